@@ -1,0 +1,208 @@
+package org.legonet.core.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.IntBuffer;
+import java.nio.ShortBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Reads the IDX format of MNIST and Fashion-MNIST, gzip-compressed or plain (recognised by the gzip
+ * magic bytes, not by the file name).
+ *
+ * <p>Layout: two zero bytes, a type byte (0x08 ubyte, 0x09 byte, 0x0B short, 0x0C int, 0x0D float,
+ * 0x0E double), a dimension-count byte, one big-endian int32 size per dimension, then the values,
+ * big-endian, row-major. Anything else (a wrong magic, a short or over-long file, NaN) is a
+ * {@link DataException} whose one-line message names the file and the problem.
+ */
+public final class IdxReader {
+    private IdxReader() {
+    }
+
+    /** Reads a whole IDX file. Float values must be finite. */
+    public static IdxArray read(Path file) {
+        try (InputStream in = DataFiles.open(file)) {
+            byte[] magic = DataFiles.readUpTo(in, 4);
+            if (magic.length < 4) {
+                throw DataFiles.error(file, "too short for an IDX header: " + magic.length
+                        + " bytes, expected at least 4");
+            }
+            if (magic[0] != 0 || magic[1] != 0) {
+                throw DataFiles.error(file, "not an IDX file: found magic number " + DataFiles.hex(magic, 4)
+                        + ", expected 0x0000 followed by a type code and a dimension count (such as 0x00000803)");
+            }
+            int type = magic[2] & 0xFF;
+            int elementSize = elementSize(type);
+            if (elementSize == 0) {
+                throw DataFiles.error(file, String.format("unknown IDX type code 0x%02X, expected 0x08 (ubyte), "
+                        + "0x09 (byte), 0x0B (short), 0x0C (int), 0x0D (float) or 0x0E (double)", type));
+            }
+            int rank = magic[3] & 0xFF;
+            int[] dims = readDims(file, in, rank);
+            long count = 1;
+            for (int d : dims) {
+                count *= d;
+                if (count > Integer.MAX_VALUE) {
+                    throw DataFiles.error(file, "dimensions " + Arrays.toString(dims)
+                            + " hold more values than one array can");
+                }
+            }
+            long expected = count * elementSize;
+            if (!DataFiles.fitsInArray(expected)) {
+                throw DataFiles.error(file, "dimensions " + Arrays.toString(dims) + " of "
+                        + IdxArray.typeName(type) + " need " + expected + " bytes, more than one array can hold");
+            }
+            byte[] data = DataFiles.readUpTo(in, expected);
+            if (data.length < expected) {
+                throw DataFiles.error(file, "truncated: expected " + expected + " bytes of data after the header, found "
+                        + data.length);
+            }
+            long trailing = DataFiles.countRemaining(in);
+            if (trailing > 0) {
+                throw DataFiles.error(file, "trailing garbage: " + trailing + " bytes after the " + expected
+                        + " bytes of data the header announces");
+            }
+            return decode(file, type, dims, data);
+        } catch (IOException e) {
+            throw DataFiles.ioError(file, e);
+        }
+    }
+
+    /**
+     * Reads an images file and a labels file into a dataset whose ids are the row numbers.
+     *
+     * <p>The images file may have any number of dimensions: the first counts rows and the rest are
+     * the sample shape (a 1-dimensional file is rows of one value). Values are kept as they are
+     * (ubyte 0..255 becomes 0f..255f; nothing is scaled). The labels file must be 1-dimensional,
+     * of an integer type, non-negative, and as long as the images file.
+     */
+    public static Dataset readLabelled(Path images, Path labels, String name) {
+        IdxArray x = read(images);
+        if (x.rank() < 1) {
+            throw DataFiles.error(images, "has no dimensions; expected at least one (the rows)");
+        }
+        int[] dims = x.dims();
+        int rows = dims[0];
+        if (rows == 0) {
+            throw DataFiles.error(images, "holds no rows");
+        }
+        int[] sampleShape = dims.length == 1 ? new int[] {1} : Arrays.copyOfRange(dims, 1, dims.length);
+        for (int s : sampleShape) {
+            if (s == 0) {
+                throw DataFiles.error(images, "dimensions " + Arrays.toString(dims) + " leave each row empty");
+            }
+        }
+        IdxArray y = read(labels);
+        if (y.rank() != 1 || !y.isIntegerType()) {
+            throw DataFiles.error(labels, "a labels file must be 1-dimensional of an integer type, found "
+                    + IdxArray.typeName(y.type()) + " with dimensions " + Arrays.toString(y.dims()));
+        }
+        if (y.count() != rows) {
+            throw new DataException(DataFiles.oneLine("image/label count mismatch: " + images + " holds " + rows
+                    + " images but " + labels + " holds " + y.count() + " labels"));
+        }
+        int[] labelValues = y.intValues();
+        for (int i = 0; i < labelValues.length; i++) {
+            if (labelValues[i] < 0) {
+                throw DataFiles.error(labels, "negative label " + labelValues[i] + " at row " + i);
+            }
+        }
+        return Dataset.withRowIds(name, labelValues, x.values(), sampleShape);
+    }
+
+    private static int[] readDims(Path file, InputStream in, int rank) throws IOException {
+        byte[] raw = DataFiles.readUpTo(in, 4L * rank);
+        if (raw.length < 4 * rank) {
+            throw DataFiles.error(file, "truncated header: expected " + 4 * rank + " bytes of sizes for "
+                    + rank + " dimensions, found " + raw.length);
+        }
+        int[] dims = new int[rank];
+        ByteBuffer.wrap(raw).order(ByteOrder.BIG_ENDIAN).asIntBuffer().get(dims);
+        for (int i = 0; i < rank; i++) {
+            if (dims[i] < 0) {
+                throw DataFiles.error(file, "dimension " + i + " has negative size " + dims[i]);
+            }
+        }
+        return dims;
+    }
+
+    private static int elementSize(int type) {
+        return switch (type) {
+            case IdxArray.UBYTE, IdxArray.BYTE -> 1;
+            case IdxArray.SHORT -> 2;
+            case IdxArray.INT, IdxArray.FLOAT -> 4;
+            case IdxArray.DOUBLE -> 8;
+            default -> 0;
+        };
+    }
+
+    private static IdxArray decode(Path file, int type, int[] dims, byte[] data) {
+        ByteBuffer buf = ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN);
+        int count = data.length / elementSize(type);
+        float[] values = new float[count];
+        int[] exactInts = null;
+        switch (type) {
+            case IdxArray.UBYTE -> {
+                for (int i = 0; i < count; i++) {
+                    values[i] = data[i] & 0xFF;
+                }
+            }
+            case IdxArray.BYTE -> {
+                for (int i = 0; i < count; i++) {
+                    values[i] = data[i];
+                }
+            }
+            case IdxArray.SHORT -> {
+                ShortBuffer s = buf.asShortBuffer();
+                for (int i = 0; i < count; i++) {
+                    values[i] = s.get(i);
+                }
+            }
+            case IdxArray.INT -> {
+                exactInts = new int[count];
+                IntBuffer s = buf.asIntBuffer();
+                s.get(exactInts);
+                for (int i = 0; i < count; i++) {
+                    values[i] = exactInts[i];
+                }
+            }
+            case IdxArray.FLOAT -> {
+                buf.asFloatBuffer().get(values);
+                checkFinite(file, dims, values);
+            }
+            case IdxArray.DOUBLE -> {
+                DoubleBuffer s = buf.asDoubleBuffer();
+                for (int i = 0; i < count; i++) {
+                    double d = s.get(i);
+                    if (!Double.isFinite(d)) {
+                        throw nonFinite(file, dims, i, DataFiles.describeNonFinite(d));
+                    }
+                    values[i] = (float) d;
+                    if (Float.isInfinite(values[i])) {
+                        throw DataFiles.error(file, "row " + DataFiles.rowOf(i, dims, false) + " holds " + d
+                                + ", outside the float range");
+                    }
+                }
+            }
+            default -> throw new IllegalStateException("unreachable type " + type);
+        }
+        return new IdxArray(dims, type, values, exactInts);
+    }
+
+    private static void checkFinite(Path file, int[] dims, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw nonFinite(file, dims, i, DataFiles.describeNonFinite(values[i]));
+            }
+        }
+    }
+
+    private static DataException nonFinite(Path file, int[] dims, int index, String what) {
+        return DataFiles.error(file, "row " + DataFiles.rowOf(index, dims, false) + " holds a non-finite value ("
+                + what + ")");
+    }
+}

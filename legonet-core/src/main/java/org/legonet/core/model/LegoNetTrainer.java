@@ -1,0 +1,126 @@
+package org.legonet.core.model;
+
+import java.util.BitSet;
+import org.legonet.core.LegoNetException;
+import org.legonet.core.adapter.Adapter;
+import org.legonet.core.adapter.AdapterTrainer;
+import org.legonet.core.adapter.DenseAdapterTrainer;
+import org.legonet.core.data.Dataset;
+import org.legonet.core.encoder.Encoder;
+import org.legonet.core.encoder.Encoders;
+import org.legonet.core.routing.KeyBuilder;
+import org.legonet.core.routing.Keys;
+import org.legonet.core.routing.Router;
+import org.legonet.core.util.Progress;
+import org.legonet.core.util.Rng;
+
+/**
+ * Trains a LegoNet from scratch: encoder and keys on the public split only, then the private split
+ * is encoded once, routed, and every adapter trained on the samples that activate it.
+ */
+public final class LegoNetTrainer {
+    private static final long ENCODER_SEED_TAG = 0x45;
+    private static final long KEYS_SEED_TAG = 0x4B;
+
+    private final ModelConfig config;
+    private final int threads;
+    private final Progress progress;
+
+    public LegoNetTrainer(ModelConfig config, int threads, Progress progress) {
+        if (threads < 1) {
+            throw new LegoNetException("--threads must be at least 1, got " + threads);
+        }
+        this.config = config;
+        this.threads = threads;
+        this.progress = progress;
+    }
+
+    /** The trainer every adapter of a model with this configuration uses. */
+    public static AdapterTrainer adapterTrainer(ModelConfig config) {
+        return new DenseAdapterTrainer(config.trainConfig());
+    }
+
+    /** The label set: from configuration, else from the public split (never from private data). */
+    public static int classesOf(ModelConfig config, Dataset publicSplit) {
+        return config.classes() > 0 ? config.classes() : publicSplit.labelBound();
+    }
+
+    public Trained train(Dataset publicSplit, Dataset privateSplit) {
+        if (publicSplit.size() == 0) {
+            throw new LegoNetException("the public split is empty; it is needed to fit the encoder and the keys");
+        }
+        if (publicSplit.dim() != privateSplit.dim()) {
+            throw new LegoNetException("public samples have " + publicSplit.dim() + " features, private ones "
+                    + privateSplit.dim());
+        }
+        int classes = classesOf(config, publicSplit);
+        if (classes < 2) {
+            throw new LegoNetException("the public split holds only " + classes
+                    + " class; pass --classes C to name the label set");
+        }
+        checkLabels(privateSplit, classes);
+        Dataset priv = sortedById(privateSplit);
+
+        long t0 = System.nanoTime();
+        Encoder encoder = Encoders.fit(config.encoder(), publicSplit, Rng.derive(config.seed(), ENCODER_SEED_TAG), progress);
+        long t1 = System.nanoTime();
+        float[] pubEnc = Encoders.encodeAll(encoder, publicSplit, threads, progress);
+        long t2 = System.nanoTime();
+        Keys keys = KeyBuilder.build(pubEnc, publicSplit.size(), encoder.outputDim(), config.adapters(),
+                config.activate(), config.keys(), config.distance(), config.balance(),
+                Rng.derive(config.seed(), KEYS_SEED_TAG), progress);
+        long t3 = System.nanoTime();
+        float[] privEnc = Encoders.encodeAll(encoder, priv, threads, progress);
+        Router router = new Router(keys, config.activate());
+        int[] routes = router.routeAll(privEnc, priv.size(), threads);
+        long t4 = System.nanoTime();
+        PrivateSet data = new PrivateSet(priv.ids(), priv.labels(), privEnc, encoder.outputDim(), routes,
+                config.activate(), new BitSet(), config.adapters());
+        AdapterTrainer trainer = adapterTrainer(config);
+        Adapter[] adapters = AdapterPool.train(trainer, data, AdapterPool.all(config.adapters()), config.seed(),
+                classes, threads, progress);
+        long t5 = System.nanoTime();
+        long flops = 0;
+        for (int j = 0; j < config.adapters(); j++) {
+            flops += trainer.flops(encoder.outputDim(), classes, data.size(j));
+        }
+        LegoNetModel model = new LegoNetModel(config, encoder, keys, classes, adapters);
+        TrainStats stats = new TrainStats((t1 - t0) / 1e9, ((t2 - t1) + (t4 - t3)) / 1e9, (t3 - t2) / 1e9,
+                (t5 - t4) / 1e9, flops, threads);
+        return new Trained(model, data, stats);
+    }
+
+    static void checkLabels(Dataset d, int classes) {
+        for (int i = 0; i < d.size(); i++) {
+            if (d.label(i) >= classes) {
+                throw new LegoNetException(d.name() + ": sample id " + d.id(i) + " has label " + d.label(i)
+                        + " outside the label set 0.." + (classes - 1)
+                        + " fixed by the public split; pass --classes to name a larger label set");
+            }
+        }
+    }
+
+    /** The dataset in ascending id (the order adapters see their samples in). */
+    static Dataset sortedById(Dataset d) {
+        boolean sorted = true;
+        for (int i = 1; i < d.size() && sorted; i++) {
+            sorted = d.id(i) > d.id(i - 1);
+        }
+        if (sorted) {
+            return d;
+        }
+        Integer[] order = new Integer[d.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(d.id(a), d.id(b)));
+        int[] rows = new int[order.length];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = order[i];
+            if (i > 0 && d.id(rows[i]) == d.id(rows[i - 1])) {
+                throw new LegoNetException(d.name() + ": id " + d.id(rows[i]) + " appears more than once");
+            }
+        }
+        return d.select(rows, d.name());
+    }
+}

@@ -1,0 +1,309 @@
+package org.legonet.core.routing;
+
+import java.util.Arrays;
+import java.util.Locale;
+import org.legonet.core.LegoNetException;
+import org.legonet.core.util.Progress;
+import org.legonet.core.util.Rng;
+
+/**
+ * Builds the n frozen keys from public encodings only, then calibrates the per-key offsets so that
+ * public samples spread evenly over the keys (and therefore, the public and private samples being
+ * drawn alike, private samples too). No private statistic is involved (contract points 1, 2).
+ */
+public final class KeyBuilder {
+    /** How keys are placed. */
+    public enum Method {
+        /** Seeded k-means (k-means++ initialisation, Lloyd iterations) over the public encodings. */
+        KMEANS,
+        /** n public encodings drawn at random, plus small seeded noise (the paper's rule, on public data). */
+        PUBLIC_SAMPLE;
+
+        public static Method parse(String s) {
+            switch (s.trim().toLowerCase(Locale.ROOT)) {
+                case "kmeans":
+                case "k-means":
+                    return KMEANS;
+                case "public-sample":
+                case "sample":
+                    return PUBLIC_SAMPLE;
+                default:
+                    throw new LegoNetException("keys '" + s + "' is not one of kmeans, public-sample");
+            }
+        }
+
+        public String label() {
+            return this == KMEANS ? "kmeans" : "public-sample";
+        }
+    }
+
+    private static final int KMEANS_ITERATIONS = 40;
+    private static final int BALANCE_ROUNDS = 400;
+
+    private KeyBuilder() {
+    }
+
+    /**
+     * Places {@code n} keys, then (when {@code balance}) fits the offsets on the same public
+     * encodings for activation of {@code k} keys per sample.
+     *
+     * @param pub  public encodings, {@code rows * dim}, row-major (read only)
+     */
+    public static Keys build(float[] pub, int rows, int dim, int n, int k, Method method, Distance distance,
+                             boolean balance, long seed, Progress progress) {
+        if (n < 1) {
+            throw new LegoNetException("the number of adapters must be at least 1, got " + n);
+        }
+        if (k < 1 || k > n) {
+            throw new LegoNetException("activate k=" + k + " must be between 1 and the number of adapters n=" + n);
+        }
+        if (rows < n) {
+            throw new LegoNetException(n + " adapters need at least " + n + " public samples to place their keys, got "
+                    + rows + " (lower --adapters or raise --public)");
+        }
+        progress.start("place " + n + " keys (" + method.label() + ")", balance ? 2 : 1);
+        float[] centres = method == Method.KMEANS
+                ? kmeans(pub, rows, dim, n, distance, seed)
+                : publicSample(pub, rows, dim, n, seed);
+        progress.step(1);
+        Keys keys = new Keys(n, dim, distance, centres, new double[n], 1.0);
+        double[][] dist = distances(keys, pub, rows);
+        double[] offsets = balance ? balanceOffsets(dist, n, k) : new double[n];
+        if (balance) {
+            progress.step(1);
+        }
+        progress.finish();
+        return keys.withOffsets(offsets, temperature(dist));
+    }
+
+    private static float[] kmeans(float[] x, int rows, int dim, int n, Distance distance, long seed) {
+        float[] data = x;
+        if (distance == Distance.COSINE) {
+            data = new float[rows * dim];
+            for (int r = 0; r < rows; r++) {
+                double s = 0;
+                for (int d = 0; d < dim; d++) {
+                    s += (double) x[r * dim + d] * x[r * dim + d];
+                }
+                float inv = s == 0 ? 0f : (float) (1.0 / Math.sqrt(s));
+                for (int d = 0; d < dim; d++) {
+                    data[r * dim + d] = x[r * dim + d] * inv;
+                }
+            }
+        }
+        Rng rng = new Rng(Rng.derive(seed, 0x4B4D));
+        double[] c = new double[n * dim];
+        double[] nearest = new double[rows];
+        Arrays.fill(nearest, Double.POSITIVE_INFINITY);
+        int first = rng.nextInt(rows);
+        for (int d = 0; d < dim; d++) {
+            c[d] = data[first * dim + d];
+        }
+        for (int j = 1; j < n; j++) {
+            double total = 0;
+            for (int r = 0; r < rows; r++) {
+                nearest[r] = Math.min(nearest[r], sq(data, r * dim, c, (j - 1) * dim, dim));
+                total += nearest[r];
+            }
+            int pick = rows - 1;
+            if (total > 0) {
+                double u = rng.nextDouble() * total;
+                double acc = 0;
+                for (int r = 0; r < rows; r++) {
+                    acc += nearest[r];
+                    if (acc > u) {
+                        pick = r;
+                        break;
+                    }
+                }
+            } else {
+                pick = rng.nextInt(rows);
+            }
+            for (int d = 0; d < dim; d++) {
+                c[j * dim + d] = data[pick * dim + d];
+            }
+        }
+        int[] assign = new int[rows];
+        Arrays.fill(assign, -1);
+        double[] sums = new double[n * dim];
+        int[] counts = new int[n];
+        for (int it = 0; it < KMEANS_ITERATIONS; it++) {
+            boolean changed = false;
+            for (int r = 0; r < rows; r++) {
+                int best = 0;
+                double bd = Double.POSITIVE_INFINITY;
+                for (int j = 0; j < n; j++) {
+                    double dd = sq(data, r * dim, c, j * dim, dim);
+                    if (dd < bd) {
+                        bd = dd;
+                        best = j;
+                    }
+                }
+                nearest[r] = bd;
+                if (assign[r] != best) {
+                    assign[r] = best;
+                    changed = true;
+                }
+            }
+            if (!changed) {
+                break;
+            }
+            Arrays.fill(sums, 0);
+            Arrays.fill(counts, 0);
+            for (int r = 0; r < rows; r++) {
+                int j = assign[r];
+                counts[j]++;
+                for (int d = 0; d < dim; d++) {
+                    sums[j * dim + d] += data[r * dim + d];
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                if (counts[j] == 0) {
+                    // an empty cluster takes the sample farthest from its centre
+                    int far = 0;
+                    for (int r = 1; r < rows; r++) {
+                        if (nearest[r] > nearest[far]) {
+                            far = r;
+                        }
+                    }
+                    nearest[far] = 0;
+                    for (int d = 0; d < dim; d++) {
+                        c[j * dim + d] = data[far * dim + d];
+                    }
+                } else {
+                    for (int d = 0; d < dim; d++) {
+                        c[j * dim + d] = sums[j * dim + d] / counts[j];
+                    }
+                }
+            }
+        }
+        float[] out = new float[n * dim];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) c[i];
+        }
+        return out;
+    }
+
+    private static double sq(float[] x, int xo, double[] c, int co, int dim) {
+        double s = 0;
+        for (int d = 0; d < dim; d++) {
+            double t = x[xo + d] - c[co + d];
+            s += t * t;
+        }
+        return s;
+    }
+
+    private static float[] publicSample(float[] x, int rows, int dim, int n, long seed) {
+        Rng rng = new Rng(Rng.derive(seed, 0x5053));
+        int[] order = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            order[i] = i;
+        }
+        rng.shuffle(order);
+        double[] rms = new double[dim];
+        for (int r = 0; r < rows; r++) {
+            for (int d = 0; d < dim; d++) {
+                rms[d] += (double) x[r * dim + d] * x[r * dim + d];
+            }
+        }
+        float[] out = new float[n * dim];
+        for (int j = 0; j < n; j++) {
+            for (int d = 0; d < dim; d++) {
+                double noise = 0.01 * Math.sqrt(rms[d] / rows) * rng.nextGaussian();
+                out[j * dim + d] = (float) (x[order[j] * dim + d] + noise);
+            }
+        }
+        return out;
+    }
+
+    private static double[][] distances(Keys keys, float[] pub, int rows) {
+        double[][] dist = new double[rows][keys.count()];
+        java.util.stream.IntStream.range(0, rows).parallel().forEach(r -> {
+            for (int j = 0; j < keys.count(); j++) {
+                dist[r][j] = keys.distance(pub, r * keys.dim(), j);
+            }
+        });
+        return dist;
+    }
+
+    /** Median distance to the nearest key over the public samples: the scale of weighted aggregation. */
+    private static double temperature(double[][] dist) {
+        double[] nearest = new double[dist.length];
+        for (int r = 0; r < dist.length; r++) {
+            double m = Double.POSITIVE_INFINITY;
+            for (double d : dist[r]) {
+                m = Math.min(m, d);
+            }
+            nearest[r] = m;
+        }
+        Arrays.sort(nearest);
+        double t = nearest[nearest.length / 2];
+        return t > 0 && Double.isFinite(t) ? t : 1.0;
+    }
+
+    /**
+     * Dual ascent on the per-key offsets: a key that attracts more than its share k * rows / n of
+     * public samples gets a lower offset (a higher score), one that attracts fewer a higher one.
+     * Keeps the offsets with the lowest sum of squared counts seen (the expected removal cost).
+     */
+    static double[] balanceOffsets(double[][] dist, int n, int k) {
+        int rows = dist.length;
+        double target = (double) k * rows / n;
+        double scale = 0;
+        for (double[] row : dist) {
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (double d : row) {
+                lo = Math.min(lo, d);
+                hi = Math.max(hi, d);
+            }
+            scale += hi - lo;
+        }
+        scale /= rows;
+        double[] offsets = new double[n];
+        double[] best = offsets.clone();
+        double bestCost = Double.POSITIVE_INFINITY;
+        int[] counts = new int[n];
+        int[] top = new int[k];
+        double[] topScore = new double[k];
+        for (int round = 0; round < BALANCE_ROUNDS; round++) {
+            Arrays.fill(counts, 0);
+            for (double[] row : dist) {
+                topK(row, offsets, k, top, topScore);
+                for (int t : top) {
+                    counts[t]++;
+                }
+            }
+            double cost = 0;
+            for (int c : counts) {
+                cost += (double) c * c;
+            }
+            if (cost < bestCost) {
+                bestCost = cost;
+                best = offsets.clone();
+            }
+            double step = scale * 0.05 * Math.pow(0.01, (double) round / BALANCE_ROUNDS);
+            for (int j = 0; j < n; j++) {
+                offsets[j] += step * (target - counts[j]) / target;
+            }
+        }
+        return best;
+    }
+
+    private static void topK(double[] row, double[] offsets, int k, int[] top, double[] topScore) {
+        int filled = 0;
+        for (int j = 0; j < row.length; j++) {
+            double s = row[j] - offsets[j];
+            if (filled < k || s < topScore[k - 1]) {
+                int p = filled < k ? filled++ : k - 1;
+                while (p > 0 && topScore[p - 1] > s) {
+                    topScore[p] = topScore[p - 1];
+                    top[p] = top[p - 1];
+                    p--;
+                }
+                topScore[p] = s;
+                top[p] = j;
+            }
+        }
+    }
+}
