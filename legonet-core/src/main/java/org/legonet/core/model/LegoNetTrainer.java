@@ -87,7 +87,7 @@ public final class LegoNetTrainer {
         LegoNetModel model = new LegoNetModel(config, encoder, keys, classes, adapters);
         TrainStats stats = new TrainStats((t1 - t0) / 1e9, ((t2 - t1) + (t4 - t3)) / 1e9, (t3 - t2) / 1e9,
                 (t5 - t4) / 1e9, flops, threads);
-        return new Trained(model, data, stats);
+        return new Trained(model, data, priv, stats);
     }
 
     static void checkLabels(Dataset d, int classes) {

@@ -213,21 +213,4 @@ public final class PrivateSet {
         }
         return out;
     }
-
-    /** Shared arrays for the store (read only): ids. */
-    long[] idArray() {
-        return ids;
-    }
-
-    int[] labelArray() {
-        return labels;
-    }
-
-    float[] encodingArray() {
-        return encodings;
-    }
-
-    int[] routeArray() {
-        return routes;
-    }
 }

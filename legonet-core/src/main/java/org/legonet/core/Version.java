@@ -1,0 +1,9 @@
+package org.legonet.core;
+
+/** The software version, written into every manifest and printed by {@code legonet --version}. */
+public final class Version {
+    public static final String VERSION = "0.1.0";
+
+    private Version() {
+    }
+}

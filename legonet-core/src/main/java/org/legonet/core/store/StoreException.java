@@ -1,0 +1,16 @@
+package org.legonet.core.store;
+
+import org.legonet.core.LegoNetException;
+
+/** A model directory that cannot be used: missing, foreign, corrupted, locked or unwritable. */
+public class StoreException extends LegoNetException {
+    private static final long serialVersionUID = 1L;
+
+    public StoreException(String message) {
+        super(message);
+    }
+
+    public StoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
