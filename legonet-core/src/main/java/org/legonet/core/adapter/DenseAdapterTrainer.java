@@ -58,6 +58,34 @@ public final class DenseAdapterTrainer implements AdapterTrainer {
         return new Adapter(config.spec(), index, data.dim(), data.classes(), seed, n, data.digest(), params);
     }
 
+    /**
+     * Test hook (package-private): the mean cross-entropy of the network {@code params} on
+     * {@code rows} samples and its gradient, computed by the very forward and backward passes that
+     * training runs, on one batch of all rows in order. Reads {@code params}, {@code x} (rows x in)
+     * and {@code y}; only {@code grad} (same layout as {@code params}) is modified.
+     */
+    static float lossAndGradient(AdapterSpec spec, int in, int classes, float[] params, float[] x, int[] y, int rows,
+                                 float[] grad) {
+        Adapter.Layout lay = Adapter.layout(spec, in, classes);
+        if (rows < 1 || params.length != lay.total || grad.length != lay.total || x.length < rows * in
+                || y.length < rows) {
+            throw new IllegalArgumentException("lossAndGradient: " + rows + " rows, " + params.length + " parameters, "
+                    + grad.length + " gradients, expected " + lay.total);
+        }
+        long[] ids = new long[rows];
+        int[] order = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            ids[r] = r;
+            order[r] = r;
+        }
+        TrainConfig oneBatch = new TrainConfig(spec, Optimizer.SGD, 1, rows, 1.0f, false, 0.0f, 0.0f);
+        Run run = new DenseAdapterTrainer(oneBatch).new Run(lay, params, new TrainingSet(x, in, y, ids, order, classes));
+        run.forward(order, 0, rows);
+        float loss = run.backward(rows);
+        System.arraycopy(run.gparams, 0, grad, 0, lay.total);
+        return loss / rows;
+    }
+
     /** He-uniform for layers followed by ReLU, Glorot-uniform for the output layer; biases zero. */
     private static void initialise(Adapter.Layout lay, float[] params, Rng rng) {
         int layers = lay.layers();
@@ -156,14 +184,21 @@ public final class DenseAdapterTrainer implements AdapterTrainer {
             }
         }
 
-        private void backward(int b) {
+        /**
+         * Fills {@code gparams} with the gradient of the batch's mean cross-entropy (after {@link #forward}).
+         *
+         * @return the summed cross-entropy of the batch
+         */
+        private float backward(int b) {
             int w = lay.padded[layers];
             float[] probs = acts[layers];
             float[] g = grads[layers];
             float inv = 1.0f / b;
+            float loss = 0.0f;
             for (int r = 0; r < b; r++) {
                 int o = r * w;
-                FastMath.softmaxInPlace(probs, o, classes);
+                float target = probs[o + y[r]];
+                loss += FastMath.softmaxInPlace(probs, o, classes) - target;
                 for (int c = 0; c < classes; c++) {
                     g[o + c] = (probs[o + c] - (c == y[r] ? 1.0f : 0.0f)) * inv;
                 }
@@ -192,6 +227,7 @@ public final class DenseAdapterTrainer implements AdapterTrainer {
                     Vec.reluMask(gprev, acts[l - 1], b * in);
                 }
             }
+            return loss;
         }
 
         private void update(long step, long totalSteps) {

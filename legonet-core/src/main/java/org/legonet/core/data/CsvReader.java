@@ -38,7 +38,21 @@ public final class CsvReader {
         CsvOptions opts = options == null ? CsvOptions.DEFAULTS : options;
         try (InputStream in = DataFiles.open(file);
              Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            return new Parse(file, opts, new Records(file, reader, opts.delimiter())).run();
+            return new Parse(file, opts, new Records(file, reader, opts.delimiter()), true).run();
+        } catch (IOException e) {
+            throw DataFiles.ioError(file, e);
+        }
+    }
+
+    /**
+     * Reads feature rows without labels (for prediction): every column is a feature except the id
+     * column and, when {@code options} names one, the label column (skipped). Labels are all 0.
+     */
+    public static Dataset readUnlabelled(Path file, CsvOptions options) {
+        CsvOptions opts = options == null ? CsvOptions.DEFAULTS : options;
+        try (InputStream in = DataFiles.open(file);
+             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            return new Parse(file, opts, new Records(file, reader, opts.delimiter()), false).run();
         } catch (IOException e) {
             throw DataFiles.ioError(file, e);
         }
@@ -49,6 +63,7 @@ public final class CsvReader {
         private final Path file;
         private final CsvOptions options;
         private final Records records;
+        private final boolean labelled;
         private String[] names;
         private int columns;
         private int labelColumn;
@@ -61,10 +76,11 @@ public final class CsvReader {
         private int rows;
         private final Map<Long, Integer> lineOfId = new HashMap<>();
 
-        Parse(Path file, CsvOptions options, Records records) {
+        Parse(Path file, CsvOptions options, Records records, boolean labelled) {
             this.file = file;
             this.options = options;
             this.records = records;
+            this.labelled = labelled;
         }
 
         Dataset run() throws IOException {
@@ -102,6 +118,8 @@ public final class CsvReader {
         private void resolveColumns() {
             if (options.labelColumn() != null) {
                 labelColumn = resolve(options.labelColumn(), "label");
+            } else if (!labelled) {
+                labelColumn = -1;
             } else {
                 labelColumn = 0;
                 if (names != null) {
@@ -119,7 +137,7 @@ public final class CsvReader {
                     throw DataFiles.error(file, "the label and id columns are the same (" + describe(idColumn) + ")");
                 }
             }
-            featureColumns = new int[columns - (idColumn >= 0 ? 2 : 1)];
+            featureColumns = new int[columns - (idColumn >= 0 ? 1 : 0) - (labelColumn >= 0 ? 1 : 0)];
             if (featureColumns.length == 0) {
                 throw DataFiles.error(file, "no feature columns: the " + columns + " column(s) hold only the label"
                         + (idColumn >= 0 ? " and the id" : ""));
@@ -186,7 +204,7 @@ public final class CsvReader {
             for (int k = 0; k < dim; k++) {
                 features[base + k] = feature(row[featureColumns[k]], line, featureColumns[k]);
             }
-            labels[rows] = label(row[labelColumn], line);
+            labels[rows] = labelColumn >= 0 && labelled ? label(row[labelColumn], line) : 0;
             if (idColumn >= 0) {
                 long id = id(row[idColumn], line);
                 Integer earlier = lineOfId.put(id, line);

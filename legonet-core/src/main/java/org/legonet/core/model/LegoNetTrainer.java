@@ -45,7 +45,18 @@ public final class LegoNetTrainer {
         return config.classes() > 0 ? config.classes() : publicSplit.labelBound();
     }
 
-    public Trained train(Dataset publicSplit, Dataset privateSplit) {
+    /**
+     * The fitted encoder with the encodings of both splits, so that several models sharing an
+     * encoder (a benchmark grid) fit and encode once.
+     *
+     * @param privateSplit the private split in ascending id (as {@link #encode} returns it)
+     */
+    public record Encoded(Encoder encoder, Dataset publicSplit, float[] publicEncodings, Dataset privateSplit,
+                          float[] privateEncodings, double fitSeconds, double encodeSeconds) {
+    }
+
+    /** Fits the encoder on the public split and encodes both splits. */
+    public Encoded encode(Dataset publicSplit, Dataset privateSplit) {
         if (publicSplit.size() == 0) {
             throw new LegoNetException("the public split is empty; it is needed to fit the encoder and the keys");
         }
@@ -53,28 +64,54 @@ public final class LegoNetTrainer {
             throw new LegoNetException("public samples have " + publicSplit.dim() + " features, private ones "
                     + privateSplit.dim());
         }
+        Dataset priv = sortedById(privateSplit);
+        long t0 = System.nanoTime();
+        Encoder encoder = Encoders.fit(config.encoder(), publicSplit, Rng.derive(config.seed(), ENCODER_SEED_TAG), progress);
+        long t1 = System.nanoTime();
+        float[] pubEnc = Encoders.encodeAll(encoder, publicSplit, threads, progress);
+        float[] privEnc = Encoders.encodeAll(encoder, priv, threads, progress);
+        long t2 = System.nanoTime();
+        return new Encoded(encoder, publicSplit, pubEnc, priv, privEnc, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+    }
+
+    public Trained train(Dataset publicSplit, Dataset privateSplit) {
         int classes = classesOf(config, publicSplit);
         if (classes < 2) {
             throw new LegoNetException("the public split holds only " + classes
                     + " class; pass --classes C to name the label set");
         }
         checkLabels(privateSplit, classes);
-        Dataset priv = sortedById(privateSplit);
+        return train(encode(publicSplit, privateSplit));
+    }
 
-        long t0 = System.nanoTime();
-        Encoder encoder = Encoders.fit(config.encoder(), publicSplit, Rng.derive(config.seed(), ENCODER_SEED_TAG), progress);
-        long t1 = System.nanoTime();
-        float[] pubEnc = Encoders.encodeAll(encoder, publicSplit, threads, progress);
+    /**
+     * Trains keys and adapters on already-encoded splits. The encoder must have been fitted with
+     * this trainer's encoder specification and seed (the model records them as its own).
+     */
+    public Trained train(Encoded e) {
+        if (!e.encoder().spec().equals(config.encoder())) {
+            throw new IllegalArgumentException("encodings come from " + e.encoder().spec() + ", config says " + config.encoder());
+        }
+        Dataset publicSplit = e.publicSplit();
+        Dataset priv = e.privateSplit();
+        int classes = classesOf(config, publicSplit);
+        if (classes < 2) {
+            throw new LegoNetException("the public split holds only " + classes
+                    + " class; pass --classes C to name the label set");
+        }
+        checkLabels(priv, classes);
+        Encoder encoder = e.encoder();
+        float[] pubEnc = e.publicEncodings();
+        float[] privEnc = e.privateEncodings();
         long t2 = System.nanoTime();
         Keys keys = KeyBuilder.build(pubEnc, publicSplit.size(), encoder.outputDim(), config.adapters(),
                 config.activate(), config.keys(), config.distance(), config.balance(),
                 Rng.derive(config.seed(), KEYS_SEED_TAG), progress);
         long t3 = System.nanoTime();
-        float[] privEnc = Encoders.encodeAll(encoder, priv, threads, progress);
         Router router = new Router(keys, config.activate());
         int[] routes = router.routeAll(privEnc, priv.size(), threads);
         long t4 = System.nanoTime();
-        PrivateSet data = new PrivateSet(priv.ids(), priv.labels(), privEnc, encoder.outputDim(), routes,
+        PrivateSet data = new PrivateSet(priv.ids(), priv.labels(), privEnc.clone(), encoder.outputDim(), routes,
                 config.activate(), new BitSet(), config.adapters());
         AdapterTrainer trainer = adapterTrainer(config);
         Adapter[] adapters = AdapterPool.train(trainer, data, AdapterPool.all(config.adapters()), config.seed(),
@@ -85,7 +122,7 @@ public final class LegoNetTrainer {
             flops += trainer.flops(encoder.outputDim(), classes, data.size(j));
         }
         LegoNetModel model = new LegoNetModel(config, encoder, keys, classes, adapters);
-        TrainStats stats = new TrainStats((t1 - t0) / 1e9, ((t2 - t1) + (t4 - t3)) / 1e9, (t3 - t2) / 1e9,
+        TrainStats stats = new TrainStats(e.fitSeconds(), e.encodeSeconds() + (t4 - t3) / 1e9, (t3 - t2) / 1e9,
                 (t5 - t4) / 1e9, flops, threads);
         return new Trained(model, data, priv, stats);
     }

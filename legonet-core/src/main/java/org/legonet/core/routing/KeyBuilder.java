@@ -77,9 +77,8 @@ public final class KeyBuilder {
     }
 
     private static float[] kmeans(float[] x, int rows, int dim, int n, Distance distance, long seed) {
-        float[] data = x;
+        final float[] data = distance == Distance.COSINE ? new float[rows * dim] : x;
         if (distance == Distance.COSINE) {
-            data = new float[rows * dim];
             for (int r = 0; r < rows; r++) {
                 double s = 0;
                 for (int d = 0; d < dim; d++) {
@@ -128,24 +127,24 @@ public final class KeyBuilder {
         double[] sums = new double[n * dim];
         int[] counts = new int[n];
         for (int it = 0; it < KMEANS_ITERATIONS; it++) {
-            boolean changed = false;
-            for (int r = 0; r < rows; r++) {
+            final double[] centres = c;
+            // each sample's nearest centre is independent of the others: parallel, same result
+            int changed = java.util.stream.IntStream.range(0, rows).parallel().map(r -> {
                 int best = 0;
                 double bd = Double.POSITIVE_INFINITY;
                 for (int j = 0; j < n; j++) {
-                    double dd = sq(data, r * dim, c, j * dim, dim);
+                    double dd = sq(data, r * dim, centres, j * dim, dim);
                     if (dd < bd) {
                         bd = dd;
                         best = j;
                     }
                 }
                 nearest[r] = bd;
-                if (assign[r] != best) {
-                    assign[r] = best;
-                    changed = true;
-                }
-            }
-            if (!changed) {
+                int was = assign[r];
+                assign[r] = best;
+                return was != best ? 1 : 0;
+            }).sum();
+            if (changed == 0) {
                 break;
             }
             Arrays.fill(sums, 0);
@@ -264,16 +263,8 @@ public final class KeyBuilder {
         double[] best = offsets.clone();
         double bestCost = Double.POSITIVE_INFINITY;
         int[] counts = new int[n];
-        int[] top = new int[k];
-        double[] topScore = new double[k];
         for (int round = 0; round < BALANCE_ROUNDS; round++) {
-            Arrays.fill(counts, 0);
-            for (double[] row : dist) {
-                topK(row, offsets, k, top, topScore);
-                for (int t : top) {
-                    counts[t]++;
-                }
-            }
+            countTopK(dist, offsets, k, counts);
             double cost = 0;
             for (int c : counts) {
                 cost += (double) c * c;
@@ -288,6 +279,30 @@ public final class KeyBuilder {
             }
         }
         return best;
+    }
+
+    /** How many rows rank each key among their k best; integer counts, so the parallel sum is exact. */
+    private static void countTopK(double[][] dist, double[] offsets, int k, int[] counts) {
+        int n = counts.length;
+        int[] total = java.util.stream.IntStream.range(0, (dist.length + 1023) / 1024).parallel().mapToObj(b -> {
+            int[] local = new int[n];
+            int[] top = new int[k];
+            double[] topScore = new double[k];
+            for (int r = b * 1024; r < Math.min(dist.length, b * 1024 + 1024); r++) {
+                topK(dist[r], offsets, k, top, topScore);
+                for (int t : top) {
+                    local[t]++;
+                }
+            }
+            return local;
+        }).reduce(new int[n], (a, b2) -> {
+            int[] s2 = new int[n];
+            for (int j = 0; j < n; j++) {
+                s2[j] = a[j] + b2[j];
+            }
+            return s2;
+        });
+        System.arraycopy(total, 0, counts, 0, n);
     }
 
     private static void topK(double[] row, double[] offsets, int k, int[] top, double[] topScore) {

@@ -10,6 +10,18 @@ public record Route(int[] adapters, double[] distances) {
         distances = distances.clone();
     }
 
+    /** The activated adapters, ascending (a copy). */
+    @Override
+    public int[] adapters() {
+        return adapters.clone();
+    }
+
+    /** The raw distance to each activated adapter's key (a copy). */
+    @Override
+    public double[] distances() {
+        return distances.clone();
+    }
+
     public int size() {
         return adapters.length;
     }

@@ -60,9 +60,18 @@ public record Manifest(
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Where the training data came from. */
+    /**
+     * Where the training data came from.
+     *
+     * @param spec how to read it again (paths and reader options, as the CLI recorded them), so
+     *             that {@code eval} finds the test and forgotten samples without being told
+     */
     public record DatasetInfo(String description, String source, String fingerprint, int trainRows, int publicRows,
-                              int privateRows, int featureDim, int[] sampleShape) {
+                              int privateRows, int featureDim, int[] sampleShape, Map<String, Object> spec) {
+        public DatasetInfo(String description, String source, String fingerprint, int trainRows, int publicRows,
+                           int privateRows, int featureDim, int[] sampleShape) {
+            this(description, source, fingerprint, trainRows, publicRows, privateRows, featureDim, sampleShape, null);
+        }
     }
 
     public record EncoderEntry(String spec, int inputDim, int outputDim, String fingerprint, String file,

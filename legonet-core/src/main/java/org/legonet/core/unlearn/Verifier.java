@@ -33,6 +33,15 @@ public final class Verifier {
      *                     are still checked for their sample sets
      */
     public VerifyReport verify(ModelStore store, boolean affectedOnly) {
+        return verify(store, affectedOnly ? store.adaptersEverRetrained() : null);
+    }
+
+    /**
+     * Verifies with only {@code adapters} retrained from scratch (all when null); every other
+     * adapter is checked by the digest of its rebuilt sample set.
+     */
+    public VerifyReport verify(ModelStore store, int[] adapters) {
+        boolean affectedOnly = adapters != null;
         long t0 = System.nanoTime();
         LegoNetModel model = store.model();
         PrivateSet cached = store.data();
@@ -73,7 +82,7 @@ public final class Verifier {
             }
         }
 
-        int[] which = affectedOnly ? store.adaptersEverRetrained() : AdapterPool.all(model.adapterCount());
+        int[] which = affectedOnly ? adapters.clone() : AdapterPool.all(model.adapterCount());
         Adapter[] fresh = AdapterPool.train(LegoNetTrainer.adapterTrainer(model.config()), rebuilt, which,
                 model.config().seed(), model.classes(), threads, progress);
         List<Integer> differing = new ArrayList<>();

@@ -1,0 +1,67 @@
+package org.legonet.bench;
+
+import java.util.List;
+import java.util.Map;
+
+/** The figures one {@code legonet bench} run measured, as written to its JSON file. */
+public final class BenchResults {
+    private BenchResults() {
+    }
+
+    /** The whole run. */
+    public record Run(String started, double seconds, boolean quick, Machine machine, Data data, EncoderFit encoder,
+                      List<Baseline> baselines, List<SettingResult> settings, Map<String, Object> notes) {
+    }
+
+    /**
+     * @param peakGflopsOneThread FMA-only kernel, one thread
+     * @param peakGflops          FMA-only kernel, all {@code threads} threads: the reference for "% of peak"
+     */
+    public record Machine(int cores, int threads, String java, String vm, String os, String cpu, String simd,
+                          double peakGflopsOneThread, double peakGflops, long maxHeapBytes) {
+    }
+
+    public record Data(String description, int publicSamples, int privateSamples, int testSamples, int classes) {
+    }
+
+    public record EncoderFit(String spec, double fitSeconds, double encodeSeconds, int outputDim) {
+    }
+
+    /**
+     * A single adapter on all private data (no routing): forgetting anything retrains it whole.
+     *
+     * @param trainSeconds also its seconds per removal
+     */
+    public record Baseline(String name, String adapter, Double testAccuracy, double trainSeconds, double gflops,
+                           long parameters) {
+    }
+
+    public record Sizes(int min, double mean, int max) {
+    }
+
+    /** Accuracy on the three sets after a task (null where a set is empty). */
+    public record Accuracies(Double test, Double testOtherClasses, Double retained, Double forgotten) {
+    }
+
+    /** One forget task (Random100, UnClass). */
+    public record Task(String task, String request, int forgotten, int adaptersRetrained, long samplesRetrained,
+                       long parametersRetrained, double seconds, double trainSeconds, double storeSeconds,
+                       Accuracies after, String verify, double verifySeconds) {
+    }
+
+    /** Repeated single-sample forgets. */
+    public record Single(int runs, double p50Seconds, double p95Seconds, double meanSeconds, double p50TrainSeconds,
+                         double p50StoreSeconds, double meanAdaptersRetrained, double meanSamplesRetrained,
+                         long parametersRetrainedPerAdapter, int verifiedExact) {
+    }
+
+    /** One LegoNet setting of the grid. */
+    public record SettingResult(String setting, int n, int k, String adapter, Map<String, Object> config,
+                                double trainSeconds, double adapterSeconds, double adapterGflops,
+                                double adapterPercentOfPeak, Sizes sizes, double expectedSamplesPerRemoval,
+                                double idealSamplesPerRemoval, double costRatio, Accuracies before, Single single,
+                                Task random100, Task unclass, double retrainAllSeconds, double retrainAllGflops,
+                                double retrainAllPercentOfPeak, double singleSpeedup, double requiredSpeedup,
+                                String finalVerify, double finalVerifySeconds, long peakHeapBytes) {
+    }
+}

@@ -1,0 +1,453 @@
+package org.legonet.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.legonet.core.LegoNetException;
+import org.legonet.core.adapter.Adapter;
+import org.legonet.core.adapter.AdapterSpec;
+import org.legonet.core.adapter.AdapterTrainer;
+import org.legonet.core.data.Dataset;
+import org.legonet.core.encoder.Encoders;
+import org.legonet.core.kernel.Simd;
+import org.legonet.core.model.Accuracy;
+import org.legonet.core.model.AdapterPool;
+import org.legonet.core.model.Evaluation;
+import org.legonet.core.model.LegoNetModel;
+import org.legonet.core.model.LegoNetTrainer;
+import org.legonet.core.model.ModelConfig;
+import org.legonet.core.model.PrivateSet;
+import org.legonet.core.model.Trained;
+import org.legonet.core.store.Manifest;
+import org.legonet.core.store.ModelStore;
+import org.legonet.core.unlearn.ForgetReport;
+import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.unlearn.Unlearner;
+import org.legonet.core.unlearn.Verifier;
+import org.legonet.core.unlearn.VerifyReport;
+import org.legonet.core.util.Progress;
+import org.legonet.core.util.Rng;
+
+/**
+ * The benchmark of BENCHMARK.md for LegoNet: every setting of a small (n, k) grid with linear and
+ * MLP adapters, the single-adapter baselines and retraining all adapters, measured side by side in
+ * one run on this machine. Tasks per setting: Train, Single (repeated one-sample forgets, p50/p95,
+ * each followed by a from-scratch check of the adapters it retrained), Random100 and UnClass (each
+ * followed by {@code verify}), retraining all adapters, and a full {@code verify} at the end.
+ */
+public final class Benchmark {
+    /** One LegoNet setting: n adapters, k activated per sample, the adapter architecture. */
+    public record Setting(int n, int k, String adapter) {
+        /** Parses {@code NxK} or {@code NxK:ARCH}, e.g. {@code 100x4:mlp:128}. */
+        public static Setting parse(String s) {
+            String[] head = s.trim().split(":", 2);
+            String[] nk = head[0].split("x");
+            try {
+                String arch = head.length > 1 ? head[1] : ModelConfig.defaults().adapter().toString();
+                AdapterSpec.parse(arch);
+                Setting out = new Setting(Integer.parseInt(nk[0]), Integer.parseInt(nk[1]), arch);
+                if (out.n < 1 || out.k < 1 || out.k > out.n) {
+                    throw new LegoNetException("setting '" + s + "': need 1 <= k <= n");
+                }
+                return out;
+            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                throw new LegoNetException("setting '" + s + "' is not of the form NxK or NxK:ARCH (e.g. 100x4:mlp:128)");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "n=" + n + " k=" + k + " " + adapter;
+        }
+    }
+
+    /**
+     * @param quick     a minute-scale run: the default setting only
+     * @param singles   one-sample forgets per setting (at least 20)
+     * @param seed      seed of the random forget requests
+     * @param threads   worker threads
+     * @param grid      the LegoNet settings
+     * @param baselines adapter architectures of the single-adapter baselines
+     * @param base      configuration every setting starts from (encoder, epochs, ...)
+     * @param workDir   where model directories are written (deleted afterwards)
+     */
+    public record Options(boolean quick, int singles, long seed, int threads, List<Setting> grid,
+                          List<String> baselines, ModelConfig base, Path workDir) {
+        public Options {
+            if (singles < 1) {
+                throw new LegoNetException("--singles must be at least 1, got " + singles);
+            }
+            if (grid.isEmpty()) {
+                throw new LegoNetException("the benchmark grid is empty");
+            }
+        }
+
+        /** The grid of a full run. */
+        public static List<Setting> fullGrid() {
+            return List.of(Setting.parse("10x1:mlp:128"), Setting.parse("20x2:mlp:128"), Setting.parse("50x3:mlp:128"),
+                    Setting.parse("100x4:mlp:128"), Setting.parse("200x5:mlp:128"), Setting.parse("100x4:linear"),
+                    Setting.parse("100x10:linear"));
+        }
+
+        /** The grid of a quick run: the default setting. */
+        public static List<Setting> quickGrid() {
+            ModelConfig d = ModelConfig.defaults();
+            return List.of(new Setting(d.adapters(), d.activate(), d.adapter().toString()));
+        }
+    }
+
+    private final Options options;
+    private final Progress progress;
+    private final PrintWriter log;
+
+    public Benchmark(Options options, Progress progress, PrintWriter log) {
+        this.options = options;
+        this.progress = progress;
+        this.log = log;
+    }
+
+    /** Runs everything on the given splits; writes nothing but temporary model directories. */
+    public BenchResults.Run run(Dataset publicSplit, Dataset privateSplit, Dataset test, String description)
+            throws IOException {
+        long t0 = System.nanoTime();
+        String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        int threads = options.threads();
+        say("measuring the FMA peak of this machine ...");
+        double peak1 = FmaPeak.measure(1, 0.3, 3);
+        double peakAll = FmaPeak.measure(threads, 0.3, 3);
+        BenchResults.Machine machine = new BenchResults.Machine(Runtime.getRuntime().availableProcessors(), threads,
+                System.getProperty("java.version"), System.getProperty("java.vm.name"),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"), cpuName(), Simd.describe(),
+                r1(peak1), r1(peakAll), Runtime.getRuntime().maxMemory());
+        say(String.format(Locale.ROOT, "  FMA peak: %.1f GFLOP/s on 1 thread, %.1f on %d threads (%s)", peak1, peakAll,
+                threads, Simd.describe()));
+
+        ModelConfig base = options.base();
+        LegoNetTrainer encoderTrainer = new LegoNetTrainer(base, threads, progress);
+        say("fitting " + base.encoder() + " on " + publicSplit.size() + " public samples and encoding ...");
+        LegoNetTrainer.Encoded encoded = encoderTrainer.encode(publicSplit, privateSplit);
+        float[] testEnc = test == null ? null : Encoders.encodeAll(encoded.encoder(), test, threads, progress);
+        int classes = LegoNetTrainer.classesOf(base, publicSplit);
+        BenchResults.EncoderFit fit = new BenchResults.EncoderFit(base.encoder(), r3(encoded.fitSeconds()),
+                r3(encoded.encodeSeconds()), encoded.encoder().outputDim());
+        say(String.format(Locale.ROOT, "  fit %.2f s, encode %.2f s", encoded.fitSeconds(), encoded.encodeSeconds()));
+
+        List<BenchResults.Baseline> baselines = new ArrayList<>();
+        for (String arch : options.baselines()) {
+            ModelConfig c = base.withShape(1, 1).withAdapter(AdapterSpec.parse(arch));
+            say("baseline: one " + arch + " adapter on all " + privateSplit.size() + " private samples ...");
+            Trained t = new LegoNetTrainer(c, threads, progress).train(encoded);
+            double acc = testEnc == null ? Double.NaN : Evaluation.ofEncoded(t.model(), testEnc, test.labels(), test.size()).accuracy();
+            baselines.add(new BenchResults.Baseline("single adapter", arch, r4(acc), r3(t.stats().adapterSeconds()),
+                    r1(t.stats().adapterGflops()), t.model().adapter(0).parameterCount()));
+            say(String.format(Locale.ROOT, "  test accuracy %.4f, %.2f s (%.1f GFLOP/s, one thread)", acc,
+                    t.stats().adapterSeconds(), t.stats().adapterGflops()));
+        }
+
+        List<BenchResults.SettingResult> settings = new ArrayList<>();
+        for (Setting s : options.grid()) {
+            ModelConfig c = base.withShape(s.n(), s.k()).withAdapter(AdapterSpec.parse(s.adapter()));
+            settings.add(runSetting(s, c, encoded, test, testEnc, classes, peakAll));
+        }
+        Map<String, Object> notes = new LinkedHashMap<>();
+        notes.put("flop_count", "2 FLOP per multiply-add of the dense layers: forward, weight gradients and input "
+                + "gradients (real class count, padding excluded); softmax, activations and optimiser not counted");
+        notes.put("peak", "FMA-only kernel: 12 independent vector FMA chains per thread on the same vector species as "
+                + "training, 2 FLOP per lane per FMA, best of 3 runs");
+        notes.put("single_seconds", "wall time of one forget request in process: find, retrain the affected adapters "
+                + "from scratch, rewrite the affected data chunks and adapter files, fsync, atomic manifest switch");
+        notes.put("retrain_all", "training every adapter from scratch on the retained data, same threads, no store update");
+        return new BenchResults.Run(started, r1((System.nanoTime() - t0) / 1e9), options.quick(), machine,
+                new BenchResults.Data(description, publicSplit.size(), privateSplit.size(), test == null ? 0 : test.size(),
+                        classes), fit, baselines, settings, notes);
+    }
+
+    private BenchResults.SettingResult runSetting(Setting s, ModelConfig config, LegoNetTrainer.Encoded encoded,
+                                                  Dataset test, float[] testEnc, int classes, double peak)
+            throws IOException {
+        int threads = options.threads();
+        resetPeakHeap();
+        say("setting " + s + ": training ...");
+        Trained trained = new LegoNetTrainer(config, threads, progress).train(encoded);
+        PrivateSet data0 = trained.data();
+        BenchResults.Sizes sizes = sizes(data0);
+        double expected = data0.expectedRemovalCost();
+        double ideal = data0.idealRemovalCost();
+        BenchResults.Accuracies before = accuracies(trained.model(), data0, testEnc, test, null, -1, encoded);
+        say(String.format(Locale.ROOT, "  test accuracy %.4f; adapters %d..%d; cost per removal %.0f (ideal %.0f, x%.3f); "
+                        + "adapters trained in %.2f s at %.1f GFLOP/s", before.test() == null ? Double.NaN : before.test(),
+                sizes.min(), sizes.max(), expected, ideal, expected / ideal, trained.stats().adapterSeconds(),
+                trained.stats().adapterGflops()));
+
+        Path dir = Files.createDirectories(options.workDir()).resolve("bench-" + s.n() + "x" + s.k() + "-"
+                + s.adapter().replace(':', '-').replace(',', '-') + "-" + System.nanoTime());
+        ModelStore.create(dir, trained, new Manifest.DatasetInfo("benchmark", null, "bench",
+                encoded.publicSplit().size() + encoded.privateSplit().size(), encoded.publicSplit().size(),
+                encoded.privateSplit().size(), encoded.privateSplit().dim(), encoded.privateSplit().sampleShape()),
+                false, Progress.NONE);
+        Verifier verifier = new Verifier(threads, Progress.NONE);
+        Rng rng = new Rng(Rng.derive(options.seed(), s.n(), s.k(), s.adapter().hashCode()));
+        List<Long> forgottenIds = new ArrayList<>();
+        try (ModelStore store = ModelStore.open(dir, true)) {
+            Unlearner unlearner = new Unlearner(store, threads, Progress.NONE);
+
+            say("  Single: " + options.singles() + " one-sample forgets, each checked against a from-scratch rebuild ...");
+            double[] secs = new double[options.singles()];
+            double[] train = new double[options.singles()];
+            double[] storeSecs = new double[options.singles()];
+            double adaptersSum = 0;
+            double samplesSum = 0;
+            int exact = 0;
+            for (int i = 0; i < options.singles(); i++) {
+                long id = randomRetainedId(store.data(), rng);
+                ForgetReport r = unlearner.forget(ForgetRequest.ofIds(id));
+                forgottenIds.add(id);
+                secs[i] = r.seconds();
+                train[i] = r.trainSeconds();
+                storeSecs[i] = r.storeSeconds();
+                adaptersSum += r.adaptersRetrained().size();
+                samplesSum += r.samplesRetrained();
+                VerifyReport v = verifier.verify(store, r.adaptersRetrained().stream().mapToInt(Integer::intValue).toArray());
+                if (v.exact()) {
+                    exact++;
+                } else {
+                    say("  NOT EXACT after forgetting id " + id + ": " + v.problems());
+                }
+            }
+            long paramsPerAdapter = trained.model().adapter(0).parameterCount();
+            BenchResults.Single single = new BenchResults.Single(options.singles(), r4(percentile(secs, 50)),
+                    r4(percentile(secs, 95)), r4(Arrays.stream(secs).average().orElse(0)), r4(percentile(train, 50)),
+                    r4(percentile(storeSecs, 50)), r2(adaptersSum / options.singles()), r1(samplesSum / options.singles()),
+                    paramsPerAdapter, exact);
+            say(String.format(Locale.ROOT, "  Single: p50 %.4f s, p95 %.4f s (retrain %.4f + store %.4f); %d/%d EXACT",
+                    single.p50Seconds(), single.p95Seconds(), single.p50TrainSeconds(), single.p50StoreSeconds(),
+                    exact, options.singles()));
+
+            say("  Random100: forget 100 random samples in one request ...");
+            long[] hundred = new long[100];
+            for (int i = 0; i < hundred.length; i++) {
+                long id;
+                do {
+                    id = randomRetainedId(store.data(), rng);
+                } while (contains(hundred, i, id));
+                hundred[i] = id;
+            }
+            BenchResults.Task random100 = task("Random100", unlearner.forget(ForgetRequest.ofIds(hundred)), store,
+                    verifier, testEnc, test, hundred, -1, encoded, false);
+            for (long id : hundred) {
+                forgottenIds.add(id);
+            }
+
+            int cls = new Rng(Rng.derive(options.seed(), 0x55)).nextInt(classes);
+            say("  UnClass: forget every private sample of class " + cls + " ...");
+            long[] classIds = classIds(store.data(), cls);
+            BenchResults.Task unclass = task("UnClass", unlearner.forget(ForgetRequest.ofClass(cls)), store, verifier,
+                    testEnc, test, classIds, cls, encoded, true);
+
+            say("  retraining all " + s.n() + " adapters from scratch on the retained data ...");
+            AdapterTrainer trainer = LegoNetTrainer.adapterTrainer(config);
+            long r0 = System.nanoTime();
+            Adapter[] all = AdapterPool.train(trainer, store.data(), AdapterPool.all(s.n()), config.seed(), classes,
+                    threads, progress);
+            double retrainAll = (System.nanoTime() - r0) / 1e9;
+            long flops = 0;
+            for (Adapter a : all) {
+                flops += trainer.flops(a.inputDim(), a.classes(), a.samples());
+            }
+            double retrainGflops = flops / retrainAll / 1e9;
+            double speedup = retrainAll / Math.max(1e-9, single.p50Seconds());
+            double required = (double) s.n() / (2.0 * s.k());
+
+            say("  final verify (every adapter rebuilt from the retained raw samples) ...");
+            VerifyReport full = verifier.verify(store, false);
+            say(String.format(Locale.ROOT, "  retrain all %.2f s (%.1f GFLOP/s, %.0f%% of peak); single forget %.0fx faster "
+                            + "(required %.1fx); final verify %s", retrainAll, retrainGflops, 100 * retrainGflops / peak,
+                    speedup, required, full.exact() ? "EXACT" : "NOT EXACT"));
+            return new BenchResults.SettingResult(s.toString(), s.n(), s.k(), s.adapter(), config.toMap(),
+                    r3(trained.stats().totalSeconds()), r3(trained.stats().adapterSeconds()),
+                    r1(trained.stats().adapterGflops()), r1(100 * trained.stats().adapterGflops() / peak), sizes,
+                    r1(expected), r1(ideal), r3(expected / ideal), before, single, random100, unclass, r3(retrainAll),
+                    r1(retrainGflops), r1(100 * retrainGflops / peak), r1(speedup), r1(required),
+                    full.exact() ? "EXACT" : "NOT EXACT", r3(full.seconds()), peakHeap());
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private BenchResults.Task task(String name, ForgetReport r, ModelStore store, Verifier verifier, float[] testEnc,
+                                   Dataset test, long[] forgotten, int forgottenClass, LegoNetTrainer.Encoded encoded,
+                                   boolean fullVerify) {
+        VerifyReport v = fullVerify ? verifier.verify(store, false)
+                : verifier.verify(store, r.adaptersRetrained().stream().mapToInt(Integer::intValue).toArray());
+        BenchResults.Accuracies after = accuracies(store.model(), store.data(), testEnc, test, forgotten, forgottenClass,
+                encoded);
+        say(String.format(Locale.ROOT, "  %s: %d forgotten, %d adapters and %,d samples retrained in %.3f s; after: test %s, "
+                        + "retained %s, forgotten %s; verify %s", name, r.forgotten(), r.adaptersRetrained().size(),
+                r.samplesRetrained(), r.seconds(), fmt(after.test()), fmt(after.retained()), fmt(after.forgotten()),
+                v.exact() ? "EXACT" : "NOT EXACT"));
+        return new BenchResults.Task(name, r.request(), r.forgotten(), r.adaptersRetrained().size(), r.samplesRetrained(),
+                r.parametersRetrained(), r4(r.seconds()), r4(r.trainSeconds()), r4(r.storeSeconds()), after,
+                v.exact() ? "EXACT" : "NOT EXACT", r3(v.seconds()));
+    }
+
+    private static BenchResults.Accuracies accuracies(LegoNetModel model, PrivateSet data, float[] testEnc, Dataset test,
+                                                      long[] forgotten, int forgottenClass, LegoNetTrainer.Encoded enc) {
+        Double testAcc = null;
+        Double other = null;
+        if (testEnc != null) {
+            Accuracy a = Evaluation.ofEncoded(model, testEnc, test.labels(), test.size());
+            testAcc = r4(a.accuracy());
+            if (forgottenClass >= 0) {
+                int ok = 0;
+                int n = 0;
+                for (int c = 0; c < a.perClassSamples().length; c++) {
+                    if (c != forgottenClass) {
+                        ok += a.perClassCorrect()[c];
+                        n += a.perClassSamples()[c];
+                    }
+                }
+                other = n == 0 ? null : r4((double) ok / n);
+            }
+        }
+        Double retained = r4(Evaluation.ofRetained(model, data).accuracy());
+        Double gone = null;
+        if (forgotten != null && forgotten.length > 0) {
+            Dataset priv = enc.privateSplit();
+            int dim = enc.encoder().outputDim();
+            float[] x = new float[forgotten.length * dim];
+            int[] y = new int[forgotten.length];
+            for (int i = 0; i < forgotten.length; i++) {
+                int row = priv.rowOf(forgotten[i]);
+                System.arraycopy(enc.privateEncodings(), row * dim, x, i * dim, dim);
+                y[i] = priv.label(row);
+            }
+            gone = r4(Evaluation.ofEncoded(model, x, y, forgotten.length).accuracy());
+        }
+        return new BenchResults.Accuracies(testAcc, other, retained, gone);
+    }
+
+    private static long[] classIds(PrivateSet data, int cls) {
+        return Arrays.stream(data.retainedRows()).filter(r -> data.label(r) == cls).mapToLong(data::id).toArray();
+    }
+
+    private static long randomRetainedId(PrivateSet data, Rng rng) {
+        while (true) {
+            int r = rng.nextInt(data.rows());
+            if (!data.isErased(r)) {
+                return data.id(r);
+            }
+        }
+    }
+
+    private static boolean contains(long[] a, int n, long v) {
+        for (int i = 0; i < n; i++) {
+            if (a[i] == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static BenchResults.Sizes sizes(PrivateSet d) {
+        int min = Integer.MAX_VALUE;
+        int max = 0;
+        long sum = 0;
+        for (int j = 0; j < d.adapters(); j++) {
+            min = Math.min(min, d.size(j));
+            max = Math.max(max, d.size(j));
+            sum += d.size(j);
+        }
+        return new BenchResults.Sizes(min, r1((double) sum / d.adapters()), max);
+    }
+
+    static double percentile(double[] xs, double p) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        if (s.length == 0) {
+            return Double.NaN;
+        }
+        double rank = p / 100.0 * (s.length - 1);
+        int lo = (int) Math.floor(rank);
+        int hi = (int) Math.ceil(rank);
+        return s[lo] + (s[hi] - s[lo]) * (rank - lo);
+    }
+
+    private static void resetPeakHeap() {
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                p.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long peakHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
+                sum += p.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+
+    private static String cpuName() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown");
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private void say(String line) {
+        if (log != null) {
+            log.println(line);
+            log.flush();
+        }
+    }
+
+    private static String fmt(Double d) {
+        return d == null ? "-" : String.format(Locale.ROOT, "%.4f", d);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static double r1(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    static double r2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    static double r3(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    static Double r4(double v) {
+        return Double.isNaN(v) ? null : Math.round(v * 10000) / 10000.0;
+    }
+}

@@ -1,0 +1,93 @@
+package org.legonet.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.legonet.bench.BenchResults;
+import org.legonet.bench.Benchmark;
+import org.legonet.bench.Report;
+import org.legonet.core.model.ModelConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(mixinStandardHelpOptions = true, header = "Measure accuracy, forget speed and exactness on this machine; write JSON and Markdown.",
+        name = "bench", sortOptions = false,
+        description = "Measure LegoNet on this machine (BENCHMARK.md): for each setting of an (n, k) grid with MLP and linear adapters, accuracy, adapter sizes and the expected cost per removal, training speed against the machine's FMA peak, Single (p50/p95 of one-sample forgets), Random100 and UnClass with accuracy before and after, retraining all adapters, and verify after every forget; single-adapter baselines beside them. Writes JSON and a Markdown report. --quick: the default setting only (about a minute).")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--quick", description = "The default setting and one baseline only (about a minute).")
+    boolean quick;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write every figure as JSON here "
+            + "(default: bench-results/bench[-quick].json).")
+    Path json;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write the Markdown report here "
+            + "(default: bench-results/bench[-quick].md).")
+    Path report;
+
+    @Option(names = "--setting", paramLabel = "NxK[:ARCH]", description = "A LegoNet setting to measure, e.g. 100x4:mlp:128 "
+            + "(repeat for several; replaces the grid).")
+    List<String> settings;
+
+    @Option(names = "--singles", paramLabel = "N", description = "One-sample forgets per setting. Default: ${DEFAULT-VALUE}.")
+    int singles = 20;
+
+    @Option(names = "--bench-seed", paramLabel = "S", description = "Seed of the random forget requests. Default: ${DEFAULT-VALUE}.")
+    long benchSeed = 7;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where temporary model directories go "
+            + "(default: the system temporary directory).")
+    Path workDir;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: all ${sys:legonet.cores} cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
+    boolean quiet;
+
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Mixin
+    ModelOptions options = new ModelOptions();
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        ModelConfig base = options.config();
+        List<Benchmark.Setting> grid = new ArrayList<>();
+        if (settings != null) {
+            for (String s : settings) {
+                grid.add(Benchmark.Setting.parse(s));
+            }
+        } else {
+            grid.addAll(quick ? Benchmark.Options.quickGrid() : Benchmark.Options.fullGrid());
+        }
+        List<String> baselines = quick ? List.of(base.adapter().toString()) : List.of("mlp:128", "linear");
+        Path work = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
+        Benchmark.Options opts = new Benchmark.Options(quick, singles, benchSeed, threads, grid, baselines, base, work);
+        PrintWriter err = spec.commandLine().getErr();
+        CliProgress progress = CliProgress.create(true);
+        DataOptions.Prepared p = data.prepare(progress);
+        BenchResults.Run run = new Benchmark(opts, progress, quiet ? null : err)
+                .run(p.publicSplit(), p.privateSplit(), p.test(), p.description());
+        String stem = quick ? "bench-quick" : "bench";
+        Path jsonFile = json != null ? json : Path.of("bench-results", stem + ".json");
+        Path mdFile = report != null ? report : Path.of("bench-results", stem + ".md");
+        Report.writeJson(run, jsonFile);
+        Report.writeMarkdown(run, mdFile);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(Report.markdown(run));
+        out.println();
+        out.println("Wrote " + jsonFile + " and " + mdFile + ".");
+        out.flush();
+        return 0;
+    }
+}

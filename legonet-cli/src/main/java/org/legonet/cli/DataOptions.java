@@ -1,0 +1,181 @@
+package org.legonet.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.legonet.core.LegoNetException;
+import org.legonet.core.data.CsvOptions;
+import org.legonet.core.data.DataLoader;
+import org.legonet.core.data.DataSpec;
+import org.legonet.core.data.Dataset;
+import org.legonet.core.data.FashionMnist;
+import org.legonet.core.data.LoadedData;
+import org.legonet.core.data.Splits;
+import org.legonet.core.util.Progress;
+import picocli.CommandLine.Option;
+
+/** Where the data comes from and how it is split. */
+public final class DataOptions {
+    @Option(names = "--data", paramLabel = "PATH",
+            description = {"Training data: a folder in the Fashion-MNIST IDX layout, a .csv file or a .npy features file.",
+                    "Default: Fashion-MNIST from $LEGONET_DATA, ../shared/datasets/fashion-mnist or the user cache; "
+                            + "when none has it, it is downloaded into the cache (about 30 MB)."})
+    Path data;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "Labels .npy for .npy training data "
+            + "(default: NAME_labels.npy, or y_train.npy beside X_train.npy).")
+    Path labels;
+
+    @Option(names = "--test", paramLabel = "PATH", description = "Test data in any form --data takes "
+            + "(a folder's t10k files are its test set).")
+    Path test;
+
+    @Option(names = "--test-labels", paramLabel = "FILE", description = "Labels .npy for .npy test data.")
+    Path testLabels;
+
+    @Option(names = "--label-column", paramLabel = "COL", description = "CSV label column, by header name or "
+            + "0-based index (default: the column named 'label', else column 0).")
+    String labelColumn;
+
+    @Option(names = "--id-column", paramLabel = "COL", description = "CSV id column (default: ids are 0-based row numbers).")
+    String idColumn;
+
+    @Option(names = "--public", paramLabel = "N", description = "Public split: the first N training rows, used to fit "
+            + "the encoder and the keys and never deleted (default: 10,000 for Fashion-MNIST, one sixth otherwise).")
+    Integer publicSize;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training rows (quick experiments).")
+    Integer limit;
+
+    @Option(names = "--test-limit", paramLabel = "N", description = "Use only the first N test rows.")
+    Integer testLimit;
+
+    /** The data as loaded, split and limited. */
+    public record Prepared(Dataset publicSplit, Dataset privateSplit, Dataset test, String description, Path source,
+                           Map<String, Object> spec, int trainRows) {
+    }
+
+    /** Loads and splits the data named by these options (or the default Fashion-MNIST). */
+    Prepared prepare(Progress progress) {
+        Path source = data != null ? data : locateFashionMnist(progress);
+        return prepare(source, progress);
+    }
+
+    private Prepared prepare(Path source, Progress progress) {
+        if (limit != null && limit < 2) {
+            throw new LegoNetException("--limit must be at least 2, got " + limit);
+        }
+        if (testLimit != null && testLimit < 1) {
+            throw new LegoNetException("--test-limit must be at least 1, got " + testLimit);
+        }
+        CsvOptions csv = CsvOptions.DEFAULTS.withLabelColumn(labelColumn).withIdColumn(idColumn);
+        progress.start("read " + source.getFileName(), 1);
+        LoadedData loaded;
+        try {
+            loaded = DataLoader.load(new DataSpec(source, labels, test, testLabels, csv));
+        } finally {
+            progress.finish();
+        }
+        Dataset train = loaded.train();
+        if (limit != null && limit < train.size()) {
+            train = train.slice(0, limit, train.name());
+        }
+        int pub = publicSize != null ? publicSize
+                : Splits.defaultPublicSize(new LoadedData(train, loaded.test(), loaded.description(),
+                        loaded.fashionMnistLayout() && limit == null));
+        Splits splits = Splits.of(train, pub);
+        Dataset t = loaded.test();
+        if (t != null && testLimit != null && testLimit < t.size()) {
+            t = t.slice(0, testLimit, t.name());
+        }
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("data", source.toAbsolutePath().normalize().toString());
+        putPath(spec, "labels", labels);
+        putPath(spec, "test", test);
+        putPath(spec, "test_labels", testLabels);
+        if (labelColumn != null) {
+            spec.put("label_column", labelColumn);
+        }
+        if (idColumn != null) {
+            spec.put("id_column", idColumn);
+        }
+        spec.put("public", pub);
+        if (limit != null) {
+            spec.put("limit", limit);
+        }
+        if (testLimit != null) {
+            spec.put("test_limit", testLimit);
+        }
+        return new Prepared(splits.publicSplit(), splits.privateSplit(), t, loaded.description(), source, spec,
+                train.size());
+    }
+
+    private static void putPath(Map<String, Object> spec, String key, Path p) {
+        if (p != null) {
+            spec.put(key, p.toAbsolutePath().normalize().toString());
+        }
+    }
+
+    /** Options equal to those recorded in a manifest, so {@code eval} reads the same data again. */
+    static DataOptions fromSpec(Map<String, Object> spec) {
+        DataOptions o = new DataOptions();
+        if (spec == null || spec.get("data") == null) {
+            throw new LegoNetException("the model does not record where its data came from; pass --data");
+        }
+        o.data = Path.of((String) spec.get("data"));
+        o.labels = path(spec, "labels");
+        o.test = path(spec, "test");
+        o.testLabels = path(spec, "test_labels");
+        o.labelColumn = (String) spec.get("label_column");
+        o.idColumn = (String) spec.get("id_column");
+        o.publicSize = spec.get("public") instanceof Number ? ((Number) spec.get("public")).intValue() : null;
+        o.limit = spec.get("limit") instanceof Number ? ((Number) spec.get("limit")).intValue() : null;
+        o.testLimit = spec.get("test_limit") instanceof Number ? ((Number) spec.get("test_limit")).intValue() : null;
+        if (!Files.exists(o.data)) {
+            throw new LegoNetException("the model's training data " + o.data + " is gone; pass --data");
+        }
+        return o;
+    }
+
+    /** These options, with {@code override}'s explicitly given fields taking precedence. */
+    DataOptions overriddenBy(DataOptions override) {
+        DataOptions o = new DataOptions();
+        o.data = override.data != null ? override.data : data;
+        o.labels = override.labels != null ? override.labels : labels;
+        o.test = override.test != null ? override.test : test;
+        o.testLabels = override.testLabels != null ? override.testLabels : testLabels;
+        o.labelColumn = override.labelColumn != null ? override.labelColumn : labelColumn;
+        o.idColumn = override.idColumn != null ? override.idColumn : idColumn;
+        o.publicSize = override.publicSize != null ? override.publicSize : publicSize;
+        o.limit = override.limit != null ? override.limit : limit;
+        o.testLimit = override.testLimit != null ? override.testLimit : testLimit;
+        return o;
+    }
+
+    boolean anyGiven() {
+        return data != null || test != null || labels != null || testLabels != null || labelColumn != null
+                || idColumn != null || publicSize != null || limit != null || testLimit != null;
+    }
+
+    private static Path path(Map<String, Object> spec, String key) {
+        Object v = spec.get(key);
+        return v == null ? null : Path.of((String) v);
+    }
+
+    /** Fashion-MNIST from the usual places, else downloaded into the user cache. */
+    static Path locateFashionMnist(Progress progress) {
+        String home = System.getProperty("legonet.home");
+        Optional<Path> found = FashionMnist.locate(System.getenv(), Path.of("").toAbsolutePath(),
+                home == null ? null : Path.of(home));
+        if (found.isPresent()) {
+            return found.get();
+        }
+        Path cache = FashionMnist.cacheDir(System.getenv());
+        System.err.println("Fashion-MNIST was not found ($" + FashionMnist.ENV_VARIABLE
+                + ", ../shared/datasets/fashion-mnist, " + cache + ");");
+        System.err.println("downloading it (about 30 MB) from " + FashionMnist.DOWNLOAD_BASE + " into " + cache + " ...");
+        return FashionMnist.download(cache, progress);
+    }
+}

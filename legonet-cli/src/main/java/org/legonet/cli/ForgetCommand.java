@@ -1,0 +1,137 @@
+package org.legonet.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.legonet.core.LegoNetException;
+import org.legonet.core.adapter.Warmup;
+import org.legonet.core.store.ModelStore;
+import org.legonet.core.unlearn.ForgetReport;
+import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.unlearn.Unlearner;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(mixinStandardHelpOptions = true, header = "Forget samples exactly: retrain only the adapters they activated, erase their data.",
+        name = "forget", sortOptions = false,
+        description = "Forget samples exactly: retrain from scratch only the adapters they activated, erase their features and encodings from the model directory, and commit the new model atomically. Unknown ids are an error before anything changes; ids forgotten earlier are a no-op.")
+final class ForgetCommand implements Callable<Integer> {
+    @Option(names = {"--model", "-m"}, paramLabel = "DIR", required = true, description = "Model directory.")
+    Path model;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    What what;
+
+    static final class What {
+        @Option(names = "--ids", paramLabel = "FILE",
+                description = "A file of sample ids, one per line (blank lines and lines starting with # are skipped).")
+        Path idsFile;
+
+        @Option(names = "--id", paramLabel = "ID", description = "A sample id (repeat for several).")
+        List<Long> ids;
+
+        @Option(names = "--class", paramLabel = "C", description = "Every private sample of class C (the paper's UnClass).")
+        Integer forgetClass;
+    }
+
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ForgetRequest request = request();
+        Warmup.start();
+        ForgetReport r;
+        try (ModelStore store = ModelStore.open(model, true)) {
+            r = new Unlearner(store, common.threads, common.progress()).forget(request);
+        }
+        if (common.json) {
+            Out.json(spec.commandLine().getOut(), toJson(r));
+        } else {
+            Map<String, String> rows = new LinkedHashMap<>();
+            rows.put("request", r.request());
+            rows.put("forgotten", String.format(Locale.ROOT, "%,d samples", r.forgotten()));
+            rows.put("adapters retrained", r.adaptersRetrained().size() + " " + Out.list(r.adaptersRetrained(), 12));
+            rows.put("samples retrained", String.format(Locale.ROOT, "%,d", r.samplesRetrained()));
+            rows.put("parameters retrained", String.format(Locale.ROOT, "%,d", r.parametersRetrained()));
+            rows.put("seconds", String.format(Locale.ROOT, "%.3f (retraining %.3f, store update %.3f)", r.seconds(),
+                    r.trainSeconds(), r.storeSeconds()));
+            rows.put("digest before", r.digestBefore());
+            rows.put("digest after", r.digestAfter());
+            Out.table(spec.commandLine().getOut(), r.changed() ? "Forgotten." : "Nothing to forget.", rows);
+            for (String n : r.notes()) {
+                spec.commandLine().getOut().println("note: " + n);
+            }
+            spec.commandLine().getOut().flush();
+        }
+        return 0;
+    }
+
+    private ForgetRequest request() {
+        if (what.forgetClass != null) {
+            return ForgetRequest.ofClass(what.forgetClass);
+        }
+        if (what.ids != null) {
+            return ForgetRequest.ofIds(what.ids.stream().mapToLong(Long::longValue).toArray());
+        }
+        return ForgetRequest.ofIds(readIds(what.idsFile));
+    }
+
+    static long[] readIds(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new LegoNetException("ids file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new LegoNetException("cannot read ids file " + file + ": " + e.getMessage());
+        }
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String s = lines.get(i).strip();
+            if (s.isEmpty() || s.startsWith("#")) {
+                continue;
+            }
+            try {
+                ids.add(Long.parseLong(s));
+            } catch (NumberFormatException e) {
+                throw new LegoNetException(file + " line " + (i + 1) + ": '" + (s.length() > 40 ? s.substring(0, 40) + "..." : s)
+                        + "' is not an integer sample id");
+            }
+        }
+        if (ids.isEmpty()) {
+            throw new LegoNetException("ids file " + file + " holds no ids");
+        }
+        return ids.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    static Map<String, Object> toJson(ForgetReport r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("forgotten", r.forgotten());
+        m.put("already_forgotten", r.alreadyForgotten());
+        m.put("adapters_retrained", r.adaptersRetrained());
+        m.put("samples_retrained", r.samplesRetrained());
+        m.put("parameters_retrained", r.parametersRetrained());
+        m.put("seconds", Out.round(r.seconds()));
+        m.put("train_seconds", Out.round(r.trainSeconds()));
+        m.put("store_seconds", Out.round(r.storeSeconds()));
+        m.put("digest_before", r.digestBefore());
+        m.put("digest_after", r.digestAfter());
+        m.put("notes", r.notes());
+        return m;
+    }
+}

@@ -1,0 +1,170 @@
+package org.legonet.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.zip.GZIPInputStream;
+import org.legonet.core.LegoNetException;
+import org.legonet.core.data.CsvOptions;
+import org.legonet.core.data.CsvReader;
+import org.legonet.core.data.Dataset;
+import org.legonet.core.data.IdxArray;
+import org.legonet.core.data.IdxReader;
+import org.legonet.core.data.NpyArray;
+import org.legonet.core.data.NpyReader;
+import org.legonet.core.model.LegoNetModel;
+import org.legonet.core.routing.Route;
+import org.legonet.core.store.ModelStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(mixinStandardHelpOptions = true, header = "Predict the classes of samples in a CSV, .npy or IDX file.",
+        name = "predict", sortOptions = false,
+        description = "Predict the class of each sample in a file: CSV (one sample per line), .npy (first axis = samples) or an IDX images file (as in Fashion-MNIST). Writes CSV (row,label,p0,p1,...) or, with --json, one JSON object with a prediction per sample (label, probabilities, activated adapters).")
+final class PredictCommand implements Callable<Integer> {
+    @Option(names = {"--model", "-m"}, paramLabel = "DIR", required = true, description = "Model directory.")
+    Path model;
+
+    @Option(names = {"--input", "-i"}, paramLabel = "FILE", required = true, description = "Samples to predict.")
+    Path input;
+
+    @Option(names = {"--output", "-o"}, paramLabel = "FILE", description = "Write predictions here (default: stdout).")
+    Path output;
+
+    @Option(names = "--skip-column", paramLabel = "COL",
+            description = "CSV column to ignore, by name or 0-based index (for example a label column).")
+    String skipColumn;
+
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        try (ModelStore store = ModelStore.open(model, false)) {
+            LegoNetModel m = store.model();
+            int dim = m.encoder().inputDim();
+            float[] x = readInput(input, dim);
+            int rows = x.length / dim;
+            float[] probs = m.predictRaw(x, rows);
+            float[] enc = new float[rows * m.encoder().outputDim()];
+            m.encoder().encode(x, rows, enc);
+            int[] labels = LegoNetModel.argmax(probs, rows, m.classes());
+            if (output != null) {
+                try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
+                    write(w, m, probs, enc, labels, rows);
+                }
+                spec.commandLine().getErr().printf(Locale.ROOT, "wrote %,d predictions to %s%n", rows, output);
+            } else {
+                write(spec.commandLine().getOut(), m, probs, enc, labels, rows);
+            }
+        }
+        return 0;
+    }
+
+    private void write(PrintWriter out, LegoNetModel m, float[] probs, float[] enc, int[] labels, int rows) {
+        int c = m.classes();
+        int e = m.encoder().outputDim();
+        if (common.json) {
+            List<Object> preds = new ArrayList<>();
+            for (int r = 0; r < rows; r++) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("row", r);
+                p.put("label", labels[r]);
+                List<Float> ps = new ArrayList<>();
+                for (int j = 0; j < c; j++) {
+                    ps.add(probs[r * c + j]);
+                }
+                p.put("probabilities", ps);
+                float[] one = new float[e];
+                System.arraycopy(enc, r * e, one, 0, e);
+                Route route = m.router().route(one);
+                p.put("adapters", route.adapters());
+                preds.add(p);
+            }
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("model_digest", m.digest());
+            j.put("predictions", preds);
+            Out.json(out, j);
+            return;
+        }
+        StringBuilder head = new StringBuilder("row,label");
+        for (int j = 0; j < c; j++) {
+            head.append(",p").append(j);
+        }
+        out.println(head);
+        for (int r = 0; r < rows; r++) {
+            StringBuilder b = new StringBuilder();
+            b.append(r).append(',').append(labels[r]);
+            for (int j = 0; j < c; j++) {
+                b.append(',').append(String.format(Locale.ROOT, "%.6f", probs[r * c + j]));
+            }
+            out.println(b);
+        }
+        out.flush();
+    }
+
+    private float[] readInput(Path file, int dim) throws IOException {
+        if (!Files.exists(file)) {
+            throw new LegoNetException("input " + file + " does not exist");
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        float[] values;
+        int perRow;
+        if (name.endsWith(".npy")) {
+            NpyArray a = NpyReader.read(file);
+            values = a.values();
+            perRow = a.shape().length <= 1 ? 1 : a.count() / Math.max(1, a.shape()[0]);
+            if (a.shape().length == 1 && a.count() == dim) {
+                perRow = dim;
+            }
+        } else if (name.endsWith(".csv") || name.endsWith(".csv.gz") || name.endsWith(".txt")) {
+            CsvOptions opts = CsvOptions.DEFAULTS.withLabelColumn(skipColumn);
+            Dataset d = CsvReader.readUnlabelled(file, opts);
+            perRow = d.dim();
+            values = new float[d.size() * d.dim()];
+            for (int r = 0; r < d.size(); r++) {
+                d.copyRow(r, values, r * d.dim());
+            }
+        } else if (isIdx(file)) {
+            IdxArray a = IdxReader.read(file);
+            values = a.values();
+            perRow = a.rank() <= 1 ? 1 : a.count() / a.dims()[0];
+        } else {
+            throw new LegoNetException("input " + file + " is not a .csv, .npy or IDX file");
+        }
+        if (perRow != dim) {
+            throw new LegoNetException("input " + file + " has " + perRow + " features per sample; the model expects " + dim);
+        }
+        if (values.length == 0) {
+            throw new LegoNetException("input " + file + " holds no samples");
+        }
+        return values;
+    }
+
+    private static boolean isIdx(Path file) throws IOException {
+        byte[] head = new byte[4];
+        try (InputStream raw = Files.newInputStream(file)) {
+            int n = raw.readNBytes(head, 0, 4);
+            if (n >= 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B) {
+                try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+                    n = in.readNBytes(head, 0, 4);
+                }
+            }
+            return n == 4 && head[0] == 0 && head[1] == 0;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package org.legonet.cli;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.legonet.core.model.Accuracy;
+import org.legonet.core.model.Evaluation;
+import org.legonet.core.model.ModelConfig;
+import org.legonet.core.store.ModelStore;
+import org.legonet.core.unlearn.ForgetReport;
+import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.unlearn.Unlearner;
+import org.legonet.core.unlearn.Verifier;
+import org.legonet.core.unlearn.VerifyReport;
+import org.legonet.core.util.Rng;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(mixinStandardHelpOptions = true, header = "Train, forget 100 samples and verify on Fashion-MNIST: the whole story in a minute or two.",
+        name = "quickstart", sortOptions = false,
+        description = "The whole story in one command: train on Fashion-MNIST with the defaults, evaluate, forget 100 random private samples, verify the result is exactly the model trained without them, and print a short table. Takes a minute or two; the model stays in ./quickstart-model for you to explore.")
+final class QuickstartCommand implements Callable<Integer> {
+    @Option(names = {"--model", "-m"}, paramLabel = "DIR", description = "Model directory (replaced if it holds a model). "
+            + "Default: ${DEFAULT-VALUE}.")
+    Path model = Path.of("quickstart-model");
+
+    @Option(names = "--forget", paramLabel = "N", description = "Random private samples to forget. Default: ${DEFAULT-VALUE}.")
+    int forget = 100;
+
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        ModelConfig config = ModelConfig.defaults();
+        ModelStore.checkTarget(model, true);
+        if (!common.json) {
+            out.println("1/4 train " + config.encoder() + " + " + config.adapters() + " " + config.adapter()
+                    + " adapters (k=" + config.activate() + ") ...");
+            out.flush();
+        }
+        TrainCommand.Result trained = TrainCommand.trainAndSave(model, true, data, config, common);
+        CliProgress progress = common.progress();
+        ForgetReport report;
+        VerifyReport verify;
+        Accuracy testAfter;
+        Accuracy forgottenAcc;
+        try (ModelStore store = ModelStore.open(model, true)) {
+            if (!common.json) {
+                out.println("2/4 forget " + forget + " random private samples ...");
+                out.flush();
+            }
+            long[] ids = pick(store, forget);
+            int[] rows = Arrays.stream(ids).mapToInt(id -> trained.data().privateSplit().rowOf(id)).toArray();
+            report = new Unlearner(store, common.threads, progress).forget(ForgetRequest.ofIds(ids));
+            if (!common.json) {
+                out.println("3/4 verify: rebuild every adapter from the retained raw samples and compare ...");
+                out.flush();
+            }
+            verify = new Verifier(common.threads, progress).verify(store, false);
+            if (!common.json) {
+                out.println("4/4 evaluate ...");
+                out.flush();
+            }
+            testAfter = trained.data().test() == null ? null
+                    : Evaluation.ofRaw(store.model(), trained.data().test(), common.threads, progress);
+            forgottenAcc = Evaluation.ofRaw(store.model(),
+                    trained.data().privateSplit().select(rows, "forgotten"), common.threads, progress);
+        }
+        Map<String, Object> j = new LinkedHashMap<>(trained.toJson());
+        j.put("test_accuracy_after", testAfter == null ? null : Out.round(testAfter.accuracy()));
+        j.put("forgotten_accuracy_after", Out.round(forgottenAcc.accuracy()));
+        j.put("forget", ForgetCommand.toJson(report));
+        j.put("verify", verify.exact() ? "EXACT" : "NOT EXACT");
+        if (common.json) {
+            Out.json(out, j);
+        } else {
+            out.println();
+            trained.print(out);
+            Map<String, String> rows = new LinkedHashMap<>();
+            rows.put("forgotten", report.forgotten() + " random private samples");
+            rows.put("adapters retrained", report.adaptersRetrained().size() + " of " + config.adapters());
+            rows.put("samples retrained", String.format(Locale.ROOT, "%,d", report.samplesRetrained()));
+            rows.put("seconds", String.format(Locale.ROOT, "%.3f (retraining %.3f, atomic store update %.3f)",
+                    report.seconds(), report.trainSeconds(), report.storeSeconds()));
+            if (testAfter != null) {
+                rows.put("test accuracy", Out.pct(trained.test().accuracy()) + " before, " + Out.pct(testAfter.accuracy())
+                        + " after");
+            }
+            rows.put("forgotten samples", "accuracy " + Out.pct(forgottenAcc.accuracy())
+                    + " (now unseen data, like the test set)");
+            rows.put("verify", (verify.exact() ? "EXACT" : "NOT EXACT") + String.format(Locale.ROOT,
+                    " (every adapter rebuilt from scratch in %.1f s: bit-identical)", verify.seconds()));
+            rows.put("digest", report.digestBefore().substring(0, 16) + " -> " + report.digestAfter().substring(0, 16));
+            Out.table(out, "Forgot.", rows);
+            out.println();
+            out.println("Next: ./legonet forget --model " + model + " --id <ID>   (ids are training-file rows "
+                    + trained.data().publicSplit().size() + "..)");
+            out.println("      ./legonet verify --model " + model + "   |   ./legonet eval --model " + model
+                    + "   |   ./legonet bench --quick");
+            out.flush();
+        }
+        return verify.exact() ? 0 : LegoNetCli.NOT_EXACT;
+    }
+
+    private static long[] pick(ModelStore store, int n) {
+        var d = store.data();
+        if (n < 1 || n > d.retained()) {
+            throw new org.legonet.core.LegoNetException("--forget must be between 1 and " + d.retained() + ", got " + n);
+        }
+        Rng rng = new Rng(Rng.derive(ModelConfig.DEFAULT_SEED, 0x51));
+        java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
+        while (ids.size() < n) {
+            int r = rng.nextInt(d.rows());
+            if (!d.isErased(r)) {
+                ids.add(d.id(r));
+            }
+        }
+        return ids.stream().mapToLong(Long::longValue).toArray();
+    }
+}

@@ -1,0 +1,130 @@
+package org.legonet.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.legonet.core.model.Accuracy;
+import org.legonet.core.model.Evaluation;
+import org.legonet.core.model.LegoNetTrainer;
+import org.legonet.core.model.ModelConfig;
+import org.legonet.core.model.PrivateSet;
+import org.legonet.core.model.Trained;
+import org.legonet.core.store.Manifest;
+import org.legonet.core.store.ModelStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(mixinStandardHelpOptions = true, header = "Train a model from scratch into a model directory.",
+        name = "train", sortOptions = false,
+        description = "Train a model from scratch and write it to a model directory. Fits the encoder and the keys on the public split only, encodes and routes the private split once, and trains every adapter on the samples that activate it. Nothing is written until training succeeded; the directory appears atomically.")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = {"--model", "-m"}, paramLabel = "DIR", required = true, description = "Model directory to create.")
+    Path model;
+
+    @Option(names = "--force", description = "Replace an existing model directory.")
+    boolean force;
+
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Mixin
+    ModelOptions options = new ModelOptions();
+
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ModelConfig config = options.config();
+        ModelStore.checkTarget(model, force);
+        Result r = trainAndSave(model, force, data, config, common);
+        if (common.json) {
+            Out.json(spec.commandLine().getOut(), r.toJson());
+        } else {
+            r.print(spec.commandLine().getOut());
+        }
+        return 0;
+    }
+
+    /** What training produced, for printing. */
+    record Result(Path model, Trained trained, Accuracy test, DataOptions.Prepared data) {
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            PrivateSet d = trained.data();
+            m.put("model", model.toAbsolutePath().normalize().toString());
+            m.put("model_digest", trained.model().digest());
+            m.put("config", trained.model().config().toMap());
+            m.put("public_samples", data.publicSplit().size());
+            m.put("private_samples", d.retained());
+            m.put("test_accuracy", test == null ? null : Out.round(test.accuracy()));
+            m.put("adapter_sizes", sizes(d));
+            m.put("expected_samples_retrained_per_removal", Out.round(d.expectedRemovalCost()));
+            m.put("ideal_samples_retrained_per_removal", Out.round(d.idealRemovalCost()));
+            m.put("train_seconds", Out.round(trained.stats().totalSeconds()));
+            m.put("adapter_seconds", Out.round(trained.stats().adapterSeconds()));
+            m.put("adapter_gflops", Out.round(trained.stats().adapterGflops()));
+            return m;
+        }
+
+        void print(java.io.PrintWriter out) {
+            PrivateSet d = trained.data();
+            Map<String, Object> s = sizes(d);
+            Map<String, String> rows = new LinkedHashMap<>();
+            rows.put("model", model.toString());
+            rows.put("data", data.description());
+            rows.put("split", String.format(Locale.ROOT, "%,d public / %,d private%s", data.publicSplit().size(),
+                    d.retained(), data.test() == null ? "" : String.format(Locale.ROOT, " / %,d test", data.test().size())));
+            ModelConfig c = trained.model().config();
+            rows.put("setting", c.encoder() + ", n=" + c.adapters() + ", k=" + c.activate() + ", " + c.adapter()
+                    + ", " + c.epochs() + " epochs");
+            if (test != null) {
+                rows.put("test accuracy", Out.pct(test.accuracy()));
+            }
+            rows.put("adapter sizes", "min " + s.get("min") + " / mean " + s.get("mean") + " / max " + s.get("max"));
+            rows.put("cost per removal", String.format(Locale.ROOT, "%,.0f samples retrained (balanced ideal k^2 N/n = %,.0f)",
+                    d.expectedRemovalCost(), d.idealRemovalCost()));
+            rows.put("training", String.format(Locale.ROOT, "%s (adapters %s at %.1f GFLOP/s on %d threads)",
+                    Out.secs(trained.stats().totalSeconds()), Out.secs(trained.stats().adapterSeconds()),
+                    trained.stats().adapterGflops(), trained.stats().threads()));
+            rows.put("digest", trained.model().digest());
+            Out.table(out, "Trained.", rows);
+        }
+    }
+
+    static Map<String, Object> sizes(PrivateSet d) {
+        int min = Integer.MAX_VALUE;
+        int max = 0;
+        long sum = 0;
+        for (int j = 0; j < d.adapters(); j++) {
+            min = Math.min(min, d.size(j));
+            max = Math.max(max, d.size(j));
+            sum += d.size(j);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("min", min);
+        m.put("mean", Math.round(10.0 * sum / d.adapters()) / 10.0);
+        m.put("max", max);
+        return m;
+    }
+
+    /** Loads the data, trains, writes the model directory, evaluates on the test split. */
+    static Result trainAndSave(Path model, boolean force, DataOptions data, ModelConfig config, CommonOptions common) {
+        CliProgress progress = common.progress();
+        DataOptions.Prepared p = data.prepare(progress);
+        Trained trained = new LegoNetTrainer(config, common.threads, progress).train(p.publicSplit(), p.privateSplit());
+        Manifest.DatasetInfo info = new Manifest.DatasetInfo(p.description(), p.source().toString(),
+                p.privateSplit().fingerprint(), p.trainRows(), p.publicSplit().size(), p.privateSplit().size(),
+                p.privateSplit().dim(), p.privateSplit().sampleShape(), p.spec());
+        ModelStore.create(model, trained, info, force, progress);
+        Accuracy test = p.test() == null ? null
+                : Evaluation.ofRaw(trained.model(), p.test(), common.threads, progress);
+        return new Result(model, trained, test, p);
+    }
+}
