@@ -6,12 +6,13 @@ import org.legonet.core.LegoNetException;
 /**
  * What to forget: a set of sample ids, or every private sample of one class (the paper's UnClass).
  *
- * @param ids         the ids (ascending, without duplicates) or an empty array for a class request
+ * @param ids         the ids (sorted ascending and duplicates merged here) or an empty array for a
+ *                    class request
  * @param forgetClass the class, or {@code null} for an id request
  */
 public record ForgetRequest(long[] ids, Integer forgetClass) {
     public ForgetRequest {
-        ids = ids.clone();
+        ids = Arrays.stream(ids).sorted().distinct().toArray();
         if (forgetClass != null && ids.length > 0) {
             throw new IllegalArgumentException("a forget request names ids or a class, not both");
         }

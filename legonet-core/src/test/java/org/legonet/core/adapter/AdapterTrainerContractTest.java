@@ -213,7 +213,8 @@ abstract class AdapterTrainerContractTest {
         assertThat(bits(relabelled.parameters())).isNotEqualTo(bits(a.parameters()));
         float[] x = data.encodings().clone();
         x[40 * DIM + 2] += 0.01f;
-        Adapter moved = trainer(o).train(0, 11, new TrainingSet(x, DIM, data.labels(), data.ids(), data.rows(), CLASSES));
+        Adapter moved = trainer(o).train(0, 11,
+                new TrainingSet(x, DIM, data.labels(), data.ids(), data.rows(), CLASSES));
         assertThat(bits(moved.parameters())).isNotEqualTo(bits(a.parameters()));
         // dropping one sample too
         int[] fewer = Arrays.stream(data.rows()).filter(r -> r != 99).toArray();

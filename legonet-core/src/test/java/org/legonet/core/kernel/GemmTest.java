@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.legonet.core.util.Rng;
 
@@ -98,9 +101,20 @@ class GemmTest {
     void equalsTheScalarFmaLoopBitForBit() {
         for (Problem p : problems()) {
             assertThat(bits(gemm(p)))
-                    .as("m=%d n=%d k=%d transposed=%s ldb=%d ldc=%d", p.m(), p.n(), p.k(), p.transposed(), p.ldb(), p.ldc())
+                    .as("m=%d n=%d k=%d transposed=%s ldb=%d ldc=%d", p.m(), p.n(), p.k(), p.transposed(), p.ldb(),
+                            p.ldc())
                     .isEqualTo(bits(reference(p, true)));
         }
+    }
+
+    @Property(tries = 300, seed = "20240611")
+    void equalsTheScalarFmaLoopForAnyShape(@ForAll @IntRange(min = 1, max = 70) int m,
+                                           @ForAll @IntRange(min = 1, max = 70) int n,
+                                           @ForAll @IntRange(min = 1, max = 70) int k,
+                                           @ForAll boolean transposed,
+                                           @ForAll long valueSeed) {
+        Problem p = problem(new Rng(valueSeed), m, n, k, transposed);
+        assertThat(bits(gemm(p))).isEqualTo(bits(reference(p, true)));
     }
 
     @Test

@@ -41,7 +41,8 @@ class SimdWidthIndependenceTest {
             List<String> out = outputs.get(w);
             if (!w.equals("scalar")) {
                 int bits = Integer.parseInt(w);
-                assertThat(out.get(0)).as("width in use").isEqualTo("simd " + bits + "-bit (" + bits / 32 + " float lanes)");
+                assertThat(out.get(0)).as("width in use")
+                        .isEqualTo("simd " + bits + "-bit (" + bits / 32 + " float lanes)");
             }
             assertThat(out.subList(1, out.size())).as("digests with -Dlegonet.simd=%s", w)
                     .isEqualTo(scalar.subList(1, scalar.size()));

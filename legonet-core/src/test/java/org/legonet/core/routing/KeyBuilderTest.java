@@ -202,7 +202,8 @@ class KeyBuilderTest {
         assertThat(KeyBuilder.Method.parse(KeyBuilder.Method.PUBLIC_SAMPLE.label()))
                 .isEqualTo(KeyBuilder.Method.PUBLIC_SAMPLE);
         assertThatThrownBy(() -> KeyBuilder.Method.parse("random"))
-                .isInstanceOf(LegoNetException.class).hasMessageContaining("'random' is not one of kmeans, public-sample");
+                .isInstanceOf(LegoNetException.class)
+                .hasMessageContaining("'random' is not one of kmeans, public-sample");
         assertThat(Distance.parse("COSINE")).isEqualTo(Distance.COSINE);
         assertThat(Distance.parse(Distance.L2.label())).isEqualTo(Distance.L2);
         assertThatThrownBy(() -> Distance.parse("manhattan"))

@@ -9,6 +9,9 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.IntStream;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.util.Rng;
@@ -76,6 +79,28 @@ class RouterTest {
             }
         }
         assertThat(ties).as("trials with tied scores").isGreaterThan(500);
+    }
+
+    @Property(tries = 500, seed = "4242")
+    void aRouteDependsOnlyOnItsOwnEncodingAndTheKeys(@ForAll @IntRange(min = 1, max = 12) int n,
+                                                    @ForAll @IntRange(min = 1, max = 12) int kWanted,
+                                                    @ForAll @IntRange(min = 1, max = 5) int dim,
+                                                    @ForAll boolean cosine,
+                                                    @ForAll long seed) {
+        Rng rng = new Rng(seed);
+        int k = Math.min(kWanted, n);
+        Keys keys = randomKeys(rng, n, dim, cosine ? Distance.COSINE : Distance.L2, true);
+        int rows = 1 + rng.nextInt(30);
+        float[] x = new float[rows * dim];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(randomPoint(rng, dim), 0, x, r * dim, dim);
+        }
+        int[] all = new Router(keys, k).routeAll(x, rows, 1 + rng.nextInt(3));
+        for (int r = 0; r < rows; r++) {
+            float[] own = Arrays.copyOfRange(x, r * dim, (r + 1) * dim);
+            assertThat(Arrays.copyOfRange(all, r * k, (r + 1) * k)).as("row %d", r)
+                    .containsExactly(bruteForce(keys, own, k));
+        }
     }
 
     @Test

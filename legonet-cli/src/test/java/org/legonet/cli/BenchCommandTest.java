@@ -1,0 +1,52 @@
+package org.legonet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code legonet bench} with one tiny setting on a 2,000-row slice of the real Fashion-MNIST. */
+@Execution(ExecutionMode.CONCURRENT)
+class BenchCommandTest {
+    @Test
+    void oneTinySettingWritesJsonAndMarkdown(@TempDir Path tmp) throws IOException {
+        Path slice = Cli.writeSlice(tmp.resolve("fmnist"), 2000, 300);
+        Path json = tmp.resolve("b.json");
+        Path md = tmp.resolve("b.md");
+        Cli.Run r = Cli.run("bench", "--setting", "4x2:linear", "--singles", 2, "--data", slice, "--limit", 2000,
+                "--public", 400, "--test-limit", 300, "--encoder", "pca:8", "--epochs", 1, "--json", json,
+                "--report", md, "--work-dir", tmp.resolve("w"), "--quiet").ok();
+        assertThat(r.err()).as("--quiet").isEmpty();
+        assertThat(r.out()).contains("| n=4 k=2 linear |").contains("Wrote " + json);
+
+        JsonNode j = Cli.JSON.readTree(json.toFile());
+        assertThat(j.get("settings")).hasSize(1);
+        JsonNode s = j.get("settings").get(0);
+        assertThat(s.get("n").asInt()).isEqualTo(4);
+        assertThat(s.get("k").asInt()).isEqualTo(2);
+        assertThat(s.get("adapter").asText()).isEqualTo("linear");
+        assertThat(s.get("final_verify").asText()).isEqualTo("EXACT");
+        assertThat(s.get("single").get("runs").asInt()).isEqualTo(2);
+        assertThat(s.get("single").get("verified_exact").asInt()).isEqualTo(2);
+
+        assertThat(md).isRegularFile();
+        assertThat(Files.readString(md)).contains("| n=4 k=2 linear |");
+        // the temporary models of the run are cleaned up
+        if (Files.exists(tmp.resolve("w"))) {
+            assertThat(Cli.list(tmp.resolve("w"))).isEmpty();
+        }
+    }
+
+    @Test
+    void badSettingIsBadInput(@TempDir Path tmp) {
+        Cli.run("bench", "--setting", "4y2", "--json", tmp.resolve("b.json"), "--report", tmp.resolve("b.md"),
+                "--work-dir", tmp.resolve("w"), "--quiet").badInput("4y2");
+        assertThat(Cli.list(tmp)).isEmpty();
+    }
+}

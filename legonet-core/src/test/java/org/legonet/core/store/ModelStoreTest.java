@@ -1,0 +1,401 @@
+package org.legonet.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.legonet.core.data.Dataset;
+import org.legonet.core.model.Trained;
+import org.legonet.core.testing.SmallModels;
+import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.unlearn.Unlearner;
+import org.legonet.core.util.Progress;
+import org.legonet.core.util.Rng;
+
+/** The model directory: round trips, damage detection, locking, replacement and crash recovery. */
+class ModelStoreTest {
+    private static Dataset[] split;
+    private static Trained trained;
+    private static Trained other;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void train() {
+        Dataset[] d = SmallModels.blobs(400, 100, 3);
+        // private rows in scrambled id order: the store must hold them by ascending id
+        int[] perm = IntStream.range(0, d[1].size()).toArray();
+        new Rng(1).shuffle(perm);
+        split = new Dataset[] {d[0], d[1].select(perm, "private (shuffled)")};
+        trained = SmallModels.train(SmallModels.config(7), split);
+        other = SmallModels.train(SmallModels.config(8), split);
+    }
+
+    private Path create(Trained t) {
+        Path dir = tmp.resolve("model");
+        ModelStore.create(dir, t, SmallModels.info(split), false, Progress.NONE);
+        return dir;
+    }
+
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertStoreError(
+            org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        return assertThatThrownBy(call).isInstanceOf(StoreException.class)
+                .satisfies(t -> assertThat(t.getMessage()).doesNotContain("\n"));
+    }
+
+    private static void openAndClose(Path dir, boolean write) {
+        try (ModelStore s = ModelStore.open(dir, write)) {
+            assertThat(s.model()).isNotNull();
+        }
+    }
+
+    @Test
+    void createThenOpenGivesTheSameModelAndData() {
+        Path dir = create(trained);
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(s.writable()).isFalse();
+            assertThat(s.model().digest()).isEqualTo(trained.model().digest());
+            assertThat(s.manifest().modelDigest()).isEqualTo(trained.model().digest());
+            for (int j = 0; j < trained.model().adapterCount(); j++) {
+                assertThat(s.model().adapter(j).digest()).isEqualTo(trained.model().adapter(j).digest());
+                assertThat(s.data().size(j)).isEqualTo(trained.data().size(j));
+            }
+            assertThat(s.model().encoder().fingerprint()).isEqualTo(trained.model().encoder().fingerprint());
+            assertThat(s.model().keys().digest()).isEqualTo(trained.model().keys().digest());
+            assertThat(s.data().retained()).isEqualTo(300);
+            assertThat(s.data().rows()).isEqualTo(300);
+            assertThat(s.manifest().privateData().retained()).isEqualTo(300);
+            assertThat(s.manifest().privateData().rawFormat()).isEqualTo("f32");
+            assertThat(s.manifest().format()).isEqualTo(Manifest.FORMAT);
+            assertThat(s.manifest().formatVersion()).isEqualTo(Manifest.VERSION);
+            assertThat(s.manifest().generation()).isZero();
+            assertThat(s.deletions()).isEmpty();
+            for (int r = 0; r < 300; r++) {
+                float[] a = new float[4];
+                float[] b = new float[4];
+                s.data().copyEncoding(r, a, 0);
+                trained.data().copyEncoding(r, b, 0);
+                assertThat(a).containsExactly(b);
+                assertThat(s.data().route(r)).containsExactly(trained.data().route(r));
+            }
+
+            Dataset raw = s.readRaw(Progress.NONE);
+            Dataset expected = split[1].select(IntStream.range(0, 300).boxed()
+                    .sorted((x, y) -> Long.compare(split[1].id(x), split[1].id(y)))
+                    .mapToInt(Integer::intValue).toArray(), "sorted");
+            assertThat(raw.ids()).isSorted().containsExactly(expected.ids());
+            assertThat(raw.labels()).containsExactly(expected.labels());
+            assertThat(raw.fingerprint()).isEqualTo(expected.fingerprint());
+        }
+        try (ModelStore w = ModelStore.open(dir, true)) {
+            assertThat(w.writable()).isTrue();
+            assertThat(w.model().digest()).isEqualTo(trained.model().digest());
+        }
+    }
+
+    @Test
+    void byteValuedFeaturesAreStoredAsBytesAndReadBackExactly() {
+        Rng rng = new Rng(4);
+        int rows = 160;
+        float[] x = new float[rows * 6];
+        int[] labels = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            labels[r] = r % 3;
+            for (int d = 0; d < 6; d++) {
+                x[r * 6 + d] = Math.min(255, Math.max(0, 40 * labels[r] + 20 * d + rng.nextInt(30)));
+            }
+        }
+        Dataset all = Dataset.withRowIds("bytes", labels, x, new int[] {2, 3});
+        Dataset[] d = {all.slice(0, 60, "public"), all.slice(60, rows, "private")};
+        Trained t = SmallModels.train(SmallModels.config(1), d);
+        Path dir = tmp.resolve("bytes");
+        ModelStore.create(dir, t, SmallModels.info(d), false, Progress.NONE);
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(s.manifest().privateData().rawFormat()).isEqualTo("u8");
+            Dataset raw = s.readRaw(Progress.NONE);
+            assertThat(raw.fingerprint()).isEqualTo(d[1].fingerprint());
+            assertThat(raw.sampleShape()).containsExactly(2, 3);
+        }
+    }
+
+    @Test
+    void openingWhatIsNotAModelIsAOneLineError() throws IOException {
+        Path missing = tmp.resolve("nothing-here");
+        assertStoreError(() -> ModelStore.open(missing, false)).hasMessageContaining("does not exist")
+                .hasMessageContaining("nothing-here");
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertStoreError(() -> ModelStore.open(empty, true)).hasMessageContaining("is not a LegoNet model directory")
+                .hasMessageContaining("no manifest.json");
+        Path dir = create(trained);
+        byte[] manifest = Files.readAllBytes(dir.resolve(Manifest.FILE));
+
+        ObjectNode foreign = (ObjectNode) Manifest.JSON.readTree(manifest);
+        foreign.put("format", "something-else");
+        Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(foreign));
+        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("not a LegoNet manifest")
+                .hasMessageContaining("something-else");
+
+        ObjectNode newer = (ObjectNode) Manifest.JSON.readTree(manifest);
+        newer.put("format_version", 99);
+        Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(newer));
+        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("format version 99")
+                .hasMessageContaining("upgrade");
+
+        ObjectNode incomplete = (ObjectNode) Manifest.JSON.readTree(manifest);
+        incomplete.remove("keys");
+        Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(incomplete));
+        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("incomplete");
+
+        Files.write(dir.resolve(Manifest.FILE), "{\"format\": \"legonet-model\",\n \"format_version\": ".getBytes(
+                StandardCharsets.UTF_8));
+        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("is not a valid LegoNet manifest");
+
+        Files.write(dir.resolve(Manifest.FILE), manifest);
+        openAndClose(dir, false);
+    }
+
+    private static void flipByte(Path file, int fromEnd) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        b[b.length - fromEnd] ^= 0x01;
+        Files.write(file, b);
+    }
+
+    @Test
+    void aFlippedByteInAnyFileIsNamedAsCorrupted() throws IOException {
+        Path dir = create(trained);
+        Manifest m;
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            m = s.manifest();
+        }
+        Map<String, byte[]> pristine = StoreFiles.snapshot(dir);
+        List<String> loadedAtOpen = List.of(m.adapters().get(3).file(),
+                m.privateData().chunks().get(0).encodings().file(), "encoder.bin", "keys.bin");
+        for (String name : loadedAtOpen) {
+            flipByte(dir.resolve(name), 3);
+            assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining(name)
+                    .hasMessageContaining("corrupted");
+            Files.write(dir.resolve(name), pristine.get(name));
+        }
+        // raw samples are read by verify, not by open
+        String raw = m.privateData().chunks().get(0).raw().file();
+        flipByte(dir.resolve(raw), 1);
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertStoreError(() -> s.readRaw(Progress.NONE)).hasMessageContaining(raw)
+                    .hasMessageContaining("corrupted");
+        }
+        Files.write(dir.resolve(raw), pristine.get(raw));
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(s.readRaw(Progress.NONE).size()).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void aFileOfTheWrongKindOrForeignContentIsNamed() throws IOException {
+        Path dir = create(trained);
+        Files.copy(dir.resolve("keys.bin"), dir.resolve("encoder.bin"), StandardCopyOption.REPLACE_EXISTING);
+        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("encoder.bin")
+                .hasMessageContaining("KEYS data where ENCD was expected");
+        Files.write(dir.resolve("encoder.bin"), "hello".getBytes(StandardCharsets.UTF_8));
+        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("encoder.bin")
+                .hasMessageContaining("not a LegoNet file");
+    }
+
+    @Test
+    void aMissingReferencedFileIsNamed() throws IOException {
+        Path dir = create(trained);
+        Manifest m;
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            m = s.manifest();
+        }
+        String adapter = m.adapters().get(1).file();
+        Files.delete(dir.resolve(adapter));
+        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining(adapter)
+                .hasMessageContaining("missing");
+        // a writer does not mistake the damage for leftovers: it refuses too, and deletes nothing
+        List<String> before = StoreFiles.names(dir);
+        assertStoreError(() -> ModelStore.open(dir, true)).hasMessageContaining(adapter)
+                .hasMessageContaining("missing");
+        assertThat(StoreFiles.names(dir)).containsAll(before.stream().filter(n -> !n.equals(".lock")).toList());
+
+        Path dir2 = tmp.resolve("model2");
+        ModelStore.create(dir2, trained, SmallModels.info(split), false, Progress.NONE);
+        String chunk = m.privateData().chunks().get(0).encodings().file();
+        Files.delete(dir2.resolve(chunk));
+        assertStoreError(() -> ModelStore.open(dir2, false)).hasMessageContaining(chunk)
+                .hasMessageContaining("missing");
+    }
+
+    @Test
+    void aSecondWriterIsLockedOutWhileReadersCarryOn() {
+        Path dir = create(trained);
+        try (ModelStore writer = ModelStore.open(dir, true)) {
+            assertStoreError(() -> ModelStore.open(dir, true)).hasMessageContaining("locked");
+            try (ModelStore reader = ModelStore.open(dir, false)) {
+                assertThat(reader.model().digest()).isEqualTo(writer.model().digest());
+            }
+            // nor can a replacement swap the directory from under the writer
+            assertStoreError(() -> ModelStore.create(dir, other, SmallModels.info(split), true, Progress.NONE))
+                    .hasMessageContaining("locked");
+            assertThat(writer.model().digest()).isEqualTo(trained.model().digest());
+        }
+        try (ModelStore again = ModelStore.open(dir, true)) {
+            assertThat(again.model().digest()).isEqualTo(trained.model().digest());
+        }
+        assertThat(siblings()).containsExactly("model");
+    }
+
+    /** The names in the temporary folder: no temporary or old copies may be left beside the model. */
+    private List<String> siblings() {
+        try (var s = Files.list(tmp)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void anExistingModelIsReplacedOnlyWhenAsked() {
+        Path dir = create(trained);
+        Map<String, byte[]> before = StoreFiles.snapshot(dir);
+        assertStoreError(() -> ModelStore.create(dir, other, SmallModels.info(split), false, Progress.NONE))
+                .hasMessageContaining("already exists");
+        assertThat(StoreFiles.snapshot(dir)).containsOnlyKeys(before.keySet());
+        StoreFiles.snapshot(dir).forEach((name, bytes) -> assertThat(bytes).as(name).isEqualTo(before.get(name)));
+
+        ModelStore.create(dir, other, SmallModels.info(split), true, Progress.NONE);
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(s.model().digest()).isEqualTo(other.model().digest()).isNotEqualTo(trained.model().digest());
+        }
+        assertThat(siblings()).containsExactly("model");
+    }
+
+    @Test
+    void aDirectoryThatIsNotAModelIsNeverReplaced() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("precious"));
+        Files.writeString(dir.resolve("thesis.tex"), "\\documentclass{article}");
+        assertStoreError(() -> ModelStore.create(dir, trained, SmallModels.info(split), true, Progress.NONE))
+                .hasMessageContaining("not a LegoNet model directory").hasMessageContaining("refusing");
+        assertThat(StoreFiles.names(dir)).containsExactly("thesis.tex");
+        assertStoreError(() -> ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE))
+                .hasMessageContaining("already exists");
+
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        assertStoreError(() -> ModelStore.create(file, trained, SmallModels.info(split), true, Progress.NONE))
+                .hasMessageContaining("is not a directory");
+
+        Path emptyDir = Files.createDirectories(tmp.resolve("empty"));
+        ModelStore.create(emptyDir, trained, SmallModels.info(split), false, Progress.NONE);
+        openAndClose(emptyDir, false);
+    }
+
+    @Test
+    void aWriterCleansUpWhatAnInterruptedCommitLeftBehind() throws IOException {
+        Path dir = create(trained);
+        // one committed forget, so that the deletion log has a committed part
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(s.data().id(10)));
+        }
+        String digest;
+        long logBytes;
+        List<String> clean = StoreFiles.names(dir);
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            digest = s.model().digest();
+            logBytes = s.manifest().deletions().bytes();
+            assertThat(logBytes).isPositive();
+        }
+        Files.write(dir.resolve("data/enc-00000.g000099.bin"), new byte[] {1, 2, 3});
+        Files.write(dir.resolve("data/raw-00000.g000099.bin"), new byte[] {4});
+        Files.write(dir.resolve("adapters/adapter-00002.g000099.bin"), new byte[] {5, 6});
+        Files.writeString(dir.resolve("manifest.json.tmp"), "{\"half\": ");
+        Files.writeString(dir.resolve("deletions.jsonl"), "{\"seq\":2,\"kind\":\"ids\",\"forgot",
+                StandardOpenOption.APPEND);
+
+        // a reader leaves everything as it is, and still sees the committed model
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(s.model().digest()).isEqualTo(digest);
+            assertThat(s.deletions()).hasSize(1);
+        }
+        assertThat(StoreFiles.names(dir)).contains("manifest.json.tmp", "adapters/adapter-00002.g000099.bin");
+
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            assertThat(s.model().digest()).isEqualTo(digest);
+            assertThat(s.deletions()).hasSize(1);
+        }
+        assertThat(Files.size(dir.resolve("deletions.jsonl"))).isEqualTo(logBytes);
+        List<String> after = StoreFiles.names(dir);
+        assertThat(after).doesNotContain("manifest.json.tmp", "data/enc-00000.g000099.bin",
+                "data/raw-00000.g000099.bin", "adapters/adapter-00002.g000099.bin");
+        assertThat(after.stream().filter(n -> !n.equals(".lock")).toList())
+                .containsExactlyInAnyOrderElementsOf(clean.stream().filter(n -> !n.equals(".lock")).toList());
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(s.model().digest()).isEqualTo(digest);
+            assertThat(s.readRaw(Progress.NONE).size()).isEqualTo(299);
+        }
+    }
+
+    @Test
+    void manifestCountsThatDisagreeWithTheDataAreRefused() throws IOException {
+        Path dir = create(trained);
+        ObjectNode m = (ObjectNode) Manifest.JSON.readTree(dir.resolve(Manifest.FILE).toFile());
+        ObjectNode first = (ObjectNode) m.get("adapters").get(0);
+        first.put("samples", first.get("samples").asInt() + 1);
+        Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(m));
+        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("adapter 0");
+    }
+
+    @Test
+    void theModelDigestInTheManifestIsChecked() throws IOException {
+        Path dir = create(trained);
+        ObjectNode m = (ObjectNode) Manifest.JSON.readTree(dir.resolve(Manifest.FILE).toFile());
+        m.put("model_digest", other.model().digest());
+        Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(m));
+        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("model digest does not match");
+    }
+
+    @Test
+    void theDeletionLogKeepsOnlySaltedHashes() throws IOException {
+        Path dir = create(trained);
+        long id;
+        String hash;
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            id = s.data().id(42);
+            hash = s.hashId(id);
+            assertThat(s.wasForgotten(id)).isFalse();
+            new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(id));
+            assertThat(s.wasForgotten(id)).isTrue();
+        }
+        String log = Files.readString(dir.resolve("deletions.jsonl"));
+        assertThat(log).contains(hash).doesNotContain("\"" + id + "\"").doesNotContain(":" + id + ",")
+                .doesNotContain("[" + id);
+        assertThat(hash).hasSize(32);
+        // the salt is per model: the same id hashes differently in another model directory
+        Path dir2 = tmp.resolve("model2");
+        ModelStore.create(dir2, trained, SmallModels.info(split), false, Progress.NONE);
+        try (ModelStore s = ModelStore.open(dir2, false)) {
+            assertThat(s.hashId(id)).isNotEqualTo(hash);
+            assertThat(s.wasForgotten(id)).isFalse();
+        }
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(s.wasForgotten(id)).isTrue();
+            assertThat(s.deletions()).hasSize(1);
+            assertThat(s.deletions().get(0).idHashes()).containsExactly(hash);
+            assertThat(Arrays.stream(s.adaptersEverRetrained()).boxed().toList())
+                    .isEqualTo(s.deletions().get(0).adaptersRetrained());
+        }
+    }
+}
