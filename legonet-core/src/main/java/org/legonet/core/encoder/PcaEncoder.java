@@ -16,6 +16,7 @@ import org.legonet.core.util.Progress;
  */
 public final class PcaEncoder implements Encoder {
     private static final int MAGIC = 0x50434131; // "PCA1"
+    private static final int COV_BLOCK = 64;
     private final String spec;
     private final int inputDim;
     private final int outputDim;
@@ -143,8 +144,13 @@ public final class PcaEncoder implements Encoder {
             }
             progress.step(1);
             float[] cov = new float[f * f];
-            // cov = X^T X, accumulated over samples in row order by the deterministic kernel.
-            Gemm.mulAdd(f, f, n, centred, 0, 1, f, centred, 0, f, cov, 0, f);
+            // cov = X^T X, accumulated over samples in row order by the deterministic kernel. Blocks of
+            // rows continue each element's chain of fused multiply-adds where the previous block left
+            // it, so the result equals one call; many short calls let the JIT compile the kernel early.
+            for (int from = 0; from < n; from += COV_BLOCK) {
+                int rows = Math.min(COV_BLOCK, n - from);
+                Gemm.mulAdd(f, f, rows, centred, from * f, 1, f, centred, from * f, f, cov, 0, f);
+            }
             double[][] c = new double[f][f];
             for (int i = 0; i < f; i++) {
                 for (int j = 0; j < f; j++) {

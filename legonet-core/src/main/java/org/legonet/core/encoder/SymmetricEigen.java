@@ -14,9 +14,13 @@ final class SymmetricEigen {
     /** Decomposes {@code a} (n x n, symmetric; only read). */
     SymmetricEigen(double[][] a) {
         int n = a.length;
-        double[][] v = new double[n][];
+        // v holds the transpose of JAMA's V (v[j][k] = V[k][j]), so that the inner loops, which walk
+        // down JAMA's columns, walk along rows here; the arithmetic is the same, in the same order.
+        double[][] v = new double[n][n];
         for (int i = 0; i < n; i++) {
-            v[i] = a[i].clone();
+            for (int j = 0; j < n; j++) {
+                v[j][i] = a[i][j];
+            }
         }
         double[] d = new double[n];
         double[] e = new double[n];
@@ -31,20 +35,20 @@ final class SymmetricEigen {
             values[j] = d[src];
             int arg = 0;
             for (int i = 1; i < n; i++) {
-                if (Math.abs(v[i][src]) > Math.abs(v[arg][src])) {
+                if (Math.abs(v[src][i]) > Math.abs(v[src][arg])) {
                     arg = i;
                 }
             }
-            double sign = v[arg][src] < 0 ? -1.0 : 1.0;
+            double sign = v[src][arg] < 0 ? -1.0 : 1.0;
             for (int i = 0; i < n; i++) {
-                vectors[i][j] = sign * v[i][src];
+                vectors[i][j] = sign * v[src][i];
             }
         }
     }
 
     private static void tred2(int n, double[][] v, double[] d, double[] e) {
         for (int j = 0; j < n; j++) {
-            d[j] = v[n - 1][j];
+            d[j] = v[j][n - 1];
         }
         for (int i = n - 1; i > 0; i--) {
             double scale = 0.0;
@@ -55,9 +59,9 @@ final class SymmetricEigen {
             if (scale == 0.0) {
                 e[i] = d[i - 1];
                 for (int j = 0; j < i; j++) {
-                    d[j] = v[i - 1][j];
-                    v[i][j] = 0.0;
+                    d[j] = v[j][i - 1];
                     v[j][i] = 0.0;
+                    v[i][j] = 0.0;
                 }
             } else {
                 for (int k = 0; k < i; k++) {
@@ -77,11 +81,11 @@ final class SymmetricEigen {
                 }
                 for (int j = 0; j < i; j++) {
                     f = d[j];
-                    v[j][i] = f;
+                    v[i][j] = f;
                     g = e[j] + v[j][j] * f;
                     for (int k = j + 1; k <= i - 1; k++) {
-                        g += v[k][j] * d[k];
-                        e[k] += v[k][j] * f;
+                        g += v[j][k] * d[k];
+                        e[k] += v[j][k] * f;
                     }
                     e[j] = g;
                 }
@@ -98,39 +102,39 @@ final class SymmetricEigen {
                     f = d[j];
                     g = e[j];
                     for (int k = j; k <= i - 1; k++) {
-                        v[k][j] -= (f * e[k] + g * d[k]);
+                        v[j][k] -= (f * e[k] + g * d[k]);
                     }
-                    d[j] = v[i - 1][j];
-                    v[i][j] = 0.0;
+                    d[j] = v[j][i - 1];
+                    v[j][i] = 0.0;
                 }
             }
             d[i] = h;
         }
         for (int i = 0; i < n - 1; i++) {
-            v[n - 1][i] = v[i][i];
+            v[i][n - 1] = v[i][i];
             v[i][i] = 1.0;
             double h = d[i + 1];
             if (h != 0.0) {
                 for (int k = 0; k <= i; k++) {
-                    d[k] = v[k][i + 1] / h;
+                    d[k] = v[i + 1][k] / h;
                 }
                 for (int j = 0; j <= i; j++) {
                     double g = 0.0;
                     for (int k = 0; k <= i; k++) {
-                        g += v[k][i + 1] * v[k][j];
+                        g += v[i + 1][k] * v[j][k];
                     }
                     for (int k = 0; k <= i; k++) {
-                        v[k][j] -= g * d[k];
+                        v[j][k] -= g * d[k];
                     }
                 }
             }
             for (int k = 0; k <= i; k++) {
-                v[k][i + 1] = 0.0;
+                v[i + 1][k] = 0.0;
             }
         }
         for (int j = 0; j < n; j++) {
-            d[j] = v[n - 1][j];
-            v[n - 1][j] = 0.0;
+            d[j] = v[j][n - 1];
+            v[j][n - 1] = 0.0;
         }
         v[n - 1][n - 1] = 1.0;
         e[0] = 0.0;
@@ -194,9 +198,9 @@ final class SymmetricEigen {
                         p = c * d[i] - s * g;
                         d[i + 1] = h + s * (c * g + s * d[i]);
                         for (int k = 0; k < n; k++) {
-                            h = v[k][i + 1];
-                            v[k][i + 1] = s * v[k][i] + c * h;
-                            v[k][i] = c * v[k][i] - s * h;
+                            h = v[i + 1][k];
+                            v[i + 1][k] = s * v[i][k] + c * h;
+                            v[i][k] = c * v[i][k] - s * h;
                         }
                     }
                     p = -s * s2 * c3 * el1 * e[l] / dl1;
@@ -220,9 +224,9 @@ final class SymmetricEigen {
                 d[k] = d[i];
                 d[i] = p;
                 for (int j = 0; j < n; j++) {
-                    p = v[j][i];
-                    v[j][i] = v[j][k];
-                    v[j][k] = p;
+                    p = v[i][j];
+                    v[i][j] = v[k][j];
+                    v[k][j] = p;
                 }
             }
         }

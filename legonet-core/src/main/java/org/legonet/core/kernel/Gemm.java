@@ -32,6 +32,10 @@ public final class Gemm {
                               float[] c, int cOff, int ldc) {
         int jv = 0;
         if (S != null) {
+            int n4 = n - (n % (4 * L));
+            for (; jv < n4; jv += 4 * L) {
+                blockFour(m, k, a, aOff, ars, acs, b, bOff + jv, ldb, c, cOff + jv, ldc);
+            }
             int n2 = n - (n % (2 * L));
             for (; jv < n2; jv += 2 * L) {
                 blockTwo(m, k, a, aOff, ars, acs, b, bOff + jv, ldb, c, cOff + jv, ldc);
@@ -43,6 +47,98 @@ public final class Gemm {
         }
         if (jv < n) {
             scalar(m, n - jv, k, a, aOff, ars, acs, b, bOff + jv, ldb, c, cOff + jv, ldc);
+        }
+    }
+
+    /** Four rows by four vectors of C in sixteen registers; then single rows. */
+    private static void blockFour(int m, int k, float[] a, int aOff, int ars, int acs,
+                                  float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int c0 = cOff + i * ldc;
+            int c1 = c0 + ldc;
+            int c2 = c1 + ldc;
+            int c3 = c2 + ldc;
+            FloatVector x00 = FloatVector.fromArray(S, c, c0);
+            FloatVector x01 = FloatVector.fromArray(S, c, c0 + L);
+            FloatVector x02 = FloatVector.fromArray(S, c, c0 + 2 * L);
+            FloatVector x03 = FloatVector.fromArray(S, c, c0 + 3 * L);
+            FloatVector x10 = FloatVector.fromArray(S, c, c1);
+            FloatVector x11 = FloatVector.fromArray(S, c, c1 + L);
+            FloatVector x12 = FloatVector.fromArray(S, c, c1 + 2 * L);
+            FloatVector x13 = FloatVector.fromArray(S, c, c1 + 3 * L);
+            FloatVector x20 = FloatVector.fromArray(S, c, c2);
+            FloatVector x21 = FloatVector.fromArray(S, c, c2 + L);
+            FloatVector x22 = FloatVector.fromArray(S, c, c2 + 2 * L);
+            FloatVector x23 = FloatVector.fromArray(S, c, c2 + 3 * L);
+            FloatVector x30 = FloatVector.fromArray(S, c, c3);
+            FloatVector x31 = FloatVector.fromArray(S, c, c3 + L);
+            FloatVector x32 = FloatVector.fromArray(S, c, c3 + 2 * L);
+            FloatVector x33 = FloatVector.fromArray(S, c, c3 + 3 * L);
+            int a0 = aOff + i * ars;
+            int bp = bOff;
+            for (int p = 0; p < k; p++, a0 += acs, bp += ldb) {
+                FloatVector b0 = FloatVector.fromArray(S, b, bp);
+                FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+                FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+                FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
+                FloatVector v = FloatVector.broadcast(S, a[a0]);
+                x00 = v.fma(b0, x00);
+                x01 = v.fma(b1, x01);
+                x02 = v.fma(b2, x02);
+                x03 = v.fma(b3, x03);
+                v = FloatVector.broadcast(S, a[a0 + ars]);
+                x10 = v.fma(b0, x10);
+                x11 = v.fma(b1, x11);
+                x12 = v.fma(b2, x12);
+                x13 = v.fma(b3, x13);
+                v = FloatVector.broadcast(S, a[a0 + 2 * ars]);
+                x20 = v.fma(b0, x20);
+                x21 = v.fma(b1, x21);
+                x22 = v.fma(b2, x22);
+                x23 = v.fma(b3, x23);
+                v = FloatVector.broadcast(S, a[a0 + 3 * ars]);
+                x30 = v.fma(b0, x30);
+                x31 = v.fma(b1, x31);
+                x32 = v.fma(b2, x32);
+                x33 = v.fma(b3, x33);
+            }
+            x00.intoArray(c, c0);
+            x01.intoArray(c, c0 + L);
+            x02.intoArray(c, c0 + 2 * L);
+            x03.intoArray(c, c0 + 3 * L);
+            x10.intoArray(c, c1);
+            x11.intoArray(c, c1 + L);
+            x12.intoArray(c, c1 + 2 * L);
+            x13.intoArray(c, c1 + 3 * L);
+            x20.intoArray(c, c2);
+            x21.intoArray(c, c2 + L);
+            x22.intoArray(c, c2 + 2 * L);
+            x23.intoArray(c, c2 + 3 * L);
+            x30.intoArray(c, c3);
+            x31.intoArray(c, c3 + L);
+            x32.intoArray(c, c3 + 2 * L);
+            x33.intoArray(c, c3 + 3 * L);
+        }
+        for (; i < m; i++) {
+            int c0 = cOff + i * ldc;
+            FloatVector x0 = FloatVector.fromArray(S, c, c0);
+            FloatVector x1 = FloatVector.fromArray(S, c, c0 + L);
+            FloatVector x2 = FloatVector.fromArray(S, c, c0 + 2 * L);
+            FloatVector x3 = FloatVector.fromArray(S, c, c0 + 3 * L);
+            int a0 = aOff + i * ars;
+            int bp = bOff;
+            for (int p = 0; p < k; p++, a0 += acs, bp += ldb) {
+                FloatVector v = FloatVector.broadcast(S, a[a0]);
+                x0 = v.fma(FloatVector.fromArray(S, b, bp), x0);
+                x1 = v.fma(FloatVector.fromArray(S, b, bp + L), x1);
+                x2 = v.fma(FloatVector.fromArray(S, b, bp + 2 * L), x2);
+                x3 = v.fma(FloatVector.fromArray(S, b, bp + 3 * L), x3);
+            }
+            x0.intoArray(c, c0);
+            x1.intoArray(c, c0 + L);
+            x2.intoArray(c, c0 + 2 * L);
+            x3.intoArray(c, c0 + 3 * L);
         }
     }
 

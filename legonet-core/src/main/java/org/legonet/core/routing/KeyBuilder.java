@@ -3,6 +3,7 @@ package org.legonet.core.routing;
 import java.util.Arrays;
 import java.util.Locale;
 import org.legonet.core.LegoNetException;
+import org.legonet.core.kernel.Gemm;
 import org.legonet.core.util.Progress;
 import org.legonet.core.util.Rng;
 
@@ -38,7 +39,8 @@ public final class KeyBuilder {
     }
 
     private static final int KMEANS_ITERATIONS = 40;
-    private static final int BALANCE_ROUNDS = 400;
+    private static final int KMEANS_BLOCK = 256;
+    private static final int BALANCE_ROUNDS = 150;
 
     private KeyBuilder() {
     }
@@ -126,24 +128,51 @@ public final class KeyBuilder {
         Arrays.fill(assign, -1);
         double[] sums = new double[n * dim];
         int[] counts = new int[n];
+        float[] xx = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            float sq = 0;
+            for (int d = 0; d < dim; d++) {
+                sq = Math.fma(data[r * dim + d], data[r * dim + d], sq);
+            }
+            xx[r] = sq;
+        }
+        float[] ct = new float[dim * n];
+        float[] cc = new float[n];
+        float[] dots = new float[KMEANS_BLOCK * n];
         for (int it = 0; it < KMEANS_ITERATIONS; it++) {
-            final double[] centres = c;
-            // each sample's nearest centre is independent of the others: parallel, same result
-            int changed = java.util.stream.IntStream.range(0, rows).parallel().map(r -> {
-                int best = 0;
-                double bd = Double.POSITIVE_INFINITY;
-                for (int j = 0; j < n; j++) {
-                    double dd = sq(data, r * dim, centres, j * dim, dim);
-                    if (dd < bd) {
-                        bd = dd;
-                        best = j;
+            // |x - c|^2 = |x|^2 - 2 x.c + |c|^2 with x.c from the deterministic kernel, in blocks of rows
+            for (int j = 0; j < n; j++) {
+                float sq = 0;
+                for (int d = 0; d < dim; d++) {
+                    float v = (float) c[j * dim + d];
+                    ct[d * n + j] = v;
+                    sq = Math.fma(v, v, sq);
+                }
+                cc[j] = sq;
+            }
+            int changed = 0;
+            for (int from = 0; from < rows; from += KMEANS_BLOCK) {
+                int m = Math.min(KMEANS_BLOCK, rows - from);
+                Arrays.fill(dots, 0, m * n, 0f);
+                Gemm.mulAdd(m, n, dim, data, from * dim, dim, 1, ct, 0, n, dots, 0, n);
+                for (int i = 0; i < m; i++) {
+                    int r = from + i;
+                    int best = 0;
+                    float bd = Float.POSITIVE_INFINITY;
+                    for (int j = 0; j < n; j++) {
+                        float dd = xx[r] - 2f * dots[i * n + j] + cc[j];
+                        if (dd < bd) {
+                            bd = dd;
+                            best = j;
+                        }
+                    }
+                    nearest[r] = Math.max(bd, 0f);
+                    if (assign[r] != best) {
+                        assign[r] = best;
+                        changed++;
                     }
                 }
-                nearest[r] = bd;
-                int was = assign[r];
-                assign[r] = best;
-                return was != best ? 1 : 0;
-            }).sum();
+            }
             if (changed == 0) {
                 break;
             }
