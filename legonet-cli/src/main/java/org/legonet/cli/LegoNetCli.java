@@ -66,6 +66,10 @@ public final class LegoNetCli implements Runnable {
         cl.setParameterExceptionHandler(LegoNetCli::handleParameterException);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setUsageHelpAutoWidth(true);
+        // every subcommand's -V/--version prints the version too (picocli does not inherit the provider)
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().versionProvider(new VersionProvider());
+        }
         return cl;
     }
 
@@ -85,7 +89,7 @@ public final class LegoNetCli implements Runnable {
     private static int handleParameterException(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("error: " + oneLine(e.getMessage()));
+        err.println("error: " + oneLine(e.getMessage()).replaceFirst("^Error: ", ""));
         err.println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
         err.flush();
         return BAD_INPUT;

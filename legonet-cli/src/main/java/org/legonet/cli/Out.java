@@ -13,7 +13,8 @@ import org.legonet.core.model.Accuracy;
 
 /** Result printing: one JSON object with {@code --json}, else aligned human-readable lines. */
 final class Out {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
 
     private Out() {
     }

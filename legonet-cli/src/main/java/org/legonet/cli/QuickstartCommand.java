@@ -46,6 +46,9 @@ final class QuickstartCommand implements Callable<Integer> {
         java.io.PrintWriter out = spec.commandLine().getOut();
         ModelConfig config = ModelConfig.defaults();
         ModelStore.checkTarget(model, true);
+        if (forget < 1) {
+            throw new org.legonet.core.LegoNetException("--forget must be at least 1, got " + forget);
+        }
         if (!common.json) {
             out.println("1/4 train " + config.encoder() + " + " + config.adapters() + " " + config.adapter()
                     + " adapters (k=" + config.activate() + ") ...");
