@@ -55,12 +55,20 @@ public final class BenchResults {
                          long parametersRetrainedPerAdapter, int verifiedExact) {
     }
 
-    /** One LegoNet setting of the grid. */
+    /**
+     * One LegoNet setting of the grid.
+     *
+     * @param retrainAllForgetP50Seconds p50 of one-sample forgets done by retraining every adapter
+     *                                   (the baseline), store update included like Single's
+     * @param singleSpeedup              that p50 over Single's p50
+     * @param retrainAllSeconds          training every adapter from scratch, no store update
+     *                                   (the throughput figure)
+     */
     public record SettingResult(String setting, int n, int k, String adapter, Map<String, Object> config,
                                 double trainSeconds, double adapterSeconds, double adapterGflops,
                                 double adapterPercentOfPeak, Sizes sizes, double expectedSamplesPerRemoval,
                                 double idealSamplesPerRemoval, double costRatio, Accuracies before, Single single,
-                                Task random100, Task unclass, double retrainAllSeconds, double retrainAllGflops,
+                                double retrainAllForgetP50Seconds, int retrainAllForgets, Task random100, Task unclass, double retrainAllSeconds, double retrainAllGflops,
                                 double retrainAllPercentOfPeak, double singleSpeedup, double requiredSpeedup,
                                 String finalVerify, double finalVerifySeconds, long peakHeapBytes) {
     }

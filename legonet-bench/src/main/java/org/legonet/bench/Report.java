@@ -52,7 +52,7 @@ public final class Report {
 
         b.append("## LegoNet settings\n\n");
         b.append("| setting | test acc | adapter sizes min/mean/max | samples per removal (ideal) | train s | "
-                + "adapter GFLOP/s (% peak) | Single p50 / p95 s | retrain all s | speedup (need) | verify |\n");
+                + "adapter GFLOP/s (% peak) | Single p50 / p95 s | forget by retraining all, p50 s | speedup (need) | verify |\n");
         b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (BenchResults.SettingResult s : r.settings()) {
             b.append(String.format(Locale.ROOT, "| %s | %s | %d / %.0f / %d | %,.0f (%,.0f, x%.2f) | %.1f | %.1f (%.0f%%); warm %.1f (%.0f%%) "
@@ -60,7 +60,7 @@ public final class Report {
                     s.setting(), acc(s.before().test()), s.sizes().min(), s.sizes().mean(), s.sizes().max(),
                     s.expectedSamplesPerRemoval(), s.idealSamplesPerRemoval(), s.costRatio(), s.trainSeconds(),
                     s.adapterGflops(), s.adapterPercentOfPeak(), s.retrainAllGflops(), s.retrainAllPercentOfPeak(),
-                    s.single().p50Seconds(), s.single().p95Seconds(), s.retrainAllSeconds(), s.singleSpeedup(),
+                    s.single().p50Seconds(), s.single().p95Seconds(), s.retrainAllForgetP50Seconds(), s.singleSpeedup(),
                     s.requiredSpeedup(), verdict(s)));
         }
         b.append("\n## Forget tasks\n\n");
@@ -91,8 +91,9 @@ public final class Report {
                         x.adapter(), acc(x.testAccuracy()), x.trainSeconds(), x.gflops(), x.parameters()));
             }
             for (BenchResults.SettingResult s : r.settings()) {
-                b.append(String.format(Locale.ROOT, "| retrain all adapters of %s | - | %.2f | %.1f | %,d |%n", s.setting(),
-                        s.retrainAllSeconds(), s.retrainAllGflops(), (long) s.n() * s.single().parametersRetrainedPerAdapter()));
+                b.append(String.format(Locale.ROOT, "| retrain all adapters of %s (forget p50 %.2f s with store update) | %s | %.2f | %.1f | %,d |%n",
+                        s.setting(), s.retrainAllForgetP50Seconds(), acc(s.before().test()), s.retrainAllSeconds(),
+                        s.retrainAllGflops(), (long) s.n() * s.single().parametersRetrainedPerAdapter()));
             }
         }
         b.append("\n## Reference numbers (published or from other runs; not measured here)\n\n");
@@ -108,7 +109,8 @@ public final class Report {
         for (var e : r.notes().entrySet()) {
             b.append("- ").append(e.getKey().replace('_', ' ')).append(": ").append(e.getValue()).append('\n');
         }
-        b.append("- speedup: retraining all adapters divided by the Single p50; the issue asks for at least n/(2k).\n");
+        b.append("- speedup: p50 of one-sample forgets done by retraining every adapter (store update included) over the "
+                + "Single p50 (store update included); the issue asks for at least n/(2k).\n");
         b.append("- verify: Single forgets are each checked by rebuilding the adapters they retrained from the retained raw "
                 + "samples; Random100 the same; UnClass and the final check rebuild every adapter.\n");
         return b.toString();

@@ -65,6 +65,8 @@ public final class ModelStore implements AutoCloseable {
     private static final String KEYS_FILE = "keys.bin";
     private static final String LOG_FILE = "deletions.jsonl";
     private static final String LOCK_FILE = ".lock";
+    private static final com.fasterxml.jackson.databind.ObjectWriter LOG_WRITER =
+            Manifest.JSON.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
     private final FileChannel lockChannel;
@@ -159,7 +161,7 @@ public final class ModelStore implements AutoCloseable {
                 for (int r = from; r < to; r++) {
                     rows[r - from] = r;
                 }
-                chunkEntries.add(writeChunk(tmp, c, 0, data, rows, rawRows(raw, rows), raw.dim(), u8));
+                chunkEntries.add(writeChunk(tmp, c, 0, data, rows, rawRows(raw, rows, u8)));
                 progress.step(1);
             }
             Files.write(tmp.resolve(LOG_FILE), new byte[0]);
@@ -258,8 +260,8 @@ public final class ModelStore implements AutoCloseable {
         return true;
     }
 
-    /** The raw samples of {@code rows} of the training-time private set (same order as the data). */
-    private static RawRows rawRows(Dataset raw, int[] rows) {
+    /** The raw-chunk payload of {@code rows} of the training-time private set (same order as the data). */
+    private static byte[] rawRows(Dataset raw, int[] rows, boolean u8) {
         long[] ids = new long[rows.length];
         int[] labels = new int[rows.length];
         float[] features = new float[rows.length * raw.dim()];
@@ -268,14 +270,7 @@ public final class ModelStore implements AutoCloseable {
             labels[i] = raw.label(rows[i]);
             raw.copyRow(rows[i], features, i * raw.dim());
         }
-        return new RawRows(ids, labels, features);
-    }
-
-    /** Raw samples of one chunk. */
-    private record RawRows(long[] ids, int[] labels, float[] features) {
-        int size() {
-            return ids.length;
-        }
+        return RawChunk.encode(ids, labels, features, raw.dim(), u8);
     }
 
     private static Manifest.AdapterEntry writeAdapter(Path root, Adapter a, long generation) throws IOException {
@@ -286,14 +281,17 @@ public final class ModelStore implements AutoCloseable {
                 BinFile.sha256(file));
     }
 
-    /** Writes chunk {@code c}: the cached encodings of {@code rows} of {@code data}, and their raw samples. */
+    /**
+     * Writes chunk {@code c}: the cached encodings and routes of {@code rows} of {@code data}, and
+     * the raw-samples payload of the same rows.
+     */
     private static Manifest.ChunkEntry writeChunk(Path root, int c, long generation, PrivateSet data, int[] rows,
-                                                  RawRows raw, int rawDim, boolean u8) throws IOException {
+                                                  byte[] rawPayload) throws IOException {
         int dim = data.dim();
         int k = data.k();
-        ByteBuffer e = ByteBuffer.allocate(12 + rows.length * (12 + 4 * k + 4 * dim)).order(ByteOrder.LITTLE_ENDIAN);
-        e.putInt(rows.length).putInt(dim).putInt(k);
-        float[] enc = new float[dim];
+        int n = rows.length;
+        ByteBuffer e = ByteBuffer.allocate(12 + n * (12 + 4 * k + 4 * dim)).order(ByteOrder.LITTLE_ENDIAN);
+        e.putInt(n).putInt(dim).putInt(k);
         for (int r : rows) {
             e.putLong(data.id(r));
         }
@@ -305,36 +303,19 @@ public final class ModelStore implements AutoCloseable {
                 e.putInt(a);
             }
         }
-        for (int r : rows) {
-            data.copyEncoding(r, enc, 0);
-            for (float v : enc) {
-                e.putFloat(v);
-            }
+        float[] enc = new float[n * dim];
+        for (int i = 0; i < n; i++) {
+            data.copyEncoding(rows[i], enc, i * dim);
         }
+        e.asFloatBuffer().put(enc);
         String encName = String.format("data/enc-%05d.g%06d.bin", c, generation);
         byte[] encFile = BinFile.wrap(BinFile.ENCODINGS, e.array());
         AtomicFiles.writeDurable(root.resolve(encName), encFile);
 
-        int n = raw.size();
-        ByteBuffer w = ByteBuffer.allocate(12 + n * 12 + n * rawDim * (u8 ? 1 : 4)).order(ByteOrder.LITTLE_ENDIAN);
-        w.putInt(n).putInt(rawDim).putInt(u8 ? 1 : 4);
-        for (long id : raw.ids()) {
-            w.putLong(id);
-        }
-        for (int l : raw.labels()) {
-            w.putInt(l);
-        }
-        for (float v : raw.features()) {
-            if (u8) {
-                w.put((byte) (int) v);
-            } else {
-                w.putFloat(v);
-            }
-        }
         String rawName = String.format("data/raw-%05d.g%06d.bin", c, generation);
-        byte[] rawFile = BinFile.wrap(BinFile.RAW, w.array());
+        byte[] rawFile = BinFile.wrap(BinFile.RAW, rawPayload);
         AtomicFiles.writeDurable(root.resolve(rawName), rawFile);
-        return new Manifest.ChunkEntry(c, rows.length, new Manifest.FileRef(encName, BinFile.sha256(encFile)),
+        return new Manifest.ChunkEntry(c, n, new Manifest.FileRef(encName, BinFile.sha256(encFile)),
                 new Manifest.FileRef(rawName, BinFile.sha256(rawFile)));
     }
 
@@ -620,11 +601,11 @@ public final class ModelStore implements AutoCloseable {
         int at = 0;
         progress.start("read retained samples", chunks.size());
         for (Manifest.ChunkEntry c : chunks) {
-            RawRows rr = readRawChunk(c);
-            System.arraycopy(rr.ids(), 0, ids, at, rr.size());
-            System.arraycopy(rr.labels(), 0, labels, at, rr.size());
-            System.arraycopy(rr.features(), 0, features, at * dim, rr.size() * dim);
-            at += rr.size();
+            RawChunk rc = readRawChunk(c);
+            System.arraycopy(rc.ids(), 0, ids, at, rc.rows);
+            System.arraycopy(rc.labels(), 0, labels, at, rc.rows);
+            rc.features(features, at * dim);
+            at += rc.rows;
             progress.step(1);
         }
         progress.finish();
@@ -632,29 +613,12 @@ public final class ModelStore implements AutoCloseable {
         return new Dataset("retained samples of " + dir.getFileName(), ids, labels, features, shape);
     }
 
-    private RawRows readRawChunk(Manifest.ChunkEntry c) {
-        ByteBuffer b = ByteBuffer.wrap(BinFile.read(dir, c.raw().file(), BinFile.RAW, c.raw().sha256()))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        int n = b.getInt();
-        int dim = b.getInt();
-        int width = b.getInt();
-        if (n != c.rows() || dim != manifest.encoder().inputDim() || (width != 1 && width != 4)
-                || b.remaining() != (long) n * 12 + (long) n * dim * width) {
+    private RawChunk readRawChunk(Manifest.ChunkEntry c) {
+        RawChunk rc = RawChunk.parse(BinFile.read(dir, c.raw().file(), BinFile.RAW, c.raw().sha256()), c.raw().file());
+        if (rc.rows != c.rows() || rc.dim != manifest.encoder().inputDim()) {
             throw new StoreException("raw chunk " + c.raw().file() + " does not match the manifest");
         }
-        long[] ids = new long[n];
-        int[] labels = new int[n];
-        float[] f = new float[n * dim];
-        for (int i = 0; i < n; i++) {
-            ids[i] = b.getLong();
-        }
-        for (int i = 0; i < n; i++) {
-            labels[i] = b.getInt();
-        }
-        for (int i = 0; i < f.length; i++) {
-            f[i] = width == 1 ? (b.get() & 0xFF) : b.getFloat();
-        }
-        return new RawRows(ids, labels, f);
+        return rc;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -681,7 +645,6 @@ public final class ModelStore implements AutoCloseable {
                 erasedIds.add(data.id(r));
             }
             List<Manifest.ChunkEntry> chunkEntries = new ArrayList<>(manifest.privateData().chunks());
-            boolean u8 = "u8".equals(manifest.privateData().rawFormat());
             PrivateSet next = change.next();
             for (int c : chunks) {
                 Manifest.ChunkEntry old = chunkEntries.get(c);
@@ -692,13 +655,14 @@ public final class ModelStore implements AutoCloseable {
                     }
                 }
                 int[] rows = keep.stream().mapToInt(Integer::intValue).toArray();
-                RawRows oldRaw = readRawChunk(old);
-                RawRows raw = dropIds(oldRaw, erasedIds, manifest.encoder().inputDim());
-                if (raw.size() != rows.length) {
-                    throw new StoreException("chunk " + c + " of " + dir + " holds " + oldRaw.size()
-                            + " raw samples, the routing index " + (chunkStart[c + 1] - chunkStart[c]));
+                RawChunk oldRaw = readRawChunk(old);
+                byte[] raw = oldRaw.without(erasedIds);
+                int kept = RawChunk.parse(raw, old.raw().file()).rows;
+                if (kept != rows.length) {
+                    throw new StoreException("chunk " + c + " of " + dir + " would keep " + kept
+                            + " raw samples but " + rows.length + " cached encodings");
                 }
-                chunkEntries.set(c, writeChunk(dir, c, gen, next, rows, raw, manifest.encoder().inputDim(), u8));
+                chunkEntries.set(c, writeChunk(dir, c, gen, next, rows, raw));
                 superseded.add(old.encodings().file());
                 superseded.add(old.raw().file());
             }
@@ -715,8 +679,7 @@ public final class ModelStore implements AutoCloseable {
             DeletionRecord rec = new DeletionRecord(manifest.deletions().requests() + 1, now, in.kind(),
                     in.forgetClass(), in.forgotten(), in.idHashes(), in.adaptersRetrained(), in.samplesRetrained(),
                     in.parametersRetrained(), in.seconds(), in.digestBefore(), in.digestAfter());
-            byte[] line = (Manifest.JSON.copy().disable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(rec) + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] line = (LOG_WRITER.writeValueAsString(rec) + "\n").getBytes(StandardCharsets.UTF_8);
             Path log = dir.resolve(manifest.deletions().file());
             if (Files.exists(log) && Files.size(log) != manifest.deletions().bytes()) {
                 // an uncommitted tail from an interrupted request: drop it before appending
@@ -766,28 +729,6 @@ public final class ModelStore implements AutoCloseable {
             }
         }
         return lo;
-    }
-
-    private static RawRows dropIds(RawRows rr, Set<Long> erased, int dim) {
-        int keep = 0;
-        for (long id : rr.ids()) {
-            if (!erased.contains(id)) {
-                keep++;
-            }
-        }
-        long[] ids = new long[keep];
-        int[] labels = new int[keep];
-        float[] f = new float[keep * dim];
-        int at = 0;
-        for (int i = 0; i < rr.size(); i++) {
-            if (!erased.contains(rr.ids()[i])) {
-                ids[at] = rr.ids()[i];
-                labels[at] = rr.labels()[i];
-                System.arraycopy(rr.features(), i * dim, f, at * dim, dim);
-                at++;
-            }
-        }
-        return new RawRows(ids, labels, f);
     }
 
     // ------------------------------------------------------------------------------------------

@@ -40,6 +40,15 @@ public final class Unlearner {
      * forgotten are a no-op with a note.
      */
     public ForgetReport forget(ForgetRequest request) {
+        return forget(request, false);
+    }
+
+    /**
+     * Forgets as {@link #forget(ForgetRequest)}, or, with {@code retrainAll}, by retraining every
+     * adapter from scratch: the baseline that LegoNet's cost is measured against. Both give the
+     * same model, bit for bit; only the time differs.
+     */
+    public ForgetReport forget(ForgetRequest request, boolean retrainAll) {
         long t0 = System.nanoTime();
         LegoNetModel model = store.model();
         PrivateSet data = store.data();
@@ -82,7 +91,7 @@ public final class Unlearner {
             return new ForgetReport(request.toString(), 0, already, List.of(), 0, 0, s, 0, 0, before, before, notes);
         }
         PrivateSet next = data.without(rows);
-        int[] affected = data.affectedBy(rows);
+        int[] affected = retrainAll ? AdapterPool.all(model.adapterCount()) : data.affectedBy(rows);
         AdapterTrainer trainer = LegoNetTrainer.adapterTrainer(model.config());
         long t1 = System.nanoTime();
         Adapter[] retrained = AdapterPool.train(trainer, next, affected, model.config().seed(), model.classes(),
