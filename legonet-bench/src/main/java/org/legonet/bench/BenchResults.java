@@ -36,9 +36,6 @@ public final class BenchResults {
                            long parameters) {
     }
 
-    public record Sizes(int min, double mean, int max) {
-    }
-
     /** Accuracy on the three sets after a task (null where a set is empty). */
     public record Accuracies(Double test, Double testOtherClasses, Double retained, Double forgotten) {
     }
@@ -66,7 +63,7 @@ public final class BenchResults {
      */
     public record SettingResult(String setting, int n, int k, String adapter, Map<String, Object> config,
                                 double trainSeconds, double adapterSeconds, double adapterGflops,
-                                double adapterPercentOfPeak, Sizes sizes, double expectedSamplesPerRemoval,
+                                double adapterPercentOfPeak, org.legonet.core.model.PrivateSet.Sizes sizes, double expectedSamplesPerRemoval,
                                 double idealSamplesPerRemoval, double costRatio, Accuracies before, Single single,
                                 double retrainAllForgetP50Seconds, int retrainAllForgets, Task random100, Task unclass, double retrainAllSeconds, double retrainAllGflops,
                                 double retrainAllPercentOfPeak, double singleSpeedup, double requiredSpeedup,

@@ -184,7 +184,7 @@ public final class Benchmark {
         say("setting " + s + ": training ...");
         Trained trained = new LegoNetTrainer(config, threads, progress).train(encoded);
         PrivateSet data0 = trained.data();
-        BenchResults.Sizes sizes = sizes(data0);
+        PrivateSet.Sizes sizes = data0.sizes();
         double expected = data0.expectedRemovalCost();
         double ideal = data0.idealRemovalCost();
         BenchResults.Accuracies before = accuracies(trained.model(), data0, testEnc, test, null, -1, encoded);
@@ -375,18 +375,6 @@ public final class Benchmark {
             }
         }
         return false;
-    }
-
-    private static BenchResults.Sizes sizes(PrivateSet d) {
-        int min = Integer.MAX_VALUE;
-        int max = 0;
-        long sum = 0;
-        for (int j = 0; j < d.adapters(); j++) {
-            min = Math.min(min, d.size(j));
-            max = Math.max(max, d.size(j));
-            sum += d.size(j);
-        }
-        return new BenchResults.Sizes(min, r1((double) sum / d.adapters()), max);
     }
 
     static double percentile(double[] xs, double p) {

@@ -1,6 +1,5 @@
 package org.legonet.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +12,6 @@ import org.legonet.core.model.Evaluation;
 import org.legonet.core.store.ModelStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, header = "Accuracy on the test, retained and forgotten samples, overall and per class.",
@@ -24,8 +22,8 @@ import picocli.CommandLine.Spec;
                 "  forgotten  the samples forgotten so far, read back from your data (the model no longer has them).",
                 "The data is read from where 'train' read it; the options below override that."})
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = {"--model", "-m"}, paramLabel = "DIR", required = true, description = "Model directory.")
-    Path model;
+    @Mixin
+    ModelDirOption dir = new ModelDirOption();
 
     @Mixin
     DataOptions data = new DataOptions();
@@ -45,7 +43,7 @@ final class EvalCommand implements Callable<Integer> {
         Accuracy forgotten = null;
         Accuracy retained;
         String digest;
-        try (ModelStore store = ModelStore.open(model, false)) {
+        try (ModelStore store = ModelStore.open(dir.model, false)) {
             digest = store.model().digest();
             retained = Evaluation.ofRetained(store.model(), store.data());
             DataOptions.Prepared p = null;

@@ -27,8 +27,8 @@ import picocli.CommandLine.Spec;
         name = "forget", sortOptions = false,
         description = "Forget samples exactly: retrain from scratch only the adapters they activated, erase their features and encodings from the model directory, and commit the new model atomically. Unknown ids are an error before anything changes; ids forgotten earlier are a no-op.")
 final class ForgetCommand implements Callable<Integer> {
-    @Option(names = {"--model", "-m"}, paramLabel = "DIR", required = true, description = "Model directory.")
-    Path model;
+    @Mixin
+    ModelDirOption dir = new ModelDirOption();
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     What what;
@@ -56,7 +56,7 @@ final class ForgetCommand implements Callable<Integer> {
         ForgetRequest request = request();
         Warmup.start();
         ForgetReport r;
-        try (ModelStore store = ModelStore.open(model, true)) {
+        try (ModelStore store = ModelStore.open(dir.model, true)) {
             r = new Unlearner(store, common.threads, common.progress()).forget(request);
         }
         if (common.json) {

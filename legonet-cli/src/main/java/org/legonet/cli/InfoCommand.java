@@ -1,6 +1,5 @@
 package org.legonet.cli;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -11,15 +10,14 @@ import org.legonet.core.store.Manifest;
 import org.legonet.core.store.ModelStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, header = "Summarise a model directory: setting, data, adapter sizes, deletions, digest.",
         name = "info", sortOptions = false,
         description = "Summarise a model directory: setting, data, adapter sizes, deletions, digest. Checks every file it loads.")
 final class InfoCommand implements Callable<Integer> {
-    @Option(names = {"--model", "-m"}, paramLabel = "DIR", required = true, description = "Model directory.")
-    Path model;
+    @Mixin
+    ModelDirOption dir = new ModelDirOption();
 
     @Mixin
     CommonOptions common = new CommonOptions();
@@ -29,11 +27,11 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (ModelStore store = ModelStore.open(model, false)) {
+        try (ModelStore store = ModelStore.open(dir.model, false)) {
             Manifest m = store.manifest();
             LegoNetModel lm = store.model();
             PrivateSet d = store.data();
-            Map<String, Object> sizes = TrainCommand.sizes(d);
+            PrivateSet.Sizes sizes = d.sizes();
             if (common.json) {
                 Map<String, Object> j = new LinkedHashMap<>();
                 j.put("model", store.dir().toString());
@@ -64,7 +62,7 @@ final class InfoCommand implements Callable<Integer> {
             rows.put("data", m.dataset().description());
             rows.put("samples", String.format(Locale.ROOT, "%,d public, %,d private at training, %,d retained",
                     m.dataset().publicRows(), m.privateData().rows(), d.retained()));
-            rows.put("adapter sizes", "min " + sizes.get("min") + " / mean " + sizes.get("mean") + " / max " + sizes.get("max"));
+            rows.put("adapter sizes", "min " + sizes.min() + " / mean " + sizes.mean() + " / max " + sizes.max());
             rows.put("cost per removal", String.format(Locale.ROOT, "%,.0f samples (ideal %,.0f)",
                     d.expectedRemovalCost(), d.idealRemovalCost()));
             rows.put("deletions", m.deletions().requests() + " requests, " + m.deletions().samples() + " samples");

@@ -33,8 +33,8 @@ import picocli.CommandLine.Spec;
         name = "predict", sortOptions = false,
         description = "Predict the class of each sample in a file: CSV (one sample per line), .npy (first axis = samples) or an IDX images file (as in Fashion-MNIST). Writes CSV (row,label,p0,p1,...) or, with --json, one JSON object with a prediction per sample (label, probabilities, activated adapters).")
 final class PredictCommand implements Callable<Integer> {
-    @Option(names = {"--model", "-m"}, paramLabel = "DIR", required = true, description = "Model directory.")
-    Path model;
+    @Mixin
+    ModelDirOption dir = new ModelDirOption();
 
     @Option(names = {"--input", "-i"}, paramLabel = "FILE", required = true, description = "Samples to predict.")
     Path input;
@@ -54,7 +54,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (ModelStore store = ModelStore.open(model, false)) {
+        try (ModelStore store = ModelStore.open(dir.model, false)) {
             LegoNetModel m = store.model();
             int dim = m.encoder().inputDim();
             float[] x = readInput(input, dim);

@@ -64,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
             m.put("public_samples", data.publicSplit().size());
             m.put("private_samples", d.retained());
             m.put("test_accuracy", test == null ? null : Out.round(test.accuracy()));
-            m.put("adapter_sizes", sizes(d));
+            m.put("adapter_sizes", d.sizes());
             m.put("expected_samples_retrained_per_removal", Out.round(d.expectedRemovalCost()));
             m.put("ideal_samples_retrained_per_removal", Out.round(d.idealRemovalCost()));
             m.put("train_seconds", Out.round(trained.stats().totalSeconds()));
@@ -75,7 +75,7 @@ final class TrainCommand implements Callable<Integer> {
 
         void print(java.io.PrintWriter out) {
             PrivateSet d = trained.data();
-            Map<String, Object> s = sizes(d);
+            PrivateSet.Sizes s = d.sizes();
             Map<String, String> rows = new LinkedHashMap<>();
             rows.put("model", model.toString());
             rows.put("data", data.description());
@@ -87,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
             if (test != null) {
                 rows.put("test accuracy", Out.pct(test.accuracy()));
             }
-            rows.put("adapter sizes", "min " + s.get("min") + " / mean " + s.get("mean") + " / max " + s.get("max"));
+            rows.put("adapter sizes", "min " + s.min() + " / mean " + s.mean() + " / max " + s.max());
             rows.put("cost per removal", String.format(Locale.ROOT, "%,.0f samples retrained (balanced ideal k^2 N/n = %,.0f)",
                     d.expectedRemovalCost(), d.idealRemovalCost()));
             rows.put("training", String.format(Locale.ROOT, "%s (adapters %s at %.1f GFLOP/s on %d threads)",
@@ -96,22 +96,6 @@ final class TrainCommand implements Callable<Integer> {
             rows.put("digest", trained.model().digest());
             Out.table(out, "Trained.", rows);
         }
-    }
-
-    static Map<String, Object> sizes(PrivateSet d) {
-        int min = Integer.MAX_VALUE;
-        int max = 0;
-        long sum = 0;
-        for (int j = 0; j < d.adapters(); j++) {
-            min = Math.min(min, d.size(j));
-            max = Math.max(max, d.size(j));
-            sum += d.size(j);
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("min", min);
-        m.put("mean", Math.round(10.0 * sum / d.adapters()) / 10.0);
-        m.put("max", max);
-        return m;
     }
 
     /** Loads the data, trains, writes the model directory, evaluates on the test split. */

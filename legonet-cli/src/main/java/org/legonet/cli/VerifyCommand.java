@@ -1,6 +1,5 @@
 package org.legonet.cli;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -17,8 +16,8 @@ import picocli.CommandLine.Spec;
         name = "verify", sortOptions = false,
         description = "Prove a model exact: rebuild it from the retained raw samples alone (re-encode with the frozen encoder, re-route with the frozen keys, retrain adapters from scratch) and compare every adapter bit for bit. Prints EXACT and exits 0 only when all match; otherwise names the adapters that differ and exits 1. Writes nothing.")
 final class VerifyCommand implements Callable<Integer> {
-    @Option(names = {"--model", "-m"}, paramLabel = "DIR", required = true, description = "Model directory.")
-    Path model;
+    @Mixin
+    ModelDirOption dir = new ModelDirOption();
 
     @Option(names = "--affected-only", description = "Retrain only the adapters some forget retrained "
             + "(the others are checked by their sample-set digests).")
@@ -33,7 +32,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         VerifyReport r;
-        try (ModelStore store = ModelStore.open(model, false)) {
+        try (ModelStore store = ModelStore.open(dir.model, false)) {
             r = new Verifier(common.threads, common.progress()).verify(store, affectedOnly);
         }
         java.io.PrintWriter out = spec.commandLine().getOut();

@@ -113,11 +113,6 @@ public final class PrivateSet {
         return erased.get(row);
     }
 
-    /** A copy of the erased rows. */
-    public BitSet erasedRows() {
-        return (BitSet) erased.clone();
-    }
-
     /** The row of {@code id}, or -1 when the id was never a private sample. */
     public int rowOf(long id) {
         int r = Arrays.binarySearch(ids, id);
@@ -147,6 +142,23 @@ public final class PrivateSet {
     /** What adapter {@code j} trains on. */
     public TrainingSet trainingSet(int j, int classes) {
         return new TrainingSet(encodings, dim, labels, ids, members[j], classes);
+    }
+
+    /** Smallest, mean and largest adapter sample counts. */
+    public record Sizes(int min, double mean, int max) {
+    }
+
+    /** The adapters' sample counts: smallest, mean, largest. */
+    public Sizes sizes() {
+        int min = Integer.MAX_VALUE;
+        int max = 0;
+        long sum = 0;
+        for (int[] m : members) {
+            min = Math.min(min, m.length);
+            max = Math.max(max, m.length);
+            sum += m.length;
+        }
+        return new Sizes(min, Math.round(10.0 * sum / members.length) / 10.0, max);
     }
 
     /** Expected samples retrained per random removal: sum_j |D_j|^2 / N. */

@@ -225,8 +225,13 @@ public final class ModelStore implements AutoCloseable {
             Path old = target.resolveSibling(target.getFileName() + ".old-" + nonce);
             // holding the lock proves no other writer is using the directory while it is swapped
             try (FileChannel ch = FileChannel.open(target.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock held = tryLock(ch, target)) {
-                AtomicFiles.move(target, old);
+                    StandardOpenOption.WRITE)) {
+                FileLock held = tryLock(ch, target);
+                try {
+                    AtomicFiles.move(target, old);
+                } finally {
+                    held.release();
+                }
             }
             AtomicFiles.move(tmp, target);
             AtomicFiles.syncDirectory(target.getParent());
