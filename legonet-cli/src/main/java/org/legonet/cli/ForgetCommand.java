@@ -64,7 +64,7 @@ final class ForgetCommand implements Callable<Integer> {
         } else {
             Map<String, String> rows = new LinkedHashMap<>();
             rows.put("request", r.request());
-            rows.put("forgotten", String.format(Locale.ROOT, "%,d samples", r.forgotten()));
+            rows.put("forgotten", String.format(Locale.ROOT, "%,d sample%s", r.forgotten(), r.forgotten() == 1 ? "" : "s"));
             rows.put("adapters retrained", r.adaptersRetrained().size() + " " + Out.list(r.adaptersRetrained(), 12));
             rows.put("samples retrained", String.format(Locale.ROOT, "%,d", r.samplesRetrained()));
             rows.put("parameters retrained", String.format(Locale.ROOT, "%,d", r.parametersRetrained()));

@@ -92,6 +92,7 @@ final class QuickstartCommand implements Callable<Integer> {
         } else {
             out.println();
             trained.print(out);
+            out.println();
             Map<String, String> rows = new LinkedHashMap<>();
             rows.put("forgotten", report.forgotten() + " random private samples");
             rows.put("adapters retrained", report.adaptersRetrained().size() + " of " + config.adapters());
@@ -103,7 +104,7 @@ final class QuickstartCommand implements Callable<Integer> {
                         + " after");
             }
             rows.put("forgotten samples", "accuracy " + Out.pct(forgottenAcc.accuracy())
-                    + " (now unseen data, like the test set)");
+                    + " (read from your data: the model no longer holds them)");
             rows.put("verify", (verify.exact() ? "EXACT" : "NOT EXACT") + String.format(Locale.ROOT,
                     " (every adapter rebuilt from scratch in %.1f s: bit-identical)", verify.seconds()));
             rows.put("digest", report.digestBefore().substring(0, 16) + " -> " + report.digestAfter().substring(0, 16));

@@ -784,6 +784,7 @@ public final class ModelStore implements AutoCloseable {
             b.append(", ... (").append(ids.size()).append(" in all)");
         }
         return new LegoNetException("unknown sample id" + (ids.size() == 1 ? " " : "s ") + b
-                + ": not a private sample of this model; nothing was changed");
+                + ": not a private sample of this model (public samples and ids outside the training data cannot be"
+                + " forgotten); nothing was changed");
     }
 }
