@@ -194,7 +194,7 @@ class ModelCommandsTest {
             Path m = copyOfBase(tmp);
             Cli.Run r = Cli.run("forget", "--model", m, "--id", PRIVATE_ID, "--quiet").ok();
             assertThat(r.outLines().get(0)).isEqualTo("Forgotten.");
-            assertThat(r.out()).contains("1 samples").contains(baseDigest);
+            assertThat(r.out()).contains("1 sample").contains(baseDigest);
             Cli.Run again = Cli.run("forget", "--model", m, "--id", PRIVATE_ID, "--quiet").ok();
             assertThat(again.outLines().get(0)).isEqualTo("Nothing to forget.");
         }
