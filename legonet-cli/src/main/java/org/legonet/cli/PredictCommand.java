@@ -59,9 +59,9 @@ final class PredictCommand implements Callable<Integer> {
             int dim = m.encoder().inputDim();
             float[] x = readInput(input, dim);
             int rows = x.length / dim;
-            float[] probs = m.predictRaw(x, rows);
             float[] enc = new float[rows * m.encoder().outputDim()];
             m.encoder().encode(x, rows, enc);
+            float[] probs = m.predictEncoded(enc, rows);
             int[] labels = LegoNetModel.argmax(probs, rows, m.classes());
             if (output != null) {
                 try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {

@@ -31,6 +31,7 @@ public final class Adapter {
     private final int samples;
     private final String sampleSetDigest;
     private final float[] params;
+    private final Layout layout;
     private final String digest;
 
     Adapter(AdapterSpec spec, int index, int inputDim, int classes, long seed, int samples, String sampleSetDigest,
@@ -43,9 +44,10 @@ public final class Adapter {
         this.samples = samples;
         this.sampleSetDigest = sampleSetDigest;
         this.params = params;
-        if (params.length != layout(spec, inputDim, classes).total) {
+        this.layout = layout(spec, inputDim, classes);
+        if (params.length != layout.total) {
             throw new IllegalArgumentException("adapter " + index + ": " + params.length + " parameters, expected "
-                    + layout(spec, inputDim, classes).total);
+                    + layout.total);
         }
         MessageDigest md = Digests.sha256();
         md.update(headerBytes());
@@ -140,7 +142,7 @@ public final class Adapter {
      * depend on the other rows.
      */
     public void predictProba(float[] x, int rows, float[] out) {
-        Layout lay = layout(spec, inputDim, classes);
+        Layout lay = layout;
         float[] in = x;
         float[] act = null;
         for (int l = 1; l <= lay.layers(); l++) {

@@ -75,12 +75,7 @@ public final class LegoNetTrainer {
     }
 
     public Trained train(Dataset publicSplit, Dataset privateSplit) {
-        int classes = classesOf(config, publicSplit);
-        if (classes < 2) {
-            throw new LegoNetException("the public split holds only " + classes
-                    + " class; pass --classes C to name the label set");
-        }
-        checkLabels(privateSplit, classes);
+        checkedClasses(publicSplit, privateSplit); // fail before the encoder is fitted
         return train(encode(publicSplit, privateSplit));
     }
 
@@ -94,12 +89,7 @@ public final class LegoNetTrainer {
         }
         Dataset publicSplit = e.publicSplit();
         Dataset priv = e.privateSplit();
-        int classes = classesOf(config, publicSplit);
-        if (classes < 2) {
-            throw new LegoNetException("the public split holds only " + classes
-                    + " class; pass --classes C to name the label set");
-        }
-        checkLabels(priv, classes);
+        int classes = checkedClasses(publicSplit, priv);
         Encoder encoder = e.encoder();
         float[] pubEnc = e.publicEncodings();
         float[] privEnc = e.privateEncodings();
@@ -125,6 +115,17 @@ public final class LegoNetTrainer {
         TrainStats stats = new TrainStats(e.fitSeconds(), e.encodeSeconds() + (t4 - t3) / 1e9, (t3 - t2) / 1e9,
                 (t5 - t4) / 1e9, flops, threads);
         return new Trained(model, data, priv, stats);
+    }
+
+    /** The label set, checked: at least two classes, and no private label outside it. */
+    private int checkedClasses(Dataset publicSplit, Dataset privateSplit) {
+        int classes = classesOf(config, publicSplit);
+        if (classes < 2) {
+            throw new LegoNetException("the public split holds only " + classes
+                    + " class; pass --classes C to name the label set");
+        }
+        checkLabels(privateSplit, classes);
+        return classes;
     }
 
     static void checkLabels(Dataset d, int classes) {

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.legonet.core.LegoNetException;
 import org.legonet.core.Version;
 import org.legonet.core.adapter.Adapter;
 import org.legonet.core.data.Dataset;
@@ -704,10 +703,8 @@ public final class ModelStore implements AutoCloseable {
             manifest = nextManifest;
             model = change.model();
             data = next;
-            for (DeletionRecord r : List.of(rec)) {
-                if (r.idHashes() != null) {
-                    forgottenHashes.addAll(r.idHashes());
-                }
+            if (rec.idHashes() != null) {
+                forgottenHashes.addAll(rec.idHashes());
             }
             for (String f : superseded) {
                 Files.deleteIfExists(dir.resolve(f));
@@ -772,19 +769,5 @@ public final class ModelStore implements AutoCloseable {
                 // nothing to do: the descriptor is gone either way
             }
         }
-    }
-
-    /** Thrown for an unknown id before anything changes. */
-    public static LegoNetException unknownIds(List<Long> ids) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < Math.min(ids.size(), 10); i++) {
-            b.append(i == 0 ? "" : ", ").append(ids.get(i));
-        }
-        if (ids.size() > 10) {
-            b.append(", ... (").append(ids.size()).append(" in all)");
-        }
-        return new LegoNetException("unknown sample id" + (ids.size() == 1 ? " " : "s ") + b
-                + ": not a private sample of this model (public samples and ids outside the training data cannot be"
-                + " forgotten); nothing was changed");
     }
 }

@@ -35,6 +35,19 @@ public final class Unlearner {
         this.progress = progress;
     }
 
+    private static LegoNetException unknownIds(List<Long> ids) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < Math.min(ids.size(), 10); i++) {
+            b.append(i == 0 ? "" : ", ").append(ids.get(i));
+        }
+        if (ids.size() > 10) {
+            b.append(", ... (").append(ids.size()).append(" in all)");
+        }
+        return new LegoNetException("unknown sample id" + (ids.size() == 1 ? " " : "s ") + b
+                + ": not a private sample of this model (public samples and ids outside the training data cannot be"
+                + " forgotten); nothing was changed");
+    }
+
     /**
      * Forgets what {@code request} names. Unknown ids fail before anything changes; ids already
      * forgotten are a no-op with a note.
@@ -78,7 +91,7 @@ public final class Unlearner {
                 }
             }
             if (!unknown.isEmpty()) {
-                throw ModelStore.unknownIds(unknown);
+                throw unknownIds(unknown);
             }
             if (already > 0) {
                 notes.add(already + " id" + (already == 1 ? " was" : "s were") + " already forgotten (no-op)");

@@ -57,11 +57,6 @@ public final class Rng {
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
 
-    /** Uniform in [0, 1) with 24 random bits. */
-    public float nextFloat() {
-        return (nextLong() >>> 40) * 0x1.0p-24f;
-    }
-
     /** Standard normal (Box-Muller on {@link StrictMath}, so identical everywhere). */
     public double nextGaussian() {
         if (hasSpare) {
