@@ -110,6 +110,24 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * Which tasks {@link #runSetting} measures for one setting.
+     *
+     * @param singles        one-sample forgets (each checked against a from-scratch rebuild of its adapters)
+     * @param retrainAllRuns one-sample forgets done by retraining every adapter (0: skip the baseline)
+     * @param random100      Random100, verified
+     * @param unclass        UnClass, verified in full
+     * @param retrainAll     retrain every adapter once (the throughput figure)
+     * @param finalVerify    a full verify at the end
+     */
+    public record Tasks(int singles, int retrainAllRuns, boolean random100, boolean unclass, boolean retrainAll,
+                        boolean finalVerify) {
+        /** Everything, as {@code legonet bench} measures it. */
+        public static Tasks all(int singles, boolean quick) {
+            return new Tasks(singles, quick ? 3 : 5, true, true, true, true);
+        }
+    }
+
     private final Options options;
     private final Progress progress;
     private final PrintWriter log;
@@ -126,15 +144,8 @@ public final class Benchmark {
         long t0 = System.nanoTime();
         String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         int threads = options.threads();
-        say("measuring the FMA peak of this machine ...");
-        double peak1 = FmaPeak.measure(1, 0.3, 5);
-        double peakAll = FmaPeak.measure(threads, 0.3, 5);
-        BenchResults.Machine machine = new BenchResults.Machine(Runtime.getRuntime().availableProcessors(), threads,
-                System.getProperty("java.version"), System.getProperty("java.vm.name"),
-                System.getProperty("os.name") + " " + System.getProperty("os.arch"), cpuName(), Simd.describe(),
-                r1(peak1), r1(peakAll), Runtime.getRuntime().maxMemory());
-        say(String.format(Locale.ROOT, "  FMA peak: %.1f GFLOP/s on 1 thread, %.1f on %d threads (%s)", peak1, peakAll,
-                threads, Simd.describe()));
+        BenchResults.Machine machine = measureMachine(threads);
+        double peakAll = machine.peakGflops();
 
         ModelConfig base = options.base();
         LegoNetTrainer encoderTrainer = new LegoNetTrainer(base, threads, progress);
@@ -161,7 +172,8 @@ public final class Benchmark {
         List<BenchResults.SettingResult> settings = new ArrayList<>();
         for (Setting s : options.grid()) {
             ModelConfig c = base.withShape(s.n(), s.k()).withAdapter(AdapterSpec.parse(s.adapter()));
-            settings.add(runSetting(s, c, encoded, test, testEnc, classes, peakAll));
+            settings.add(runSetting(s, c, encoded, test, testEnc, classes, peakAll,
+                    Tasks.all(options.singles(), options.quick())));
         }
         Map<String, Object> notes = new LinkedHashMap<>();
         notes.put("flop_count", "2 FLOP per multiply-add of the dense layers: forward, weight gradients and input "
@@ -176,8 +188,21 @@ public final class Benchmark {
                         classes), fit, baselines, settings, notes);
     }
 
-    private BenchResults.SettingResult runSetting(Setting s, ModelConfig config, LegoNetTrainer.Encoded encoded,
-                                                  Dataset test, float[] testEnc, int classes, double peak)
+    /** This machine, with its FMA peak on one thread and on {@code threads} threads. */
+    BenchResults.Machine measureMachine(int threads) {
+        say("measuring the FMA peak of this machine ...");
+        double peak1 = FmaPeak.measure(1, 0.3, 5);
+        double peakAll = FmaPeak.measure(threads, 0.3, 5);
+        say(String.format(Locale.ROOT, "  FMA peak: %.1f GFLOP/s on 1 thread, %.1f on %d threads (%s)", peak1, peakAll,
+                threads, Simd.describe()));
+        return new BenchResults.Machine(Runtime.getRuntime().availableProcessors(), threads,
+                System.getProperty("java.version"), System.getProperty("java.vm.name"),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"), cpuName(), Simd.describe(),
+                r1(peak1), r1(peakAll), Runtime.getRuntime().maxMemory());
+    }
+
+    BenchResults.SettingResult runSetting(Setting s, ModelConfig config, LegoNetTrainer.Encoded encoded,
+                                          Dataset test, float[] testEnc, int classes, double peak, Tasks tasks)
             throws IOException {
         int threads = options.threads();
         resetPeakHeap();
@@ -205,14 +230,15 @@ public final class Benchmark {
         try (ModelStore store = ModelStore.open(dir, true)) {
             Unlearner unlearner = new Unlearner(store, threads, Progress.NONE);
 
-            say("  Single: " + options.singles() + " one-sample forgets, each checked against a from-scratch rebuild ...");
-            double[] secs = new double[options.singles()];
-            double[] train = new double[options.singles()];
-            double[] storeSecs = new double[options.singles()];
+            int singles = tasks.singles();
+            say("  Single: " + singles + " one-sample forgets, each checked against a from-scratch rebuild ...");
+            double[] secs = new double[singles];
+            double[] train = new double[singles];
+            double[] storeSecs = new double[singles];
             double adaptersSum = 0;
             double samplesSum = 0;
             int exact = 0;
-            for (int i = 0; i < options.singles(); i++) {
+            for (int i = 0; i < singles; i++) {
                 long id = randomRetainedId(store.data(), rng);
                 ForgetReport r = unlearner.forget(ForgetRequest.ofIds(id));
                 forgottenIds.add(id);
@@ -232,25 +258,30 @@ public final class Benchmark {
                 System.gc();
             }
             long paramsPerAdapter = trained.model().adapter(0).parameterCount();
-            BenchResults.Single single = new BenchResults.Single(options.singles(), r4(percentile(secs, 50)),
+            BenchResults.Single single = new BenchResults.Single(singles, r4(percentile(secs, 50)),
                     r4(percentile(secs, 95)), r4(Arrays.stream(secs).average().orElse(0)), r4(percentile(train, 50)),
-                    r4(percentile(storeSecs, 50)), r2(adaptersSum / options.singles()), r1(samplesSum / options.singles()),
+                    r4(percentile(storeSecs, 50)), r2(adaptersSum / singles), r1(samplesSum / singles),
                     paramsPerAdapter, exact);
             say(String.format(Locale.ROOT, "  Single: p50 %.4f s, p95 %.4f s (retrain %.4f + store %.4f); %d/%d EXACT",
                     single.p50Seconds(), single.p95Seconds(), single.p50TrainSeconds(), single.p50StoreSeconds(),
-                    exact, options.singles()));
+                    exact, singles));
 
-            int baselineRuns = options.quick() ? 3 : 5;
-            say("  Retrain-all baseline: " + baselineRuns + " one-sample forgets by retraining every adapter ...");
-            double[] allSecs = new double[baselineRuns];
-            for (int i = 0; i < baselineRuns; i++) {
-                long id = randomRetainedId(store.data(), rng);
-                allSecs[i] = unlearner.forget(ForgetRequest.ofIds(id), true).seconds();
-                forgottenIds.add(id);
+            int baselineRuns = tasks.retrainAllRuns();
+            double allP50 = Double.NaN;
+            if (baselineRuns > 0) {
+                say("  Retrain-all baseline: " + baselineRuns + " one-sample forgets by retraining every adapter ...");
+                double[] allSecs = new double[baselineRuns];
+                for (int i = 0; i < baselineRuns; i++) {
+                    long id = randomRetainedId(store.data(), rng);
+                    allSecs[i] = unlearner.forget(ForgetRequest.ofIds(id), true).seconds();
+                    forgottenIds.add(id);
+                }
+                allP50 = percentile(allSecs, 50);
+                say(String.format(Locale.ROOT, "  Retrain-all baseline: p50 %.3f s per one-sample forget", allP50));
             }
-            double allP50 = percentile(allSecs, 50);
-            say(String.format(Locale.ROOT, "  Retrain-all baseline: p50 %.3f s per one-sample forget", allP50));
 
+            BenchResults.Task random100 = null;
+            if (tasks.random100()) {
             say("  Random100: forget 100 random samples in one request ...");
             long[] hundred = new long[100];
             for (int i = 0; i < hundred.length; i++) {
@@ -260,47 +291,64 @@ public final class Benchmark {
                 } while (contains(hundred, i, id));
                 hundred[i] = id;
             }
-            BenchResults.Task random100 = task("Random100", unlearner.forget(ForgetRequest.ofIds(hundred)), store,
+            random100 = task("Random100", unlearner.forget(ForgetRequest.ofIds(hundred)), store,
                     verifier, testEnc, test, hundred, -1, encoded, false);
             for (long id : hundred) {
                 forgottenIds.add(id);
             }
+            }
 
+            BenchResults.Task unclass = null;
+            if (tasks.unclass()) {
             int cls = new Rng(Rng.derive(options.seed(), 0x55)).nextInt(classes);
             say("  UnClass: forget every private sample of class " + cls + " ...");
             long[] classIds = classIds(store.data(), cls);
-            BenchResults.Task unclass = task("UnClass", unlearner.forget(ForgetRequest.ofClass(cls)), store, verifier,
+            unclass = task("UnClass", unlearner.forget(ForgetRequest.ofClass(cls)), store, verifier,
                     testEnc, test, classIds, cls, encoded, true);
+            }
 
+            double retrainAll = Double.NaN;
+            double retrainGflops = Double.NaN;
+            if (tasks.retrainAll()) {
             say("  retraining all " + s.n() + " adapters from scratch on the retained data ...");
             AdapterTrainer trainer = LegoNetTrainer.adapterTrainer(config);
             long r0 = System.nanoTime();
             Adapter[] all = AdapterPool.train(trainer, store.data(), AdapterPool.all(s.n()), config.seed(), classes,
                     threads, progress);
-            double retrainAll = (System.nanoTime() - r0) / 1e9;
+            retrainAll = (System.nanoTime() - r0) / 1e9;
             long flops = 0;
             for (Adapter a : all) {
                 flops += trainer.flops(a.inputDim(), a.classes(), a.samples());
             }
-            double retrainGflops = flops / retrainAll / 1e9;
+            retrainGflops = flops / retrainAll / 1e9;
+            }
             double speedup = allP50 / Math.max(1e-9, single.p50Seconds());
             double required = (double) s.n() / (2.0 * s.k());
 
-            say("  final verify (every adapter rebuilt from the retained raw samples) ...");
-            VerifyReport full = verifier.verify(store, false);
+            VerifyReport full = null;
+            if (tasks.finalVerify()) {
+                say("  final verify (every adapter rebuilt from the retained raw samples) ...");
+                full = verifier.verify(store, false);
+            }
+            if (tasks.retrainAll()) {
             say(String.format(Locale.ROOT, "  retrain all %.2f s (%.1f GFLOP/s, %.0f%% of peak); a one-sample forget is %.1fx "
                             + "faster than by retraining all adapters (required %.1fx); final verify %s", retrainAll,
-                    retrainGflops, 100 * retrainGflops / peak, speedup, required, full.exact() ? "EXACT" : "NOT EXACT"));
+                    retrainGflops, 100 * retrainGflops / peak, speedup, required, verdict(full)));
+            }
             return new BenchResults.SettingResult(s.toString(), s.n(), s.k(), s.adapter(), config.toMap(),
                     r3(trained.stats().totalSeconds()), r3(trained.stats().adapterSeconds()),
                     r1(trained.stats().adapterGflops()), r1(100 * trained.stats().adapterGflops() / peak), sizes,
                     r1(expected), r1(ideal), r3(expected / ideal), before, single, r4(allP50), baselineRuns, random100,
                     unclass, r3(retrainAll),
                     r1(retrainGflops), r1(100 * retrainGflops / peak), r1(speedup), r1(required),
-                    full.exact() ? "EXACT" : "NOT EXACT", r3(full.seconds()), peakHeap());
+                    verdict(full), full == null ? 0 : r3(full.seconds()), peakHeap());
         } finally {
             deleteTree(dir);
         }
+    }
+
+    private static String verdict(VerifyReport v) {
+        return v == null ? "not run" : v.exact() ? "EXACT" : "NOT EXACT";
     }
 
     private BenchResults.Task task(String name, ForgetReport r, ModelStore store, Verifier verifier, float[] testEnc,

@@ -1,0 +1,67 @@
+package org.legonet.dl.baseline;
+
+import java.util.Locale;
+import org.legonet.core.LegoNetException;
+
+/**
+ * The members' class probabilities on one evaluation set, kept so that after a removal only the
+ * retrained members are evaluated again, and the two aggregation rules of SISA.
+ */
+public final class Ensemble {
+    /** How members' outputs combine: the mean of their probabilities, or a majority vote of their labels. */
+    public enum Aggregation {
+        MEAN, VOTE;
+
+        public static Aggregation parse(String s) {
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "mean" -> MEAN;
+                case "vote" -> VOTE;
+                default -> throw new LegoNetException("aggregation must be mean or vote, got '" + s + "'");
+            };
+        }
+    }
+
+    private final float[][] members;
+    private final int classes;
+    private final int[] labels;
+
+    public Ensemble(int size, int classes, int[] labels) {
+        this.members = new float[size][];
+        this.classes = classes;
+        this.labels = labels.clone();
+    }
+
+    /** Sets member {@code i}'s probabilities ({@code labels.length * classes} values). */
+    public void set(int i, float[] probs) {
+        if (probs.length != labels.length * classes) {
+            throw new IllegalArgumentException("member " + i + " has " + probs.length + " probabilities");
+        }
+        members[i] = probs;
+    }
+
+    /** Accuracy of the combined prediction ({@code NaN} on an empty set). */
+    public double accuracy(Aggregation rule) {
+        if (labels.length == 0) {
+            return Double.NaN;
+        }
+        int ok = 0;
+        float[] acc = new float[classes];
+        for (int r = 0; r < labels.length; r++) {
+            java.util.Arrays.fill(acc, 0.0f);
+            for (float[] m : members) {
+                if (m == null) {
+                    throw new IllegalStateException("a member has not been evaluated");
+                }
+                if (rule == Aggregation.MEAN) {
+                    for (int c = 0; c < classes; c++) {
+                        acc[c] += m[r * classes + c];
+                    }
+                } else {
+                    acc[Probabilities.argmax(m, r * classes, classes)] += 1.0f;
+                }
+            }
+            ok += Probabilities.argmax(acc, 0, classes) == labels[r] ? 1 : 0;
+        }
+        return ok / (double) labels.length;
+    }
+}

@@ -1,0 +1,72 @@
+package org.legonet.dl.baseline;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import org.legonet.core.data.Dataset;
+import org.legonet.core.util.Progress;
+import org.legonet.dl.cnn.CnnModel;
+import org.legonet.dl.cnn.CnnSpec;
+import org.legonet.dl.cnn.CnnWeights;
+
+/**
+ * The baseline every user knows: the end-to-end CNN (all layers trainable) trained on all the data;
+ * a removal retrains it from scratch on what remains (same recipe, same seed).
+ */
+public final class Retrain {
+    private final CnnSpec spec;
+    private final Dataset data;
+    private final int classes;
+    private final float[] inputStats;
+    private final long seed;
+    private int[] rows;
+    private CnnWeights weights;
+    private long parameters;
+
+    /**
+     * @param data       every training sample (public and private)
+     * @param inputStats input mean and standard deviation, from the public split
+     */
+    public Retrain(CnnSpec spec, Dataset data, int classes, float[] inputStats, long seed) {
+        this.spec = spec;
+        this.data = data;
+        this.classes = classes;
+        this.inputStats = inputStats.clone();
+        this.seed = seed;
+        this.rows = Probabilities.allRows(data);
+    }
+
+    /** Trains from scratch on the current rows; returns the seconds taken. */
+    public double train(Progress progress) {
+        long t0 = System.nanoTime();
+        try (CnnModel m = new CnnModel(spec, data.sampleShape(), classes, inputStats[0], inputStats[1], seed)) {
+            m.fit(data, rows, spec.epochs(), seed + 1, progress,
+                    "Retrain: end-to-end cnn on " + rows.length + " samples (" + spec.epochs() + " epochs)");
+            weights = m.weights();
+            parameters = m.parameterCount();
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Drops the samples with these ids and retrains from scratch; returns the seconds taken. */
+    public double forget(long[] ids, Progress progress) {
+        Set<Long> gone = new HashSet<>();
+        for (long id : ids) {
+            gone.add(id);
+        }
+        rows = Arrays.stream(rows).filter(r -> !gone.contains(data.id(r))).toArray();
+        return train(progress);
+    }
+
+    public CnnWeights weights() {
+        return weights;
+    }
+
+    public long parameters() {
+        return parameters;
+    }
+
+    public int samples() {
+        return rows.length;
+    }
+}
