@@ -133,7 +133,7 @@ public final class OnnxEncoder implements Encoder {
             opts.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             return env.createSession(model, opts);
         } catch (OrtException e) {
-            throw error(source + " is not an ONNX model ONNX Runtime can load (" + oneLine(e) + ")");
+            throw error(source + " cannot be loaded as an ONNX model (ONNX Runtime: " + oneLine(e) + ")");
         }
     }
 

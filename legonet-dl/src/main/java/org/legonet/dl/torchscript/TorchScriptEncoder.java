@@ -116,7 +116,7 @@ public final class TorchScriptEncoder implements Encoder {
         try {
             ((PtModel) model).load(new ByteArrayInputStream(module), false);
         } catch (IOException | MalformedModelException | EngineException e) {
-            throw error(source + " is not a TorchScript module PyTorch can load (" + oneLine(e) + ")");
+            throw error(source + " cannot be loaded as a TorchScript module (PyTorch: " + oneLine(e) + ")");
         }
         if (!(model.getBlock() instanceof PtSymbolBlock b)) {
             throw error(source + " did not load as a TorchScript module");
