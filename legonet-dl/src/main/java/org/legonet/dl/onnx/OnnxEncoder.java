@@ -70,6 +70,7 @@ public final class OnnxEncoder implements Encoder {
         this.env = OrtEnvironment.getEnvironment();
         this.session = open(source);
         boolean ok = false;
+        String fedAs = "";
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
             Map<String, NodeInfo> outputs = session.getOutputInfo();
@@ -80,6 +81,7 @@ public final class OnnxEncoder implements Encoder {
             }
             TensorInfo t = tensor(info, "input");
             this.sample = new Feed(in, elementType(in, t), Shapes.resolve(spec, in, t.getShape(), byo.shape(), inputDim), 0);
+            fedAs = " fed to input '" + in + "' as " + ByoSpec.format(sample.shape());
             this.fixed = fixedInputs(inputs);
             this.output = byo.output() != null ? byo.output() : outputs.keySet().iterator().next();
             NodeInfo out = outputs.get(output);
@@ -105,7 +107,7 @@ public final class OnnxEncoder implements Encoder {
             Shapes.checkFinite(spec, probe, 0);
             ok = true;
         } catch (OrtException e) {
-            throw error("ONNX Runtime failed on a probe sample: " + oneLine(e));
+            throw error("ONNX Runtime failed on a probe sample" + fedAs + ": " + oneLine(e));
         } finally {
             if (!ok) {
                 closeQuietly();
@@ -130,7 +132,7 @@ public final class OnnxEncoder implements Encoder {
             opts.setInterOpNumThreads(1);
             opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             opts.setDeterministicCompute(true);
-            opts.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            opts.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL); // failures reach the user as exceptions
             return env.createSession(model, opts);
         } catch (OrtException e) {
             throw error(source + " cannot be loaded as an ONNX model (ONNX Runtime: " + oneLine(e) + ")");

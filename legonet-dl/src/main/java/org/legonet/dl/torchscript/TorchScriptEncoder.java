@@ -191,7 +191,8 @@ public final class TorchScriptEncoder implements Encoder {
                 }
             }
         } catch (EngineException e) {
-            throw error("PyTorch failed to run the module (" + oneLine(e) + ")");
+            throw error("PyTorch failed to run the module on a sample fed as " + ByoSpec.format(inputShape) + " "
+                    + byo.dtype().name().toLowerCase(Locale.ROOT) + " (" + oneLine(e) + ")");
         } finally {
             if (threads != 1) {
                 JniUtils.setNumThreads(threads);

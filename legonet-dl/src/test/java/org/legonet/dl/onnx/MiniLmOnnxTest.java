@@ -1,6 +1,7 @@
 package org.legonet.dl.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.encoder.Encoder;
 import org.legonet.core.encoder.Encoders;
@@ -122,6 +124,15 @@ class MiniLmOnnxTest {
             assertThat(back.fingerprint()).isEqualTo(encoder.fingerprint());
             assertThat(Arrays.equals(Encoders.encodeAll(back, tokens, 2, Progress.NONE), encoded)).isTrue();
         }
+    }
+
+    @Test
+    void aSequenceLongerThanTheNetworkTakesIsAOneLineError() {
+        Dataset tooLong = new Dataset("long", new long[] {1}, new int[] {0}, new float[600], new int[] {600});
+        assertThatThrownBy(() -> Encoders.fit("onnx:" + file, tooLong, 0, Progress.NONE))
+                .isInstanceOf(LegoNetException.class)
+                .hasMessageContaining("probe sample fed to input 'input_ids' as 1x600")
+                .satisfies(t -> assertThat(t.getMessage()).doesNotContain("\n"));
     }
 
     private static double cosine(int a, int b) {
