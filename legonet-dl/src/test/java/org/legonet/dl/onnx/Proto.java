@@ -1,0 +1,46 @@
+package org.legonet.dl.onnx;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/** A minimal protocol-buffers writer: just the wire types an ONNX model needs (varint, length-delimited). */
+final class Proto {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    Proto varint(int field, long value) {
+        tag(field, 0);
+        raw(value);
+        return this;
+    }
+
+    Proto string(int field, String value) {
+        return bytes(field, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    Proto bytes(int field, byte[] value) {
+        tag(field, 2);
+        raw(value.length);
+        out.writeBytes(value);
+        return this;
+    }
+
+    Proto message(int field, Proto value) {
+        return bytes(field, value.toByteArray());
+    }
+
+    byte[] toByteArray() {
+        return out.toByteArray();
+    }
+
+    private void tag(int field, int wireType) {
+        raw(((long) field << 3) | wireType);
+    }
+
+    private void raw(long v) {
+        while ((v & ~0x7FL) != 0) {
+            out.write((int) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        out.write((int) v);
+    }
+}
