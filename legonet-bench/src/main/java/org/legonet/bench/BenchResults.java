@@ -60,13 +60,16 @@ public final class BenchResults {
      * @param singleSpeedup              that p50 over Single's p50
      * @param retrainAllSeconds          training every adapter from scratch, no store update
      *                                   (the throughput figure)
+     *                                   (these retrain-all figures are null where the task was not run;
+     *                                   so are random100 and unclass)
      */
     public record SettingResult(String setting, int n, int k, String adapter, Map<String, Object> config,
                                 double trainSeconds, double adapterSeconds, double adapterGflops,
                                 double adapterPercentOfPeak, org.legonet.core.model.PrivateSet.Sizes sizes, double expectedSamplesPerRemoval,
                                 double idealSamplesPerRemoval, double costRatio, Accuracies before, Single single,
-                                double retrainAllForgetP50Seconds, int retrainAllForgets, Task random100, Task unclass, double retrainAllSeconds, double retrainAllGflops,
-                                double retrainAllPercentOfPeak, double singleSpeedup, double requiredSpeedup,
+                                Double retrainAllForgetP50Seconds, int retrainAllForgets, Task random100, Task unclass,
+                                Double retrainAllSeconds, Double retrainAllGflops, Double retrainAllPercentOfPeak,
+                                Double singleSpeedup, double requiredSpeedup,
                                 String finalVerify, double finalVerifySeconds, long peakHeapBytes) {
     }
 }

@@ -339,8 +339,8 @@ public final class Benchmark {
                     r3(trained.stats().totalSeconds()), r3(trained.stats().adapterSeconds()),
                     r1(trained.stats().adapterGflops()), r1(100 * trained.stats().adapterGflops() / peak), sizes,
                     r1(expected), r1(ideal), r3(expected / ideal), before, single, r4(allP50), baselineRuns, random100,
-                    unclass, r3(retrainAll),
-                    r1(retrainGflops), r1(100 * retrainGflops / peak), r1(speedup), r1(required),
+                    unclass, opt(retrainAll, 1000), opt(retrainGflops, 10), opt(100 * retrainGflops / peak, 10),
+                    opt(speedup, 10), r1(required),
                     verdict(full), full == null ? 0 : r3(full.seconds()), peakHeap());
         } finally {
             deleteTree(dir);
@@ -484,6 +484,11 @@ public final class Benchmark {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    /** {@code v} rounded to 1/scale, or null when it was not measured (NaN). */
+    static Double opt(double v, double scale) {
+        return Double.isNaN(v) ? null : Math.round(v * scale) / scale;
     }
 
     static double r1(double v) {

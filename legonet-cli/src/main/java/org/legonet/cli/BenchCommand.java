@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.legonet.bench.BenchResults;
 import org.legonet.bench.Benchmark;
+import org.legonet.bench.PaperReport;
+import org.legonet.bench.PaperResults;
+import org.legonet.bench.PaperSuite;
 import org.legonet.bench.Report;
 import org.legonet.core.model.ModelConfig;
 import picocli.CommandLine.Command;
@@ -19,7 +22,13 @@ import picocli.CommandLine.Spec;
         name = "bench", sortOptions = false,
         description = "Measure LegoNet on this machine (BENCHMARK.md): for each setting of an (n, k) grid with MLP and linear adapters, accuracy, adapter sizes and the expected cost per removal, training speed against the machine's FMA peak, Single (p50/p95 of one-sample forgets), Random100 and UnClass with accuracy before and after, retraining all adapters, and verify after every forget; single-adapter baselines beside them. Writes JSON and a Markdown report. --quick: the default setting only (about a minute).")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--quick", description = "The default setting and one baseline only (about a minute).")
+    @Option(names = "--suite", paramLabel = "SUITE", description = "core (default): LegoNet's grid on the configured "
+            + "encoder. paper: the LegoNet paper's experiments with a CNN encoder against Retrain, SISA, FixSISA and a "
+            + "single adapter, the segmentation table and plots (about an hour here; --quick: a few minutes).")
+    String suite = "core";
+
+    @Option(names = "--quick", description = "core: the default setting and one baseline only (about a minute). "
+            + "paper: small slices of the data, tiny networks, a few minutes.")
     boolean quick;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write every figure as JSON here "
@@ -61,6 +70,12 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (suite.equals("paper")) {
+            return paper();
+        }
+        if (!suite.equals("core")) {
+            throw new org.legonet.core.LegoNetException("--suite must be core or paper, got '" + suite + "'");
+        }
         ModelConfig base = options.config();
         List<Benchmark.Setting> grid = new ArrayList<>();
         if (settings != null) {
@@ -87,6 +102,32 @@ final class BenchCommand implements Callable<Integer> {
         out.print(Report.markdown(run));
         out.println();
         out.println("Wrote " + jsonFile + " and " + mdFile + ".");
+        out.flush();
+        return 0;
+    }
+
+    private Integer paper() throws IOException {
+        if (settings != null) {
+            throw new org.legonet.core.LegoNetException("--setting applies to --suite core; the paper suite has its own grid");
+        }
+        ModelConfig base = options.config();
+        Path work = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
+        PaperSuite.Options opts = quick ? PaperSuite.Options.quick(threads, benchSeed, base, work)
+                : PaperSuite.Options.full(threads, benchSeed, base, work);
+        PrintWriter err = spec.commandLine().getErr();
+        CliProgress progress = CliProgress.create(true);
+        DataOptions.Prepared p = data.prepare(progress);
+        PaperResults.Run run = new PaperSuite(opts, progress, quiet ? null : err)
+                .run(p.publicSplit(), p.privateSplit(), p.test(), p.description());
+        String stem = quick ? "paper-quick" : "paper";
+        Path jsonFile = json != null ? json : Path.of("bench-results", stem + ".json");
+        Path mdFile = report != null ? report : Path.of("bench-results", stem + ".md");
+        PaperReport.writeJson(run, jsonFile);
+        List<Path> plots = PaperReport.writeMarkdown(run, mdFile);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(PaperReport.markdown(run, plots.stream().map(f -> f.getFileName().toString()).toList()));
+        out.println();
+        out.println("Wrote " + jsonFile + ", " + mdFile + (plots.isEmpty() ? "" : " and " + plots.size() + " plots") + ".");
         out.flush();
         return 0;
     }
