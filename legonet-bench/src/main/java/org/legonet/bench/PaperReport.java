@@ -55,6 +55,17 @@ public final class PaperReport {
     private PaperReport() {
     }
 
+    /** Reads a run back from its JSON file (to redraw the report without measuring again). */
+    public static PaperResults.Run readJson(Path file) throws IOException {
+        try {
+            return JSON.copy().configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+                    false).readValue(file.toFile(), PaperResults.Run.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new org.legonet.core.LegoNetException(file + " is not a paper-suite results file: "
+                    + e.getOriginalMessage());
+        }
+    }
+
     /** Every figure as JSON (snake_case, indented), like {@link Report#writeJson} does for the core bench. */
     public static void writeJson(PaperResults.Run run, Path file) throws IOException {
         createParent(file);

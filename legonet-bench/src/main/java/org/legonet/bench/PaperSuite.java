@@ -121,7 +121,7 @@ public final class PaperSuite {
             pub = pub.slice(0, Math.min(pub.size(), 2000), pub.name() + " (quick: first 2,000)");
             priv = priv.slice(0, Math.min(priv.size(), 6000), priv.name() + " (quick: first 6,000)");
             test = test.slice(0, Math.min(test.size(), 2000), test.name() + " (quick: first 2,000)");
-            description = description + "; quick: 2,000 public, 6,000 private, 2,000 test";
+            description = description + " (quick: first rows only)";
         }
         long t0 = System.nanoTime();
         String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
@@ -260,7 +260,7 @@ public final class PaperSuite {
                 retrainAfter));
         methods.add(new PaperResults.Method("Retrain", "end-to-end CNN", "end-to-end", Benchmark.r4(retrainAcc), null,
                 Benchmark.r3(retrainTrain), rsecs.length, Benchmark.r3(Benchmark.percentile(rsecs, 50)),
-                Benchmark.r3(Benchmark.percentile(rsecs, 95)), 1, (double) e2e.epochs() * (all.size() - 1),
+                Benchmark.r3(Benchmark.percentile(rsecs, 95)), 1, (double) retrain.samples(),
                 retrain.parameters(), Benchmark.r4(retrainAfter), retrainRetained, retrainForgot, null, null, "-"));
 
         // SISA
@@ -284,11 +284,13 @@ public final class PaperSuite {
             Set<Long> gone = new HashSet<>();
             double[] secs = new double[o.sisaRemovals()];
             double passes = 0;
+            double samples = 0;
             for (int i = 0; i < secs.length; i++) {
                 long id = randomId(privIds, gone, rng);
                 Sisa.Removal rem = model.forget(new long[] {id}, progress);
                 secs[i] = rem.seconds();
                 passes += rem.samplePasses();
+                samples += rem.samples();
                 for (int sh : rem.shards()) {
                     ens.set(sh, Probabilities.of(model.model(sh), test, testRows, threads));
                 }
@@ -322,7 +324,7 @@ public final class PaperSuite {
             PaperResults.Method m = new PaperResults.Method("SISA", "s=" + s + " r=" + o.slices(), "end-to-end",
                     Benchmark.r4(accMean), Benchmark.r4(accVote), Benchmark.r3(train), secs.length,
                     Benchmark.r3(Benchmark.percentile(secs, 50)), Benchmark.r3(Benchmark.percentile(secs, 95)), 1,
-                    Benchmark.r1(passes / secs.length), model.parametersPerShard(), Benchmark.r4(after), retained, forgot,
+                    Benchmark.r1(samples / secs.length), model.parametersPerShard(), Benchmark.r4(after), retained, forgot,
                     random100, unclass, "-");
             sisa.put(s, m);
             if (o.sisaShards().contains(s) || o.segments().contains(s)) {
@@ -356,6 +358,10 @@ public final class PaperSuite {
         notes.put("verify", "every LegoNet forget is followed by verify: the adapters it retrained are rebuilt from the "
                 + "retained raw samples and compared bit for bit; UnClass and the end of each grid setting verify every "
                 + "adapter");
+        notes.put("samples_retrained", "samples the retrained units train on again: LegoNet the retrained adapters' "
+                + "samples, FixSISA the shard's, SISA the retrained shard's (its later slices run again over its earlier "
+                + "ones too), Retrain every retained sample; train s of LegoNet and FixSISA is adapter training on the "
+                + "encodings (the encoder is trained once, above)");
         notes.put("threads", threads + " threads for LegoNet; PyTorch's own thread pool for CNN training");
         say("done.");
         return new PaperResults.Run(started, Benchmark.r1((System.nanoTime() - t0) / 1e9), o.quick(), machine,
@@ -370,7 +376,7 @@ public final class PaperSuite {
                 && (rnd == null || rnd.verify().equals("EXACT")) && (unc == null || unc.verify().equals("EXACT"))
                 && (r.finalVerify().equals("EXACT") || r.finalVerify().equals("not run"));
         return new PaperResults.Method(name, "n=" + r.n() + " k=" + r.k() + " " + r.adapter(), "fixed encoder",
-                r.before().test(), null, r.trainSeconds(), r.single().runs(), r.single().p50Seconds(),
+                r.before().test(), null, r.adapterSeconds(), r.single().runs(), r.single().p50Seconds(),
                 r.single().p95Seconds(), r.single().meanAdaptersRetrained(), r.single().meanSamplesRetrained(),
                 r.single().parametersRetrainedPerAdapter() * r.single().meanAdaptersRetrained(),
                 rnd == null ? null : rnd.after().test(), r.before().retained(),

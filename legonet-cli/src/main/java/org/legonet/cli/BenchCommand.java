@@ -106,7 +106,22 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    @Option(names = "--redraw", paramLabel = "JSON", description = "paper suite: redraw the Markdown report and plots "
+            + "from a results file written earlier, without measuring again.")
+    Path redraw;
+
     private Integer paper() throws IOException {
+        if (redraw != null) {
+            if (!java.nio.file.Files.isRegularFile(redraw)) {
+                throw new org.legonet.core.LegoNetException("--redraw: no such file " + redraw);
+            }
+            PaperResults.Run run = PaperReport.readJson(redraw);
+            String name = redraw.getFileName().toString().replaceFirst("\\.json$", "");
+            Path mdFile = report != null ? report : redraw.resolveSibling(name + ".md");
+            List<Path> plots = PaperReport.writeMarkdown(run, mdFile);
+            spec.commandLine().getOut().println("Wrote " + mdFile + " and " + plots.size() + " plots from " + redraw + ".");
+            return 0;
+        }
         if (settings != null) {
             throw new org.legonet.core.LegoNetException("--setting applies to --suite core; the paper suite has its own grid");
         }

@@ -119,8 +119,8 @@ public final class Sisa {
     }
 
     /** What one removal cost. */
-    public record Removal(int shardsRetrained, long samplePasses, long parametersRetrained, double seconds,
-                          int[] shards) {
+    public record Removal(int shardsRetrained, long samplePasses, long samples, long parametersRetrained,
+                          double seconds, int[] shards) {
     }
 
     /**
@@ -151,7 +151,13 @@ public final class Sisa {
             passes += trainShard(s, earliest.get(s), progress);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new Removal(affected.size(), passes, parameters * affected.size(), secs,
+        long samples = 0;
+        for (int s : affected) {
+            for (int[] slice : sliceRows[s]) {
+                samples += slice.length;
+            }
+        }
+        return new Removal(affected.size(), passes, samples, parameters * affected.size(), secs,
                 affected.stream().mapToInt(Integer::intValue).toArray());
     }
 
