@@ -6,6 +6,7 @@ import org.legonet.core.model.Aggregate;
 import org.legonet.core.model.ModelConfig;
 import org.legonet.core.routing.Distance;
 import org.legonet.core.routing.KeyBuilder;
+import org.legonet.dl.cnn.CnnSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,7 +17,10 @@ public final class ModelOptions {
     private static final ModelConfig D = ModelConfig.defaults();
 
     @Option(names = "--encoder", paramLabel = "SPEC", description = "Fixed encoder, fitted on the public split only: "
-            + "pca:D (whitened PCA), pca:D:plain, or identity (bring your own embeddings). Default: ${DEFAULT-VALUE}.")
+            + "pca:D (whitened PCA), pca:D:plain, identity (bring your own embeddings), "
+            + CnnSpec.USAGE + " (a small CNN trained on the public images, then frozen), "
+            + "onnx:PATH[:options] or torchscript:PATH[:options] (your pretrained network; see docs/encoders.md). "
+            + "Default: ${DEFAULT-VALUE}.")
     String encoder = D.encoder();
 
     @Option(names = {"--adapters", "-n"}, paramLabel = "N", description = "Number of adapters n. Default: ${DEFAULT-VALUE}.")

@@ -1,6 +1,7 @@
 package org.legonet.dl.baseline;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -39,6 +40,10 @@ public final class FixSisa {
         if (shards < 1 || shards > ids.length) {
             throw new LegoNetException("FixSISA needs 1.." + ids.length + " shards, got " + shards);
         }
+        if (labels.length != ids.length || (long) ids.length * dim != encodings.length) {
+            throw new LegoNetException("FixSISA: " + ids.length + " ids, " + labels.length + " labels and "
+                    + encodings.length + " encoding values of dimension " + dim + " do not match");
+        }
         this.trainer = trainer;
         this.encodings = encodings;
         this.dim = dim;
@@ -49,14 +54,17 @@ public final class FixSisa {
         int[] order = new int[ids.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
-            rowOf.put(ids[i], i);
+            if (rowOf.put(ids[i], i) != null) {
+                throw new LegoNetException("FixSISA: sample id " + ids[i] + " occurs twice");
+            }
         }
         new Rng(Rng.derive(seed, 0xF15A)).shuffle(order);
         shardRows = new int[shards][];
         for (int s = 0; s < shards; s++) {
-            int[] rows = Arrays.copyOfRange(order, (int) ((long) order.length * s / shards),
-                    (int) ((long) order.length * (s + 1) / shards));
-            Arrays.sort(rows);
+            // an adapter sees its samples in ascending id (DESIGN.md, contract point 3), whatever the row order
+            int[] rows = Arrays.stream(Arrays.copyOfRange(order, (int) ((long) order.length * s / shards),
+                    (int) ((long) order.length * (s + 1) / shards))).boxed()
+                    .sorted(Comparator.comparingLong((Integer r) -> ids[r])).mapToInt(Integer::intValue).toArray();
             shardRows[s] = rows;
             for (int r : rows) {
                 shardOf.put(ids[r], s);
@@ -67,6 +75,16 @@ public final class FixSisa {
 
     public int shards() {
         return shardRows.length;
+    }
+
+    /** The rows of shard {@code s}, in ascending id (a copy; for tests). */
+    int[] shardRows(int s) {
+        return shardRows[s].clone();
+    }
+
+    /** Shard {@code s}'s current adapter. */
+    public Adapter adapter(int s) {
+        return adapters[s];
     }
 
     /** Trains every shard's adapter; returns the seconds taken. */
@@ -124,6 +142,10 @@ public final class FixSisa {
                 sum[i] += p[i];
             }
         }
+        float inv = 1.0f / adapters.length;
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] *= inv;
+        }
         return sum;
     }
 
@@ -140,7 +162,10 @@ public final class FixSisa {
         float[] x = new float[which.length * dim];
         int[] y = new int[which.length];
         for (int i = 0; i < which.length; i++) {
-            int r = rowOf.get(which[i]);
+            Integer r = rowOf.get(which[i]);
+            if (r == null) {
+                throw new LegoNetException("FixSISA never held a sample with id " + which[i]);
+            }
             System.arraycopy(encodings, r * dim, x, i * dim, dim);
             y[i] = labels[r];
         }

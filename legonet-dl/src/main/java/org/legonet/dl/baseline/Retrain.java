@@ -3,6 +3,7 @@ package org.legonet.dl.baseline;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.util.Progress;
 import org.legonet.dl.cnn.CnnModel;
@@ -48,10 +49,21 @@ public final class Retrain {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** Drops the samples with these ids and retrains from scratch; returns the seconds taken. */
+    /**
+     * Drops the samples with these ids and retrains from scratch; returns the seconds taken.
+     *
+     * @throws LegoNetException for an id that is not (or no longer) trained on; nothing is changed
+     */
     public double forget(long[] ids, Progress progress) {
+        Set<Long> held = new HashSet<>();
+        for (int r : rows) {
+            held.add(data.id(r));
+        }
         Set<Long> gone = new HashSet<>();
         for (long id : ids) {
+            if (!held.contains(id)) {
+                throw new LegoNetException("Retrain holds no sample with id " + id);
+            }
             gone.add(id);
         }
         rows = Arrays.stream(rows).filter(r -> !gone.contains(data.id(r))).toArray();

@@ -109,6 +109,16 @@ public final class Sisa {
         return w == null ? -1 : w[0];
     }
 
+    /** The rows of shard {@code s}'s slice {@code j} (a copy; for tests). */
+    int[] sliceRows(int s, int j) {
+        return sliceRows[s][j].clone();
+    }
+
+    /** The parameters checkpointed before stage {@code j} of shard {@code s}, the stored arrays themselves (for tests). */
+    float[][] checkpoint(int s, int j) {
+        return checkpoints[s][j];
+    }
+
     /** Trains every shard from scratch, all stages; returns the seconds taken. */
     public double train(Progress progress) {
         long t0 = System.nanoTime();

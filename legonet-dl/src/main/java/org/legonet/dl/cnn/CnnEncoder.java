@@ -101,7 +101,20 @@ public final class CnnEncoder implements Encoder {
             throw new LegoNetException("the stored cnn encoder is corrupted (bad recipe length)");
         }
         String recipe = new String(state, 8, len, StandardCharsets.UTF_8);
+        CnnSpec stored;
+        try {
+            stored = CnnSpec.parse(recipe);
+        } catch (LegoNetException e) {
+            throw new LegoNetException("the stored cnn encoder is corrupted (unreadable recipe)", e);
+        }
         CnnWeights w = CnnWeights.fromBytes(Arrays.copyOfRange(state, 8 + len, state.length));
+        if (!Arrays.equals(stored.channels(), w.channels) || stored.dim() != w.dim()) {
+            throw new LegoNetException("the stored cnn encoder is corrupted (its recipe " + recipe
+                    + " does not match its weights)");
+        }
+        if (!stored.equals(CnnSpec.parse(spec))) {
+            throw new LegoNetException("the stored cnn encoder was trained as " + recipe + ", not as " + spec);
+        }
         if (w.inputDim() != inputDim) {
             throw new LegoNetException("the stored cnn encoder takes " + w.inputDim() + " features, the manifest says "
                     + inputDim);
@@ -130,7 +143,8 @@ public final class CnnEncoder implements Encoder {
             }
             try (CnnModel m = new CnnModel(s, pub.sampleShape(), classes, stats[0], stats[1], seed)) {
                 m.fit(pub, rows, s.epochs(), seed ^ 0x5DEECE66DL, progress,
-                        "train " + spec + " on " + pub.size() + " public samples (" + s.epochs() + " epochs)");
+                        "train " + spec + " on " + pub.size() + " public samples (" + s.epochs()
+                                + (s.epochs() == 1 ? " epoch)" : " epochs)"));
                 return new CnnEncoder(spec, s.canonical(), m.weights());
             }
         }

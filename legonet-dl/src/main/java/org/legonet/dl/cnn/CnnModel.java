@@ -36,9 +36,12 @@ import org.legonet.core.util.Rng;
  * {@link #weights()} exports them for deterministic inference in Java ({@link CnnWeights}).
  *
  * <p>Reproducibility: initialisation is seeded (PyTorch's generator), shuffling and augmentation use
- * core's seeded {@link Rng}; PyTorch's CPU kernels may still differ in the last bits between runs on
- * different thread counts. That is acceptable here: a trained CNN is frozen and stored (the encoder) or
- * is a baseline; nothing in the exactness contract depends on retraining a CNN to the same bits.
+ * core's seeded {@link Rng}. Measured here (PyTorch 2.7.1 CPU): the same recipe, data and seed give the same
+ * bits run to run, within one process and across processes, at the same PyTorch thread count; with another
+ * intra-op thread count the bits differ. PyTorch's generator is global to the process, so two networks
+ * built or trained concurrently (dropout draws from it) are not reproducible. That is acceptable here: a
+ * trained CNN is frozen and stored (the encoder) or is a baseline; nothing in the exactness contract depends
+ * on retraining a CNN to the same bits.
  */
 public final class CnnModel implements AutoCloseable {
     static final float BN_EPS = 1e-5f;

@@ -62,7 +62,10 @@ public record CnnSpec(int[] channels, int dim, int epochs, int batch, float lr, 
                 if (eq <= 0) {
                     throw new LegoNetException("cnn option '" + part + "' is not key=value; " + usage());
                 }
-                kv.put(part.substring(0, eq).trim().toLowerCase(Locale.ROOT), part.substring(eq + 1).trim());
+                String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+                if (kv.put(key, part.substring(eq + 1).trim()) != null) {
+                    throw new LegoNetException("cnn option '" + key + "' is given twice; " + usage());
+                }
             }
         }
         CnnSpec d = DEFAULT;
@@ -74,11 +77,11 @@ public record CnnSpec(int[] channels, int dim, int epochs, int batch, float lr, 
         float wd = d.weightDecay;
         float dropout = d.dropout;
         boolean augment = d.augment;
-        try {
-            for (Map.Entry<String, String> e : kv.entrySet()) {
-                String v = e.getValue();
+        for (Map.Entry<String, String> e : kv.entrySet()) {
+            String v = e.getValue();
+            try {
                 switch (e.getKey()) {
-                    case "channels" -> channels = Arrays.stream(v.split("-")).mapToInt(Integer::parseInt).toArray();
+                    case "channels" -> channels = Arrays.stream(v.split("-", -1)).mapToInt(Integer::parseInt).toArray();
                     case "dim" -> dim = Integer.parseInt(v);
                     case "epochs" -> epochs = Integer.parseInt(v);
                     case "batch" -> batch = Integer.parseInt(v);
@@ -88,9 +91,12 @@ public record CnnSpec(int[] channels, int dim, int epochs, int batch, float lr, 
                     case "augment" -> augment = parseBool(v);
                     default -> throw new LegoNetException("unknown cnn option '" + e.getKey() + "'; " + usage());
                 }
+            } catch (NumberFormatException ex) {
+                throw new LegoNetException("cnn option " + e.getKey() + "=" + v + " is not "
+                        + (e.getKey().equals("channels") ? "a list of whole numbers such as 32-64-128"
+                        : e.getKey().equals("lr") || e.getKey().equals("wd") || e.getKey().equals("dropout") ? "a number"
+                        : "a whole number") + "; " + usage());
             }
-        } catch (NumberFormatException ex) {
-            throw new LegoNetException("cnn option has a bad number (" + ex.getMessage() + "); " + usage());
         }
         return new CnnSpec(channels, dim, epochs, batch, lr, wd, dropout, augment);
     }
@@ -103,10 +109,13 @@ public record CnnSpec(int[] channels, int dim, int epochs, int batch, float lr, 
         };
     }
 
+    /** One line for --help (a constant, so that picocli's option descriptions can use it). */
+    public static final String USAGE = "cnn[:channels=32-64-128][:dim=256][:epochs=12][:batch=128][:lr=0.002][:wd=0.0001]"
+            + "[:dropout=0.25][:augment=on]";
+
     /** One line for --help. */
     public static String usage() {
-        return "cnn[:channels=32-64-128][:dim=256][:epochs=12][:batch=128][:lr=0.002][:wd=0.0001][:dropout=0.25]"
-                + "[:augment=on]";
+        return USAGE;
     }
 
     /** The full specification with every option spelled out (what the model store records). */

@@ -266,7 +266,8 @@ public final class CnnWeights {
             float std = in.readFloat();
             int blocks = in.readInt();
             if (inChannels < 1 || inChannels > 64 || height < 2 || width < 2 || height > 4096 || width > 4096
-                    || blocks < 1 || blocks > 5 || !(std > 0)) {
+                    || blocks < 1 || blocks > 5 || (height >> blocks) < 1 || (width >> blocks) < 1
+                    || !(std > 0) || !Float.isFinite(std) || !Float.isFinite(mean)) {
                 throw new LegoNetException("cnn encoder state is corrupted (bad header)");
             }
             int[] channels = new int[blocks];
