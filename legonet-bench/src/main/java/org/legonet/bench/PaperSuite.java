@@ -170,7 +170,7 @@ public final class PaperSuite {
         for (Benchmark.Setting s : o.grid()) {
             ModelConfig c = base.withShape(s.n(), s.k()).withAdapter(AdapterSpec.parse(s.adapter()));
             BenchResults.SettingResult r = bench.runSetting(s, c, encoded, test, testEnc, classes, peak,
-                    new Benchmark.Tasks(o.singles(), 0, true, true, false, true));
+                    new Benchmark.Tasks(o.singles(), 0, true, true, false, true, true));
             legonet.add(r);
             methods.add(legonetRow(r, "LegoNet"));
         }
@@ -189,7 +189,7 @@ public final class PaperSuite {
                 }
                 ModelConfig c = base.withShape(st.n(), st.k());
                 BenchResults.SettingResult r = bench.runSetting(st, c, encoded, test, testEnc, classes, peak,
-                        new Benchmark.Tasks(o.segmentSingles(), 0, false, false, false, false));
+                        new Benchmark.Tasks(o.segmentSingles(), 0, false, false, false, true, true));
                 legonet.add(r);
                 bySetting.put(r.setting(), r);
             }
@@ -355,9 +355,11 @@ public final class PaperSuite {
         notes.put("retained_accuracy", "for Retrain and SISA on " + retainedEval.length
                 + " random retained private samples (inference of every shard over all of them would dominate the run); "
                 + "for LegoNet on every retained sample");
-        notes.put("verify", "every LegoNet forget is followed by verify: the adapters it retrained are rebuilt from the "
-                + "retained raw samples and compared bit for bit; UnClass and the end of each grid setting verify every "
-                + "adapter");
+        notes.put("verify", "every LegoNet forget is checked: after each one-sample forget the adapters it retrained are "
+                + "trained again from scratch on the stored encodings of their retained samples and compared bit for bit; "
+                + "Random100 is followed by verify of the adapters ever retrained, UnClass and the end of every setting by "
+                + "a full verify, which re-encodes every retained raw sample with the CNN, re-routes it, compares "
+                + "encodings and routes with the stored ones and retrains every adapter");
         notes.put("samples_retrained", "samples the retrained units train on again: LegoNet the retrained adapters' "
                 + "samples, FixSISA the shard's, SISA the retrained shard's (its later slices run again over its earlier "
                 + "ones too), Retrain every retained sample; train s of LegoNet and FixSISA is adapter training on the "
