@@ -65,7 +65,7 @@ public final class PaperSuite {
         public static Options full(int threads, long seed, ModelConfig base, Path workDir) {
             List<Benchmark.Setting> grid = new ArrayList<>();
             for (String s : new String[] {"10x1", "20x2", "50x5", "100x3", "100x1", "100x2", "100x5", "100x10",
-                    "200x5", "1000x10"}) {
+                    "1000x10"}) {
                 grid.add(Benchmark.Setting.parse(s + ":" + base.adapter()));
             }
             for (String s : new String[] {"20x2", "100x3", "100x10", "1000x10"}) {
