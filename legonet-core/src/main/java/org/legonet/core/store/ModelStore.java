@@ -379,8 +379,9 @@ public final class ModelStore implements AutoCloseable {
             lock = null;
         }
         if (lock == null) {
-            throw new StoreException("model directory " + root
-                    + " is locked by another writer (a running 'legonet serve' or forget); try again when it is done");
+            throw new StoreException("model directory " + root + " is locked by another writer: "
+                    + root.resolve(LOCK_FILE) + " is held by a running 'legonet serve' or forget; send forget requests "
+                    + "to the service, or try again when it has stopped");
         }
         return lock;
     }
