@@ -341,28 +341,44 @@ final class ForgetService implements AutoCloseable {
     }
 
     private void run(List<Tracked> batch) {
+        long t0 = System.nanoTime();
+        DeletionRecord rec;
         try {
-            complete(batch);
-        } catch (IOException | RuntimeException e) {
+            rec = apply(batch);
+        } catch (RuntimeException e) {
             if (batch.size() > 1) {
                 LOG.warn("a batch of {} forget requests failed ({}); running them one by one", batch.size(), e.toString());
                 for (Tracked t : batch) {
                     run(List.of(t));
                 }
-                return;
+            } else {
+                fail(batch, e, "it stays in the request log and is retried when the service restarts");
             }
-            Tracked t = batch.get(0);
-            t.error = e.getMessage() == null ? e.toString() : e.getMessage();
-            t.state = State.FAILED;
-            t.finished.complete(null);
-            metrics.forgetFailed.increment();
-            LOG.error("forget request {} failed; it stays in the request log and is retried when the service "
-                    + "restarts: {}", t.request.requestId(), e.toString(), e);
+            return;
+        }
+        try {
+            finish(batch, rec, t0);
+        } catch (IOException | RuntimeException e) {
+            // applied (and committed, if anything changed), but not receipted: never run it again here
+            fail(batch, e, "it was carried out; its receipt is written when the service restarts");
         }
     }
 
-    private void complete(List<Tracked> batch) throws IOException {
-        long t0 = System.nanoTime();
+    private void fail(List<Tracked> batch, Exception e, String what) {
+        for (Tracked t : batch) {
+            t.error = (e.getMessage() == null ? e.toString() : e.getMessage()) + " (" + what + ")";
+            t.state = State.FAILED;
+            t.finished.complete(null);
+            metrics.forgetFailed.increment();
+            LOG.error("forget request {} failed; {}: {}", t.request.requestId(), what, e.toString(), e);
+        }
+    }
+
+    /**
+     * Forgets what {@code batch} asks in one retraining and one commit that names its requests.
+     * Returns the committed deletion record, or null when nothing needed to change.
+     */
+    private DeletionRecord apply(List<Tracked> batch) {
         List<String> ids = batch.stream().map(t -> t.request.requestId()).toList();
         int before = store.manifest().deletions().requests();
         DeletionRecord rec;
@@ -389,6 +405,12 @@ final class ForgetService implements AutoCloseable {
             }
         }
         metrics.batchRequests.record(batch.size());
+        return rec;
+    }
+
+    /** Receipts for an applied batch, then its lines leave the request log. */
+    private void finish(List<Tracked> batch, DeletionRecord rec, long t0) throws IOException {
+        List<String> ids = batch.stream().map(t -> t.request.requestId()).toList();
         for (Tracked t : batch) {
             receipts.append(receiptFor(t.request, rec));
             faults.at(FaultInjector.RECEIPT_WRITTEN);

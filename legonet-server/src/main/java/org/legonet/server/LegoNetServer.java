@@ -260,11 +260,12 @@ public final class LegoNetServer implements AutoCloseable {
         try {
             root = Json.MAPPER.readTree(bytes);
         } catch (JsonProcessingException e) {
-            String msg = e.getOriginalMessage();
+            String msg = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage();
+            msg = msg.lines().findFirst().orElse(msg)
+                    .replaceAll("\\[Source: [^\\]]*line: (\\d+), column: (\\d+)\\]", "line $1, column $2");
             var loc = e.getLocation();
-            throw ApiError.badRequest("malformed_json", "the request body is not valid JSON: "
-                    + (msg == null ? "unreadable" : msg.lines().findFirst().orElse(msg))
-                    + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")"));
+            throw ApiError.badRequest("malformed_json", "the request body is not valid JSON: " + msg
+                    + (loc == null ? "" : " (at line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")"));
         }
         if (root == null || !root.isObject()) {
             throw ApiError.badRequest("invalid_request", "the request body must be a JSON object");

@@ -86,6 +86,14 @@ class BadRequestsTest {
     }
 
     @Test
+    void malformedJsonSaysWhereItBroke() {
+        Fixture.Response r = http.post("/v1/forget", "{\"ids\": [1300");
+        assertThat(r.error(400)).isEqualTo("malformed_json");
+        assertThat(r.json().get("error").get("message").asText()).contains("line 1, column")
+                .doesNotContain("Source:").doesNotContain("REDACTED");
+    }
+
+    @Test
     void unknownIdsAmongKnownOnesAreNamedAndNothingIsQueued() {
         long known = Fixture.privateId(5);
         Fixture.Response r = http.post("/v1/forget", "{\"ids\": [" + known + ", 1301, 5, " + Fixture.privateId(6) + "]}");
