@@ -67,6 +67,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Threads retraining adapters (default: all ${sys:legonet.cores} cores). Never changes a result.")
     int threads = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--predict-concurrency", paramLabel = "N",
+            description = "Predictions computed at once, the rest wait their turn, so that prediction traffic leaves "
+                    + "the forget worker its share of the CPU (default: the number of cores, ${sys:legonet.cores}).")
+    int predictConcurrency = Runtime.getRuntime().availableProcessors();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -85,7 +90,7 @@ final class ServeCommand implements Callable<Integer> {
         quietLibraries();
         ServerConfig config = ServerConfig.builder().setModel(dir.model).setToken(token).optHost(host).optPort(port)
                 .optOpenPredict(openPredict).optMaxBodyBytes(maxBodyBytes).optMaxBatch(maxBatch).optThreads(threads)
-                .optFaults(FaultInjector.fromSystemProperty(System.out)).build();
+                .optPredictConcurrency(predictConcurrency).optFaults(FaultInjector.fromSystemProperty(System.out)).build();
         Warmup.start();
         LegoNetServer server = LegoNetServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "legonet-shutdown"));

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.model.LegoNetModel;
 import org.legonet.core.store.Manifest;
@@ -50,6 +51,8 @@ public final class LegoNetServer implements AutoCloseable {
     private final ForgetService forgets;
     private final Javalin app;
     private final CountDownLatch closed = new CountDownLatch(1);
+    /** Bounds the CPU predictions take, so that retraining keeps its share. */
+    private final Semaphore predicting;
     private volatile boolean closing;
 
     private LegoNetServer(ServerConfig config, ModelStore store, ServerMetrics metrics, ForgetService forgets) {
@@ -57,6 +60,7 @@ public final class LegoNetServer implements AutoCloseable {
         this.store = store;
         this.metrics = metrics;
         this.forgets = forgets;
+        this.predicting = new Semaphore(config.predictConcurrency());
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
@@ -252,7 +256,10 @@ public final class LegoNetServer implements AutoCloseable {
     }
 
     private JsonNode jsonBody(Context ctx) throws IOException {
-        byte[] bytes = body(ctx);
+        return parse(body(ctx));
+    }
+
+    private static JsonNode parse(byte[] bytes) {
         if (bytes.length == 0) {
             throw ApiError.badRequest("malformed_json", "the request body is empty; send a JSON object");
         }
@@ -266,6 +273,8 @@ public final class LegoNetServer implements AutoCloseable {
             var loc = e.getLocation();
             throw ApiError.badRequest("malformed_json", "the request body is not valid JSON: " + msg
                     + (loc == null ? "" : " (at line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         if (root == null || !root.isObject()) {
             throw ApiError.badRequest("invalid_request", "the request body must be a JSON object");
@@ -284,10 +293,20 @@ public final class LegoNetServer implements AutoCloseable {
     record PredictResponse(String modelDigest, long generation, List<Prediction> predictions) {
     }
 
-    private void predict(Context ctx) throws IOException {
+    private void predict(Context ctx) throws IOException, InterruptedException {
+        byte[] body = body(ctx);
+        predicting.acquire();
+        try {
+            predict(ctx, body);
+        } finally {
+            predicting.release();
+        }
+    }
+
+    private void predict(Context ctx, byte[] body) {
         ForgetService.Serving s = forgets.serving();
         LegoNetModel m = s.model();
-        JsonNode root = jsonBody(ctx);
+        JsonNode root = parse(body);
         float[] x = instances(root.get("instances"), m.encoder().inputDim());
         int rows = x.length / m.encoder().inputDim();
         float[] probs = m.predictRaw(x, rows);

@@ -15,10 +15,13 @@ import java.util.Objects;
  * @param maxBodyBytes  largest request body accepted
  * @param maxBatch      most samples in one predict request
  * @param threads       adapter-training threads of the worker
+ * @param predictConcurrency predictions computed at once; more wait their turn, so that prediction
+ *                      traffic cannot starve the worker of CPU (forgets have deadlines too)
  * @param faults        test-only fault injection ({@link FaultInjector#NONE} in service)
  */
 public record ServerConfig(Path model, String host, int port, BearerToken token, boolean openPredict,
-                           long maxBodyBytes, int maxBatch, int threads, FaultInjector faults) {
+                           long maxBodyBytes, int maxBatch, int threads, int predictConcurrency,
+                           FaultInjector faults) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 8L << 20;
@@ -45,6 +48,7 @@ public record ServerConfig(Path model, String host, int port, BearerToken token,
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private int maxBatch = DEFAULT_MAX_BATCH;
         private int threads = Runtime.getRuntime().availableProcessors();
+        private int predictConcurrency = Runtime.getRuntime().availableProcessors();
         private FaultInjector faults = FaultInjector.NONE;
 
         private Builder() {
@@ -90,6 +94,11 @@ public record ServerConfig(Path model, String host, int port, BearerToken token,
             return this;
         }
 
+        public Builder optPredictConcurrency(int predictConcurrency) {
+            this.predictConcurrency = predictConcurrency;
+            return this;
+        }
+
         public Builder optFaults(FaultInjector faults) {
             this.faults = faults;
             return this;
@@ -114,7 +123,11 @@ public record ServerConfig(Path model, String host, int port, BearerToken token,
             if (threads < 1) {
                 throw new IllegalArgumentException("threads must be at least 1, got " + threads);
             }
-            return new ServerConfig(model, host, port, token, openPredict, maxBodyBytes, maxBatch, threads, faults);
+            if (predictConcurrency < 1) {
+                throw new IllegalArgumentException("predict concurrency must be at least 1, got " + predictConcurrency);
+            }
+            return new ServerConfig(model, host, port, token, openPredict, maxBodyBytes, maxBatch, threads,
+                    predictConcurrency, faults);
         }
     }
 }
