@@ -183,7 +183,7 @@ final class LoadTestCommand implements Callable<Integer> {
                 r.predictRequests(), r.predictSamples(), r.clients(), r.predictSeconds(), r.predictPerSecond()));
         rows.put("predict latency", String.format(Locale.ROOT, "p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.1f ms",
                 r.predictP50Ms(), r.predictP90Ms(), r.predictP99Ms(), r.predictMaxMs()));
-        rows.put("models served", r.modelsServed() + " digests (every prediction from one whole model)");
+        rows.put("models served", r.modelsServed() + " model digests in the answers (the first model and one per commit)");
         rows.put("forget", String.format(Locale.ROOT, "%d sent, %d acknowledged (202 after fsync: p50 %.2f ms, p99 %.2f ms)",
                 r.forgetsSent(), r.forgetsAccepted(), r.ackP50Ms(), r.ackP99Ms()));
         rows.put("forget completion", String.format(Locale.ROOT,
