@@ -7,7 +7,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code legonet} command. Exit codes: 0 success; 1 {@code verify} found a difference;
+ * The {@code legonet} command. Exit codes: 0 success; 1 {@code verify} found a difference or
+ * {@code audit} a problem;
  * 2 bad input or settings (a one-line message names the problem); 3 an internal error.
  */
 @Command(name = "legonet",
@@ -23,7 +24,8 @@ import picocli.CommandLine.Command;
                 "Typical use:  ./legonet train --model m",
                 "              ./legonet forget --model m --id 12345",
                 "              ./legonet verify --model m",
-                "Exit codes: 0 ok, 1 verify found a difference, 2 bad input or settings, 3 internal error."},
+                "As a service: ./legonet serve --model m --port 8080   (then ./legonet audit --model m)",
+                "Exit codes: 0 ok, 1 verify found a difference (audit: a problem), 2 bad input or settings, 3 internal error."},
         subcommands = {
                 QuickstartCommand.class,
                 TrainCommand.class,
@@ -33,6 +35,9 @@ import picocli.CommandLine.Command;
                 PredictCommand.class,
                 InfoCommand.class,
                 BenchCommand.class,
+                ServeCommand.class,
+                AuditCommand.class,
+                LoadTestCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LegoNetCli implements Runnable {
     /** Exit code of {@code verify} when the model is not exact. */

@@ -14,7 +14,8 @@ import org.legonet.core.Version;
 /** Help, version and option errors: no data and no training needed. */
 @Execution(ExecutionMode.CONCURRENT)
 class HelpAndUsageTest {
-    private static final String[] COMMANDS = {"quickstart", "train", "eval", "forget", "verify", "predict", "info", "bench"};
+    private static final String[] COMMANDS = {"quickstart", "train", "eval", "forget", "verify", "predict", "info", "bench",
+            "serve", "audit", "loadtest"};
 
     @ParameterizedTest
     @ValueSource(strings = {"--help", "-h"})
@@ -44,7 +45,8 @@ class HelpAndUsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"quickstart", "train", "eval", "forget", "verify", "predict", "info", "bench"})
+    @ValueSource(strings = {"quickstart", "train", "eval", "forget", "verify", "predict", "info", "bench", "serve", "audit",
+            "loadtest"})
     void subcommandHelp(String command) {
         Cli.Run r = Cli.run(command, "--help").ok();
         assertThat(r.out()).contains("Usage: legonet " + command).contains("--help").contains("--version");
@@ -55,7 +57,8 @@ class HelpAndUsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"quickstart", "train", "eval", "forget", "verify", "predict", "info", "bench"})
+    @ValueSource(strings = {"quickstart", "train", "eval", "forget", "verify", "predict", "info", "bench", "serve", "audit",
+            "loadtest"})
     void subcommandVersion(String command) {
         Cli.Run r = Cli.run(command, "--version").ok();
         assertThat(r.out()).as("'%s --version' output", command).startsWith("legonet " + Version.VERSION);
@@ -70,6 +73,10 @@ class HelpAndUsageTest {
         assertThat(Cli.run("forget", "--help").ok().out()).contains("--id", "--ids", "--class");
         assertThat(Cli.run("verify", "--help").ok().out()).contains("--affected-only");
         assertThat(Cli.run("predict", "--help").ok().out()).contains("--input", "--output");
+        assertThat(Cli.run("serve", "--help").ok().out()).contains("--port", "--host", "--token-file", "--open-predict",
+                "--max-body-bytes", "--max-batch", "LEGONET_TOKEN", "POST /v1/forget", "SIGTERM");
+        assertThat(Cli.run("audit", "--help").ok().out()).contains("--json", "AUDIT OK");
+        assertThat(Cli.run("loadtest", "--help").ok().out()).contains("--clients", "--forgets", "--interval-ms");
     }
 
     @Test
@@ -94,7 +101,7 @@ class HelpAndUsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "eval", "forget", "verify", "predict", "info"})
+    @ValueSource(strings = {"train", "eval", "forget", "verify", "predict", "info", "serve", "audit", "loadtest"})
     void missingModelIsBadInput(String command) {
         Cli.Run r = Cli.run(command).badInput("--model");
         assertThat(r.err()).contains("legonet " + command + " --help");

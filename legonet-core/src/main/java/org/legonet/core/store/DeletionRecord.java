@@ -20,9 +20,14 @@ import java.util.List;
  * @param seconds             wall time from the request to the start of the commit (finding and retraining)
  * @param digestBefore        model digest before
  * @param digestAfter         model digest after
+ * @param requests            ids of the service requests this commit completes (several when the
+ *                            service coalesced them), or {@code null} for a forget from the command
+ *                            line; recorded at the commit point so that a replay after a crash can
+ *                            tell a request already applied
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeletionRecord(int seq, String time, String kind, Integer forgetClass, int forgotten,
                              List<String> idHashes, List<Integer> adaptersRetrained, long samplesRetrained,
-                             long parametersRetrained, double seconds, String digestBefore, String digestAfter) {
+                             long parametersRetrained, double seconds, String digestBefore, String digestAfter,
+                             List<String> requests) {
 }

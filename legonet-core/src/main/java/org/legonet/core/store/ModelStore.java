@@ -76,6 +76,7 @@ public final class ModelStore implements AutoCloseable {
     /** Row (in {@link #data}) where each chunk starts; one more entry for the end. */
     private final int[] chunkStart;
     private final Set<String> forgottenHashes;
+    private volatile CommitObserver observer = CommitObserver.NONE;
 
     private ModelStore(Path dir, FileChannel lockChannel, FileLock lock, Manifest manifest, LegoNetModel model,
                        PrivateSet data, int[] chunkStart, Set<String> forgottenHashes) {
@@ -378,8 +379,9 @@ public final class ModelStore implements AutoCloseable {
             lock = null;
         }
         if (lock == null) {
-            throw new StoreException("model directory " + root
-                    + " is locked by another writer (a running 'legonet serve' or forget); try again when it is done");
+            throw new StoreException("model directory " + root + " is locked by another writer: "
+                    + root.resolve(LOCK_FILE) + " is held by a running 'legonet serve' or forget; send forget requests "
+                    + "to the service, or try again when it has stopped");
         }
         return lock;
     }
@@ -574,8 +576,17 @@ public final class ModelStore implements AutoCloseable {
 
     /** The salted hash of an id, as the deletion log keeps it. */
     public String hashId(long id) {
+        return hashId(manifest.deletions().salt(), id);
+    }
+
+    /**
+     * The salted hash of an id under {@code salt} (a model's {@code deletions.salt}, fixed for the
+     * life of the model directory): what {@link #hashId(long)} computes, for callers that hash ids
+     * on other threads than the one committing.
+     */
+    public static String hashId(String salt, long id) {
         MessageDigest md = Digests.sha256();
-        md.update(manifest.deletions().salt().getBytes(StandardCharsets.US_ASCII));
+        md.update(salt.getBytes(StandardCharsets.US_ASCII));
         Digests.update(md, id);
         return Digests.hex(md.digest()).substring(0, 32);
     }
@@ -639,6 +650,8 @@ public final class ModelStore implements AutoCloseable {
         if (!writable()) {
             throw new IllegalStateException("the store was opened read-only");
         }
+        CommitObserver obs = observer;
+        obs.reached(CommitObserver.Stage.STARTED);
         long gen = manifest.generation() + 1;
         List<String> superseded = new ArrayList<>();
         try {
@@ -670,19 +683,21 @@ public final class ModelStore implements AutoCloseable {
                 superseded.add(old.encodings().file());
                 superseded.add(old.raw().file());
             }
+            AtomicFiles.syncDirectory(dir.resolve("data"));
+            obs.reached(CommitObserver.Stage.CHUNKS_WRITTEN);
             List<Manifest.AdapterEntry> adapterEntries = new ArrayList<>(manifest.adapters());
             for (Adapter a : change.retrained()) {
                 superseded.add(adapterEntries.get(a.index()).file());
                 adapterEntries.set(a.index(), writeAdapter(dir, a, gen));
             }
-            AtomicFiles.syncDirectory(dir.resolve("data"));
             AtomicFiles.syncDirectory(dir.resolve("adapters"));
+            obs.reached(CommitObserver.Stage.ADAPTERS_WRITTEN);
 
             String now = now();
             DeletionRecord in = change.record();
             DeletionRecord rec = new DeletionRecord(manifest.deletions().requests() + 1, now, in.kind(),
                     in.forgetClass(), in.forgotten(), in.idHashes(), in.adaptersRetrained(), in.samplesRetrained(),
-                    in.parametersRetrained(), in.seconds(), in.digestBefore(), in.digestAfter());
+                    in.parametersRetrained(), in.seconds(), in.digestBefore(), in.digestAfter(), in.requests());
             byte[] line = (LOG_WRITER.writeValueAsString(rec) + "\n").getBytes(StandardCharsets.UTF_8);
             Path log = dir.resolve(manifest.deletions().file());
             if (Files.exists(log) && Files.size(log) != manifest.deletions().bytes()) {
@@ -692,6 +707,7 @@ public final class ModelStore implements AutoCloseable {
                 }
             }
             AtomicFiles.append(log, line);
+            obs.reached(CommitObserver.Stage.LOG_APPENDED);
             Manifest.DeletionsEntry del = new Manifest.DeletionsEntry(rec.seq(), manifest.deletions().samples()
                     + rec.forgotten(), manifest.deletions().file(), manifest.deletions().bytes() + line.length,
                     manifest.deletions().salt());
@@ -699,6 +715,7 @@ public final class ModelStore implements AutoCloseable {
             Manifest nextManifest = manifest.next(now, new Manifest.PrivateEntry(pe.rows(), next.retained(),
                     pe.chunkRows(), pe.rawFormat(), chunkEntries), adapterEntries, change.model().digest(), del);
             AtomicFiles.replace(dir.resolve(Manifest.FILE), nextManifest.toBytes());
+            obs.reached(CommitObserver.Stage.MANIFEST_SWITCHED);
 
             manifest = nextManifest;
             model = change.model();
@@ -711,11 +728,21 @@ public final class ModelStore implements AutoCloseable {
             }
             AtomicFiles.syncDirectory(dir.resolve("data"));
             AtomicFiles.syncDirectory(dir.resolve("adapters"));
+            obs.reached(CommitObserver.Stage.CLEANED_UP);
             return rec;
         } catch (IOException e) {
             throw new StoreException("cannot commit the forget to " + dir + ": " + e.getMessage()
                     + " (the model is unchanged; leftovers are removed on the next open)", e);
         }
+    }
+
+    /**
+     * Has {@code observer} told of every step of each later {@link #commit} (on the committing
+     * thread). An exception it throws aborts the commit where it stands, as a crash would; the
+     * store must then be closed and opened again.
+     */
+    public void observeCommits(CommitObserver observer) {
+        this.observer = observer == null ? CommitObserver.NONE : observer;
     }
 
     /** The chunk holding row {@code r}: the last chunk starting at or before it that is not empty. */

@@ -1,6 +1,7 @@
 package org.legonet.core.unlearn;
 
 import java.util.List;
+import org.legonet.core.store.DeletionRecord;
 
 /**
  * What a forget did.
@@ -17,10 +18,13 @@ import java.util.List;
  * @param digestBefore        model digest before
  * @param digestAfter         model digest after (equal to before for a no-op)
  * @param notes               remarks for the user (no-ops, empty classes)
+ * @param committed           the deletion-log record as committed (with its sequence number and
+ *                            time), or {@code null} when nothing changed
  */
 public record ForgetReport(String request, int forgotten, int alreadyForgotten, List<Integer> adaptersRetrained,
                            long samplesRetrained, long parametersRetrained, double seconds, double trainSeconds,
-                           double storeSeconds, String digestBefore, String digestAfter, List<String> notes) {
+                           double storeSeconds, String digestBefore, String digestAfter, List<String> notes,
+                           DeletionRecord committed) {
     public boolean changed() {
         return forgotten > 0;
     }

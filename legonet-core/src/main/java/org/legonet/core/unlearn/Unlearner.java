@@ -62,6 +62,24 @@ public final class Unlearner {
      * same model, bit for bit; only the time differs.
      */
     public ForgetReport forget(ForgetRequest request, boolean retrainAll) {
+        return forget(request, retrainAll, null);
+    }
+
+    /**
+     * Forgets as {@link #forget(ForgetRequest)} on behalf of the service requests {@code requestIds}
+     * (whose ids or class {@code request} unites), and records their ids in the deletion record at
+     * the commit point: after a crash, a request found there was applied and must not be again.
+     * Nothing is recorded when nothing changes (every id already forgotten, or an empty class): such
+     * a request is a no-op however often it is replayed.
+     */
+    public ForgetReport forget(ForgetRequest request, List<String> requestIds) {
+        if (requestIds == null || requestIds.isEmpty()) {
+            throw new IllegalArgumentException("requestIds must name at least one request");
+        }
+        return forget(request, false, List.copyOf(requestIds));
+    }
+
+    private ForgetReport forget(ForgetRequest request, boolean retrainAll, List<String> requestIds) {
         long t0 = System.nanoTime();
         LegoNetModel model = store.model();
         PrivateSet data = store.data();
@@ -101,7 +119,7 @@ public final class Unlearner {
         String before = model.digest();
         if (rows.length == 0) {
             double s = (System.nanoTime() - t0) / 1e9;
-            return new ForgetReport(request.toString(), 0, already, List.of(), 0, 0, s, 0, 0, before, before, notes);
+            return new ForgetReport(request.toString(), 0, already, List.of(), 0, 0, s, 0, 0, before, before, notes, null);
         }
         PrivateSet next = data.without(rows);
         int[] affected = retrainAll ? AdapterPool.all(model.adapterCount()) : data.affectedBy(rows);
@@ -125,11 +143,11 @@ public final class Unlearner {
         }
         double trainSeconds = (t2 - t1) / 1e9;
         DeletionRecord rec = new DeletionRecord(0, null, request.isClass() ? "class" : "ids", request.forgetClass(),
-                rows.length, hashes, adapterList, samples, params, (t2 - t0) / 1e9, before, nextModel.digest());
-        store.commit(new ForgetCommit(next, nextModel, Arrays.asList(retrained), rows, rec));
+                rows.length, hashes, adapterList, samples, params, (t2 - t0) / 1e9, before, nextModel.digest(), requestIds);
+        DeletionRecord committed = store.commit(new ForgetCommit(next, nextModel, Arrays.asList(retrained), rows, rec));
         next.wipe();
         long t3 = System.nanoTime();
         return new ForgetReport(request.toString(), rows.length, already, adapterList, samples, params,
-                (t3 - t0) / 1e9, trainSeconds, (t3 - t2) / 1e9, before, nextModel.digest(), notes);
+                (t3 - t0) / 1e9, trainSeconds, (t3 - t2) / 1e9, before, nextModel.digest(), notes, committed);
     }
 }

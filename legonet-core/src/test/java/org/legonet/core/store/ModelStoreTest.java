@@ -18,11 +18,14 @@ import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.model.Trained;
 import org.legonet.core.testing.SmallModels;
 import org.legonet.core.unlearn.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
+import org.legonet.core.unlearn.Verifier;
 import org.legonet.core.util.Progress;
 import org.legonet.core.util.Rng;
 
@@ -397,5 +400,78 @@ class ModelStoreTest {
             assertThat(Arrays.stream(s.adaptersEverRetrained()).boxed().toList())
                     .isEqualTo(s.deletions().get(0).adaptersRetrained());
         }
+    }
+
+    /** What a crash at a commit step looks like: the committing thread stops there. */
+    private static final class Stop extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    @ParameterizedTest
+    @EnumSource(CommitObserver.Stage.class)
+    void aCommitStoppedAtAnyStepLeavesTheOldOrTheNewModel(CommitObserver.Stage stop) {
+        Path dir = create(trained);
+        List<String> untouched = StoreFiles.names(dir);
+        String before;
+        String after;
+        long id;
+        List<CommitObserver.Stage> seen = new java.util.ArrayList<>();
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            before = s.model().digest();
+            id = s.data().id(17);
+            s.observeCommits(stage -> {
+                seen.add(stage);
+                if (stage == stop) {
+                    throw new Stop();
+                }
+            });
+            assertThatThrownBy(() -> new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(id)))
+                    .isInstanceOf(Stop.class);
+        }
+        assertThat(seen).containsExactlyElementsOf(
+                Arrays.asList(CommitObserver.Stage.values()).subList(0, stop.ordinal() + 1));
+        // the same forget, uninterrupted, in a copy of the untouched model: the digest it must reach
+        Path ref = tmp.resolve("reference");
+        ModelStore.create(ref, trained, SmallModels.info(split), false, Progress.NONE);
+        try (ModelStore s = ModelStore.open(ref, true)) {
+            after = new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(id)).digestAfter();
+        }
+        boolean committed = stop.compareTo(CommitObserver.Stage.MANIFEST_SWITCHED) >= 0;
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            assertThat(s.model().digest()).isEqualTo(committed ? after : before);
+            assertThat(s.deletions()).hasSize(committed ? 1 : 0);
+            assertThat(s.wasForgotten(id)).isEqualTo(committed);
+            assertThat(new Verifier(1, Progress.NONE).verify(s, false).exact()).isTrue();
+        }
+        // the writer's recovery left exactly the files a clean commit (or none) leaves
+        List<String> expected = committed ? StoreFiles.names(ref) : untouched;
+        assertThat(StoreFiles.names(dir).stream().filter(n -> !n.equals(".lock")))
+                .containsExactlyInAnyOrderElementsOf(expected.stream().filter(n -> !n.equals(".lock")).toList());
+    }
+
+    @Test
+    void theServiceRequestsACommitCompletesAreRecordedWithIt() throws IOException {
+        Path dir = create(trained);
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            Unlearner u = new Unlearner(s, 1, Progress.NONE);
+            var r = u.forget(ForgetRequest.ofIds(s.data().id(3), s.data().id(4)), List.of("req-a", "req-b"));
+            assertThat(r.committed()).isNotNull();
+            assertThat(r.committed().seq()).isEqualTo(1);
+            assertThat(r.committed().requests()).containsExactly("req-a", "req-b");
+            assertThat(r.committed().digestAfter()).isEqualTo(s.model().digest());
+            // a no-op records nothing: replaying it is harmless
+            var again = u.forget(ForgetRequest.ofIds(s.data().id(3)), List.of("req-c"));
+            assertThat(again.committed()).isNull();
+            u.forget(ForgetRequest.ofIds(s.data().id(5)));
+        }
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(s.deletions()).hasSize(2);
+            assertThat(s.deletions().get(0).requests()).containsExactly("req-a", "req-b");
+            assertThat(s.deletions().get(1).requests()).isNull();
+            assertThat(ModelStore.hashId(s.manifest().deletions().salt(), s.data().id(6)))
+                    .isEqualTo(s.hashId(s.data().id(6)));
+        }
+        assertThat(Files.readString(dir.resolve("deletions.jsonl")).lines().skip(1).findFirst().orElseThrow())
+                .doesNotContain("requests");
     }
 }

@@ -1,0 +1,138 @@
+package org.legonet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.legonet.core.LegoNetException;
+import org.legonet.core.data.Dataset;
+import org.legonet.core.store.ModelStore;
+import org.legonet.core.testing.SmallModels;
+import org.legonet.core.util.Progress;
+import org.legonet.server.BearerToken;
+import org.legonet.server.LegoNetServer;
+import org.legonet.server.ServerConfig;
+
+/** {@code serve} start-up errors, the lock it holds, {@code audit} and {@code loadtest}, on a small model. */
+@Execution(ExecutionMode.CONCURRENT)
+class ServiceCommandsTest {
+    private static final String TOKEN = "commands-test-token-0123";
+
+    @TempDir
+    static Path shared;
+    static Path base;
+    static long[] ids;
+
+    @BeforeAll
+    static void model() {
+        Dataset[] split = SmallModels.blobs(700, 100, 11);
+        base = shared.resolve("base");
+        ModelStore.create(base, SmallModels.train(SmallModels.config(5), split), SmallModels.info(split), false,
+                Progress.NONE);
+        ids = new long[] {split[1].id(0), split[1].id(1), split[1].id(2)};
+    }
+
+    private static LegoNetServer server(Path model) {
+        return LegoNetServer.start(ServerConfig.builder().setModel(model).setToken(BearerToken.of(TOKEN)).optPort(0)
+                .optThreads(1).build());
+    }
+
+    @Test
+    void serveWithoutATokenIsAOneLineError(@TempDir Path tmp) throws IOException {
+        assumeThat(System.getenv(BearerToken.ENV)).as("LEGONET_TOKEN unset in the test environment").isNull();
+        Path model = Cli.copyTree(base, tmp.resolve("m"));
+        Cli.run("serve", "--model", model, "--port", 0).badInput("no bearer token", "--token-file", "LEGONET_TOKEN");
+        Path empty = Files.writeString(tmp.resolve("empty"), "\n");
+        Cli.run("serve", "--model", model, "--port", 0, "--token-file", empty).badInput("token is empty");
+        Cli.run("serve", "--model", model, "--port", 0, "--token-file", tmp.resolve("missing"))
+                .badInput("cannot read the token file");
+    }
+
+    @Test
+    void theTokenComesFromTheFileElseTheEnvironment(@TempDir Path tmp) throws IOException {
+        Path file = Files.writeString(tmp.resolve("t"), "from-file\nsecond line ignored\n");
+        assertThat(ServeCommand.token(file, Map.of(BearerToken.ENV, "from-env")).matches("from-file")).isTrue();
+        assertThat(ServeCommand.token(null, Map.of(BearerToken.ENV, "from-env\n")).matches("from-env")).isTrue();
+        assertThat(ServeCommand.token(null, Map.of(BearerToken.ENV, "from-env")).matches("from-file")).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServeCommand.token(null, Map.of()))
+                .isInstanceOf(LegoNetException.class).hasMessageContaining("LEGONET_TOKEN");
+    }
+
+    @Test
+    void aServedDirectoryRefusesOtherWritersButNotReaders(@TempDir Path tmp) {
+        Path model = Cli.copyTree(base, tmp.resolve("m"));
+        try (LegoNetServer server = server(model)) {
+            Cli.Run r = Cli.run("forget", "--model", model, "--id", ids[0], "--quiet")
+                    .badInput("locked by another writer", ".lock", "legonet serve");
+            assertThat(r.errLines()).hasSize(1);
+            assertThat(Cli.run("verify", "--model", model, "--quiet").ok().out()).startsWith("EXACT");
+            assertThat(Cli.run("info", "--model", model, "--json").ok().json().get("model_digest").asText())
+                    .isEqualTo(server.modelDigest());
+            assertThat(Cli.run("audit", "--model", model).ok().out()).startsWith("AUDIT OK");
+        }
+        // without a server, the command line writes again
+        Cli.run("forget", "--model", model, "--id", ids[0], "--quiet").ok();
+    }
+
+    @Test
+    void auditPassesAnIntactChainAndNamesAnEditedReceipt(@TempDir Path tmp) throws Exception {
+        Path model = Cli.copyTree(base, tmp.resolve("m"));
+        try (LegoNetServer server = server(model)) {
+            var http = java.net.http.HttpClient.newHttpClient();
+            for (long id : ids) {
+                var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/v1/forget"))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"ids\": [" + id + "]}")).build();
+                String rid = Cli.JSON.readTree(http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+                        .get("request_id").asText();
+                var st = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/v1/forget/" + rid
+                        + "?wait_seconds=30")).header("Authorization", "Bearer " + TOKEN).build();
+                assertThat(Cli.JSON.readTree(http.send(st, java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+                        .get("state").asText()).isEqualTo("done");
+            }
+        }
+        Cli.Run ok = Cli.run("audit", "--model", model).ok();
+        assertThat(ok.outLines().get(0)).isEqualTo("AUDIT OK");
+        assertThat(ok.out()).contains("receipts      3, chain head").contains("3 commits (3 by the service)");
+        JsonNode j = Cli.run("audit", "--model", model, "--json").ok().json();
+        assertThat(j.get("ok").asBoolean()).isTrue();
+        assertThat(j.get("receipts").asInt()).isEqualTo(3);
+
+        Path receipts = model.resolve("receipts.jsonl");
+        List<String> lines = Files.readAllLines(receipts);
+        String second = lines.get(1);
+        String rid = Cli.JSON.readTree(second).get("request_id").asText();
+        lines.set(1, second.replace("\"already_forgotten\":0", "\"already_forgotten\":1"));
+        assertThat(lines.get(1)).isNotEqualTo(second);
+        Files.write(receipts, lines);
+        Cli.Run bad = Cli.run("audit", "--model", model);
+        assertThat(bad.exit()).isEqualTo(LegoNetCli.NOT_EXACT);
+        assertThat(bad.outLines().get(0)).isEqualTo("AUDIT FAILED");
+        assertThat(bad.out()).contains("problem: receipt 2 (request " + rid + ") was altered");
+    }
+
+    @Test
+    void aSmallLoadRunEndsByItselfWithNoErrorsAndNothingLost(@TempDir Path tmp) {
+        Path model = Cli.copyTree(base, tmp.resolve("m"));
+        Cli.Run r = Cli.run("loadtest", "--model", model, "--clients", 8, "--forgets", 20, "--interval-ms", 5,
+                "--threads", 1, "--quiet").ok();
+        assertThat(r.outLines().get(0)).isEqualTo("Load run OK.");
+        assertThat(r.out()).contains("0 predict, 0 forget; 0 failed, 0 lost").contains("20 sent, 20 acknowledged")
+                .contains("audit              OK, 20 receipts").contains("verify             EXACT");
+        // the original is untouched and the copy is gone
+        try (ModelStore s = ModelStore.open(model, false)) {
+            assertThat(s.deletions()).isEmpty();
+        }
+        assertThat(Cli.list(tmp)).containsExactly("m");
+    }
+}

@@ -1,0 +1,496 @@
+package org.legonet.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import org.legonet.core.LegoNetException;
+import org.legonet.core.model.LegoNetModel;
+import org.legonet.core.store.Manifest;
+import org.legonet.core.store.ModelStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The unlearning service: a model directory (held for writing), its {@link ForgetService}, and
+ * the REST API over them.
+ *
+ * <pre>
+ * POST /v1/predict        {"instances": [[f1, f2, ...], ...]}  -> {"model_digest", "predictions": [{"label", "probabilities"}]}
+ * POST /v1/forget         {"ids": [..]} or {"class": C}        -> 202 {"request_id", "state"}
+ * GET  /v1/forget/{id}    ?wait_seconds=N                      -> {"request_id", "state", "receipt"}
+ * GET  /v1/model          manifest summary, deletions, digest
+ * GET  /v1/health         liveness (no token)
+ * GET  /metrics           Prometheus text
+ * </pre>
+ *
+ * Every error is {@code {"error": {"code", "message"}}} with a fitting status.
+ */
+public final class LegoNetServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("legonet.server");
+    private static final String STARTED = "legonet.started";
+    /** The longest a status request may wait for its request to finish. */
+    static final int MAX_WAIT_SECONDS = 60;
+
+    private final ServerConfig config;
+    private final ModelStore store;
+    private final ServerMetrics metrics;
+    private final ForgetService forgets;
+    private final Javalin app;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    /** Bounds the CPU predictions take, so that retraining keeps its share. */
+    private final Semaphore predicting;
+    private volatile boolean closing;
+
+    private LegoNetServer(ServerConfig config, ModelStore store, ServerMetrics metrics, ForgetService forgets) {
+        this.config = config;
+        this.store = store;
+        this.metrics = metrics;
+        this.forgets = forgets;
+        this.predicting = new Semaphore(config.predictConcurrency());
+        this.app = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.startupWatcherEnabled = false;
+            cfg.http.prefer405over404 = true;
+            cfg.http.maxRequestSize = config.maxBodyBytes();
+        });
+        routes();
+    }
+
+    /**
+     * Opens the model directory for writing (its lock keeps every other writer out while the
+     * service runs), recovers the forget requests a crash left, starts the worker and listens.
+     */
+    public static LegoNetServer start(ServerConfig config) {
+        ModelStore store = ModelStore.open(config.model(), true);
+        ServerMetrics metrics = new ServerMetrics();
+        ForgetService forgets = null;
+        try {
+            forgets = ForgetService.open(store, config, metrics);
+            LegoNetServer server = new LegoNetServer(config, store, metrics, forgets);
+            forgets.start();
+            try {
+                server.app.start(config.host(), config.port());
+            } catch (RuntimeException e) {
+                throw new LegoNetException("cannot listen on " + config.host() + ":" + config.port() + ": "
+                        + rootMessage(e));
+            }
+            LOG.info("serving model {} ({}) on {}", store.dir().getFileName(), store.model().digest().substring(0, 16),
+                    server.url());
+            return server;
+        } catch (RuntimeException e) {
+            if (forgets != null) {
+                forgets.close();
+            }
+            metrics.close();
+            store.close();
+            throw e;
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    /** The port it listens on (the chosen one when configured with 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /** {@code http://host:port}. */
+    public String url() {
+        String h = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return "http://" + h + ":" + port();
+    }
+
+    /** The digest of the model served now. */
+    public String modelDigest() {
+        return forgets.serving().model().digest();
+    }
+
+    /** Forget requests accepted and not yet done. */
+    public int queueDepth() {
+        return forgets.depth();
+    }
+
+    /** Receipts in the chain. */
+    public int receipts() {
+        return forgets.receiptCount();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Routes
+
+    private void routes() {
+        app.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+        app.after(this::record);
+        app.post("/v1/predict", config.openPredict() ? this::predict : guarded(this::predict));
+        app.post("/v1/forget", guarded(this::forget));
+        app.get("/v1/forget/{id}", guarded(this::status));
+        app.get("/v1/model", guarded(this::model));
+        app.get("/v1/health", this::health);
+        app.get("/metrics", guarded(ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(metrics.scrape())));
+        app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+        app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), codeOf(e.getStatus()),
+                e.getMessage()));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal", "internal error: " + e);
+        });
+        app.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                error(ctx, 404, "not_found", "no endpoint " + ctx.method() + " " + ctx.path());
+            }
+        });
+        app.error(405, ctx -> error(ctx, 405, "method_not_allowed", "method " + ctx.method() + " is not allowed on "
+                + ctx.path()));
+    }
+
+    private static String codeOf(int status) {
+        return switch (status) {
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> "body_too_large";
+            case 400 -> "bad_request";
+            default -> "http_" + status;
+        };
+    }
+
+    private static void error(Context ctx, int status, String code, String message) {
+        Map<String, Object> inner = new LinkedHashMap<>();
+        inner.put("code", code);
+        inner.put("message", message == null ? code : message.replaceAll("\\s*[\\r\\n]+\\s*", "; "));
+        ctx.status(status).contentType("application/json").result(Json.bytes(Map.of("error", inner)));
+        if (status == 401) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"legonet\"");
+        }
+    }
+
+    private void record(Context ctx) {
+        Long t0 = ctx.attribute(STARTED);
+        if (t0 == null) {
+            return;
+        }
+        String endpoint;
+        try {
+            endpoint = ctx.endpointHandlerPath();
+        } catch (RuntimeException e) {
+            endpoint = "unmatched";
+        }
+        if (endpoint == null || endpoint.isEmpty() || endpoint.equals("*")) {
+            endpoint = "unmatched";
+        }
+        metrics.request(ctx.method().name(), endpoint, ctx.statusCode(), System.nanoTime() - t0);
+    }
+
+    private Handler guarded(Handler h) {
+        return ctx -> {
+            String auth = ctx.header("Authorization");
+            if (auth == null || auth.isBlank()) {
+                throw new ApiError(401, "unauthorized", "missing bearer token: send 'Authorization: Bearer TOKEN'");
+            }
+            String[] parts = auth.strip().split("\\s+", 2);
+            if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer")) {
+                throw new ApiError(401, "unauthorized", "the Authorization header must be 'Bearer TOKEN'");
+            }
+            if (!config.token().matches(parts[1].strip())) {
+                throw new ApiError(401, "unauthorized", "wrong bearer token");
+            }
+            h.handle(ctx);
+        };
+    }
+
+    private static void json(Context ctx, int status, Object body) {
+        ctx.status(status).contentType("application/json").result(Json.bytes(body));
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Request bodies
+
+    /** The request body, refused with 413 when longer than the limit (whatever Content-Length says). */
+    private byte[] body(Context ctx) throws IOException {
+        long max = config.maxBodyBytes();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > max) {
+            ctx.header("Connection", "close");
+            throw tooLarge(declared);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 256), max));
+        byte[] buf = new byte[8192];
+        long total = 0;
+        try (InputStream in = ctx.req().getInputStream()) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                total += n;
+                if (total > max) {
+                    ctx.header("Connection", "close");
+                    throw tooLarge(-1);
+                }
+                out.write(buf, 0, n);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private ApiError tooLarge(long size) {
+        return new ApiError(413, "body_too_large", "the request body" + (size >= 0 ? " of " + size + " bytes" : "")
+                + " is larger than the limit of " + config.maxBodyBytes() + " bytes (--max-body-bytes)");
+    }
+
+    private JsonNode jsonBody(Context ctx) throws IOException {
+        return parse(body(ctx));
+    }
+
+    private static JsonNode parse(byte[] bytes) {
+        if (bytes.length == 0) {
+            throw ApiError.badRequest("malformed_json", "the request body is empty; send a JSON object");
+        }
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            String msg = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage();
+            msg = msg.lines().findFirst().orElse(msg)
+                    .replaceAll("\\[Source: [^\\]]*line: (\\d+), column: (\\d+)\\]", "line $1, column $2");
+            var loc = e.getLocation();
+            throw ApiError.badRequest("malformed_json", "the request body is not valid JSON: " + msg
+                    + (loc == null ? "" : " (at line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiError.badRequest("invalid_request", "the request body must be a JSON object");
+        }
+        return root;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Handlers
+
+    /** One prediction as the API returns it. */
+    record Prediction(int label, float[] probabilities) {
+    }
+
+    /** The predict response: the digest of the one model that made every prediction in it. */
+    record PredictResponse(String modelDigest, long generation, List<Prediction> predictions) {
+    }
+
+    private void predict(Context ctx) throws IOException, InterruptedException {
+        byte[] body = body(ctx);
+        predicting.acquire();
+        try {
+            predict(ctx, body);
+        } finally {
+            predicting.release();
+        }
+    }
+
+    private void predict(Context ctx, byte[] body) {
+        ForgetService.Serving s = forgets.serving();
+        LegoNetModel m = s.model();
+        JsonNode root = parse(body);
+        float[] x = instances(root.get("instances"), m.encoder().inputDim());
+        int rows = x.length / m.encoder().inputDim();
+        float[] probs = m.predictRaw(x, rows);
+        int[] labels = LegoNetModel.argmax(probs, rows, m.classes());
+        List<Prediction> out = new ArrayList<>(rows);
+        for (int r = 0; r < rows; r++) {
+            out.add(new Prediction(labels[r], java.util.Arrays.copyOfRange(probs, r * m.classes(), (r + 1) * m.classes())));
+        }
+        metrics.predictions.increment(rows);
+        json(ctx, 200, new PredictResponse(m.digest(), s.manifest().generation(), out));
+    }
+
+    private float[] instances(JsonNode inst, int dim) {
+        if (inst == null || !inst.isArray()) {
+            throw ApiError.badRequest("invalid_request", "the body must be {\"instances\": [[f1, f2, ...], ...]} with "
+                    + dim + " numbers per instance");
+        }
+        int rows = inst.size();
+        if (rows == 0) {
+            throw ApiError.badRequest("invalid_request", "\"instances\" is empty; send at least one instance");
+        }
+        if (rows > config.maxBatch()) {
+            throw new ApiError(413, "batch_too_large", rows + " instances in one request; the limit is "
+                    + config.maxBatch() + " (--max-batch)");
+        }
+        float[] x = new float[Math.multiplyExact(rows, dim)];
+        for (int r = 0; r < rows; r++) {
+            JsonNode row = inst.get(r);
+            if (!row.isArray()) {
+                throw ApiError.badRequest("invalid_request", "instances[" + r + "] is not a list of numbers");
+            }
+            if (row.size() != dim) {
+                throw ApiError.badRequest("wrong_dimension", "instances[" + r + "] has " + row.size()
+                        + " values; the model expects " + dim);
+            }
+            for (int c = 0; c < dim; c++) {
+                JsonNode v = row.get(c);
+                if (!v.isNumber()) {
+                    throw ApiError.badRequest("invalid_value", "instances[" + r + "][" + c + "] is not a number");
+                }
+                float f = (float) v.doubleValue();
+                if (!Float.isFinite(f)) {
+                    throw ApiError.badRequest("invalid_value", "instances[" + r + "][" + c + "] is "
+                            + (Double.isNaN(v.doubleValue()) ? "NaN" : "infinite or beyond the float range")
+                            + "; every feature must be a finite number");
+                }
+                x[r * dim + c] = f;
+            }
+        }
+        return x;
+    }
+
+    private void forget(Context ctx) throws IOException {
+        JsonNode root = jsonBody(ctx);
+        boolean hasIds = root.has("ids");
+        boolean hasClass = root.has("class");
+        if (hasIds == hasClass) {
+            throw ApiError.badRequest("invalid_request", "give either \"ids\" (a list of sample ids) or \"class\" "
+                    + "(a class index), not " + (hasIds ? "both" : "neither"));
+        }
+        String id;
+        if (hasClass) {
+            JsonNode c = root.get("class");
+            if (!c.isIntegralNumber() || !c.canConvertToInt()) {
+                throw ApiError.badRequest("invalid_value", "\"class\" must be an integer class index, got " + c);
+            }
+            id = forgets.accept(null, c.intValue());
+        } else {
+            JsonNode ids = root.get("ids");
+            if (!ids.isArray() || ids.isEmpty()) {
+                throw ApiError.badRequest("invalid_value", "\"ids\" must be a non-empty list of integer sample ids");
+            }
+            long[] v = new long[ids.size()];
+            for (int i = 0; i < v.length; i++) {
+                JsonNode n = ids.get(i);
+                if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+                    throw ApiError.badRequest("invalid_value", "ids[" + i + "] is not an integer sample id: " + n);
+                }
+                v[i] = n.longValue();
+            }
+            id = forgets.accept(ForgetService.distinctSorted(v), null);
+        }
+        ctx.header("Location", "/v1/forget/" + id);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("request_id", id);
+        body.put("state", "queued");
+        json(ctx, 202, body);
+    }
+
+    private void status(Context ctx) {
+        String id = ctx.pathParam("id");
+        int wait = 0;
+        String w = ctx.queryParam("wait_seconds");
+        if (w != null) {
+            try {
+                wait = Integer.parseInt(w);
+            } catch (NumberFormatException e) {
+                wait = -1;
+            }
+            if (wait < 0 || wait > MAX_WAIT_SECONDS) {
+                throw ApiError.badRequest("invalid_value", "wait_seconds must be an integer 0.." + MAX_WAIT_SECONDS);
+            }
+        }
+        ForgetService.Status s = forgets.await(id, Duration.ofSeconds(wait));
+        if (s == null) {
+            throw new ApiError(404, "unknown_request", "no forget request " + id + " was accepted by this model");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("request_id", s.requestId());
+        body.put("state", s.state().name().toLowerCase(Locale.ROOT));
+        body.put("received", s.received());
+        if (s.receipt() != null) {
+            body.put("receipt", s.receipt());
+        }
+        if (s.error() != null) {
+            body.put("error", Map.of("code", "forget_failed", "message", s.error()
+                    + " (the request stays in the log and is retried when the service restarts)"));
+        }
+        json(ctx, 200, body);
+    }
+
+    private void model(Context ctx) {
+        ForgetService.Serving s = forgets.serving();
+        Manifest m = s.manifest();
+        LegoNetModel model = s.model();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model_digest", model.digest());
+        body.put("generation", m.generation());
+        body.put("created", m.created());
+        body.put("updated", m.updated());
+        body.put("legonet_version", m.legonetVersion());
+        body.put("encoder", m.encoder().spec());
+        body.put("input_dim", m.encoder().inputDim());
+        body.put("classes", m.classes());
+        body.put("adapters", model.adapterCount());
+        body.put("activate", model.router().k());
+        body.put("private_samples", m.privateData().rows());
+        body.put("retained_samples", m.privateData().retained());
+        body.put("deletion_requests", m.deletions().requests());
+        body.put("samples_forgotten", m.deletions().samples());
+        body.put("receipts", forgets.receiptCount());
+        body.put("queue_depth", forgets.depth());
+        body.put("dataset", m.dataset().description());
+        json(ctx, 200, body);
+    }
+
+    private void health(Context ctx) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", closing ? "stopping" : "ok");
+        body.put("queue_depth", forgets.depth());
+        json(ctx, closing ? 503 : 200, body);
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Stops: no new connections, the worker finishes its batch (requests still queued stay in the
+     * request log for the next start), the logs and the store lock are released.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        closing = true;
+        LOG.info("stopping");
+        try {
+            app.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("stopping the HTTP server: {}", e.toString());
+        }
+        forgets.close();
+        metrics.close();
+        if (forgets.workerAlive()) {
+            LOG.warn("keeping the model directory locked: the worker is still running");
+        } else {
+            store.close();
+        }
+        LOG.info("stopped");
+        closed.countDown();
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+}

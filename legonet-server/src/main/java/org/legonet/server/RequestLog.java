@@ -1,0 +1,178 @@
+package org.legonet.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.legonet.core.store.StoreException;
+
+/**
+ * The write-ahead log of forget requests, {@value #FILE} in the model directory: one JSON line per
+ * accepted request, forced to disk before the request is acknowledged. Lines of finished requests
+ * are removed by rewriting the log atomically (temporary file, fsync, rename, fsync of the
+ * directory), so plaintext ids do not outlive their request. Not thread-safe on its own: the
+ * service serialises appends and compactions.
+ */
+final class RequestLog implements AutoCloseable {
+    static final String FILE = "requests.wal";
+    private final Path file;
+    private final FaultInjector faults;
+    /** The lines of the requests still in the log, in log order. */
+    private final Map<String, byte[]> lines = new LinkedHashMap<>();
+    private final List<LoggedRequest> recovered = new ArrayList<>();
+    private final boolean droppedTornLine;
+    private FileChannel out;
+
+    private RequestLog(Path file, FaultInjector faults, boolean droppedTornLine) {
+        this.file = file;
+        this.faults = faults;
+        this.droppedTornLine = droppedTornLine;
+    }
+
+    /**
+     * Opens the log of {@code dir}, creating it if needed. An incomplete last line (a crash while
+     * it was written, so never acknowledged) is cut off; any other unreadable line is an error.
+     */
+    static RequestLog open(Path dir, FaultInjector faults) {
+        Path file = dir.resolve(FILE);
+        try {
+            Files.deleteIfExists(dir.resolve(FILE + ".tmp"));
+            byte[] all = Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
+            List<byte[]> complete = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < all.length; i++) {
+                if (all[i] == '\n') {
+                    complete.add(java.util.Arrays.copyOfRange(all, start, i + 1));
+                    start = i + 1;
+                }
+            }
+            boolean torn = start < all.length;
+            List<LoggedRequest> parsed = new ArrayList<>();
+            for (int i = 0; i < complete.size(); i++) {
+                try {
+                    parsed.add(Json.MAPPER.readValue(complete.get(i), LoggedRequest.class));
+                } catch (IOException e) {
+                    if (i == complete.size() - 1) {
+                        // a last line that was never forced can hold garbage after a power loss
+                        torn = true;
+                        complete.remove(i);
+                        break;
+                    }
+                    throw new StoreException("request log " + file + " line " + (i + 1) + " is corrupted; the "
+                            + "requests in it cannot be recovered automatically");
+                }
+            }
+            RequestLog log = new RequestLog(file, faults, torn);
+            long good = 0;
+            for (int i = 0; i < parsed.size(); i++) {
+                LoggedRequest r = parsed.get(i);
+                if (r.requestId() == null || (r.ids() == null) == (r.forgetClass() == null)) {
+                    throw new StoreException("request log " + file + " line " + (i + 1) + " is not a forget request");
+                }
+                log.lines.put(r.requestId(), complete.get(i));
+                log.recovered.add(r);
+                good += complete.get(i).length;
+            }
+            log.out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (torn) {
+                log.out.truncate(good);
+                log.out.force(true);
+            }
+            log.out.position(good);
+            return log;
+        } catch (IOException e) {
+            throw new StoreException("cannot open the request log " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The requests found in the log when it was opened, in log order. */
+    List<LoggedRequest> recovered() {
+        return List.copyOf(recovered);
+    }
+
+    /** Whether opening cut off an incomplete last line. */
+    boolean droppedTornLine() {
+        return droppedTornLine;
+    }
+
+    /** Requests in the log now. */
+    int size() {
+        return lines.size();
+    }
+
+    /** Appends {@code r} and forces it to disk; on return the request is durable. */
+    void append(LoggedRequest r) throws IOException {
+        byte[] line = (Json.string(r) + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.wrap(line);
+        while (b.hasRemaining()) {
+            out.write(b);
+        }
+        faults.at(FaultInjector.WAL_WRITTEN);
+        out.force(true);
+        lines.put(r.requestId(), line);
+    }
+
+    /** Removes the lines of {@code requestIds}, rewriting the log atomically. */
+    void remove(Collection<String> requestIds) throws IOException {
+        boolean changed = false;
+        for (String id : requestIds) {
+            changed |= lines.remove(id) != null;
+        }
+        if (!changed) {
+            return;
+        }
+        Path tmp = file.resolveSibling(FILE + ".tmp");
+        long size = 0;
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (byte[] line : lines.values()) {
+                ByteBuffer b = ByteBuffer.wrap(line);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                size += line.length;
+            }
+            ch.force(true);
+        }
+        faults.at(FaultInjector.WAL_COMPACT_WRITTEN);
+        out.close();
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system cannot rename " + tmp + " atomically", e);
+        } finally {
+            out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            out.position(out.size());
+        }
+        syncDirectory(file.getParent());
+        if (out.size() != size) {
+            throw new IOException("request log " + file + " holds " + out.size() + " bytes after compaction, expected " + size);
+        }
+        faults.at(FaultInjector.WAL_COMPACTED);
+    }
+
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // every acknowledged line was forced when it was written
+        }
+    }
+}

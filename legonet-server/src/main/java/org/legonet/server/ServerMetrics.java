@@ -1,0 +1,96 @@
+package org.legonet.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The service's meters, exposed at {@code GET /metrics} in the Prometheus text format: requests
+ * and latencies per endpoint, the forget queue, adapters retrained, and the time spent retraining
+ * and committing.
+ */
+final class ServerMetrics implements AutoCloseable {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    final Counter forgetAccepted;
+    final Counter forgetDone;
+    final Counter forgetFailed;
+    final Counter samplesForgotten;
+    final Counter adaptersRetrained;
+    final Counter predictions;
+    final Counter commits;
+    final Timer retrain;
+    final Timer commit;
+    final DistributionSummary batchRequests;
+
+    ServerMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        forgetAccepted = forgetRequests("accepted");
+        forgetDone = forgetRequests("done");
+        forgetFailed = forgetRequests("failed");
+        samplesForgotten = Counter.builder("legonet.samples.forgotten")
+                .description("Private samples erased by committed forgets").register(registry);
+        adaptersRetrained = Counter.builder("legonet.adapters.retrained")
+                .description("Adapters retrained from scratch by forgets").register(registry);
+        predictions = Counter.builder("legonet.predictions")
+                .description("Samples predicted").register(registry);
+        commits = Counter.builder("legonet.commits")
+                .description("Atomic model switches (one per batch of coalesced forget requests)").register(registry);
+        retrain = Timer.builder("legonet.retrain")
+                .description("Time retraining the affected adapters of one batch").register(registry);
+        commit = Timer.builder("legonet.commit")
+                .description("Time writing and switching the store for one batch").register(registry);
+        batchRequests = DistributionSummary.builder("legonet.forget.batch.requests")
+                .description("Forget requests coalesced into one retraining").register(registry);
+    }
+
+    private Counter forgetRequests(String result) {
+        return Counter.builder("legonet.forget.requests").tag("result", result)
+                .description("Forget requests by outcome").register(registry);
+    }
+
+    /** Registers the gauges read from the service. */
+    void gauges(Supplier<Number> queueDepth, Supplier<Number> generation) {
+        Gauge.builder("legonet.forget.queue.depth", queueDepth)
+                .description("Forget requests accepted and not yet done (queued or running)").register(registry);
+        Gauge.builder("legonet.model.generation", generation)
+                .description("Generation of the served model (one more per commit)").register(registry);
+    }
+
+    /** Records one HTTP request. {@code endpoint} is the route template, never the raw path. */
+    void request(String method, String endpoint, int status, long nanos) {
+        Timer.builder("legonet.http.requests")
+                .description("HTTP requests by endpoint and status")
+                .tags("method", method, "endpoint", endpoint, "status", Integer.toString(status))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
