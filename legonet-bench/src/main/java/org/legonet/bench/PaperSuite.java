@@ -87,7 +87,7 @@ public final class PaperSuite {
         }
     }
 
-    /** The fixed encoder of the full suite: trained on the public split only. */
+    /** The fixed encoder of the full suite (the cnn defaults, spelled out): trained on the public split only. */
     public static final String DEFAULT_ENCODER = "cnn:channels=16-32-64:dim=256:epochs=30";
     /** The end-to-end CNN of Retrain and SISA: the same network, trained on public and private data. */
     public static final String DEFAULT_END_TO_END = "cnn:channels=16-32-64:dim=256:epochs=10:augment=off";
@@ -344,7 +344,7 @@ public final class PaperSuite {
                     k1 == null ? null : k1.single().p50Seconds(), kx == null ? null : kx.single().p50Seconds()));
         }
 
-        List<PaperResults.Check> checks = checks(methods, legonet, segmentation, sisa);
+        List<PaperResults.Check> checks = checks(methods, legonet, segmentation, o.quick());
         Map<String, Object> notes = new LinkedHashMap<>();
         notes.put("removal_seconds", "LegoNet and FixSISA: one forget request in process (LegoNet: retrain the affected "
                 + "adapters from scratch and commit the model store atomically); SISA: retrain the affected shard from "
@@ -365,6 +365,13 @@ public final class PaperSuite {
                 + "ones too), Retrain every retained sample; train s of LegoNet and FixSISA is adapter training on the "
                 + "encodings (the encoder is trained once, above)");
         notes.put("threads", threads + " threads for LegoNet; PyTorch's own thread pool for CNN training");
+        // the peak again at the end: a peak depressed by other load at the start would inflate "% of peak"
+        BenchResults.Machine again = bench.measureMachine(threads);
+        if (again.peakGflops() > machine.peakGflops()) {
+            notes.put("peak_at_start", machine.peakGflopsOneThread() + " GFLOP/s on 1 thread, " + machine.peakGflops()
+                    + " on " + threads + "; the higher peak measured at the end of the run is the one reported");
+            machine = again;
+        }
         say("done.");
         return new PaperResults.Run(started, Benchmark.r1((System.nanoTime() - t0) / 1e9), o.quick(), machine,
                 new BenchResults.Data(description, pub.size(), priv.size(), test.size(), classes), encoder,
@@ -390,28 +397,42 @@ public final class PaperSuite {
                 exact ? "EXACT" : "NOT EXACT");
     }
 
-    private List<PaperResults.Check> checks(List<PaperResults.Method> methods, List<BenchResults.SettingResult> legonet,
-                                            List<PaperResults.Segment> seg, Map<Integer, PaperResults.Method> sisa) {
+    /**
+     * The done-when checks of the issue, computed from the measured figures only (so a report redrawn
+     * from its JSON recomputes them). "Best setting" is read two ways and both are reported: the fastest
+     * setting among those that reach the accuracy bar, and the most accurate setting.
+     */
+    public static List<PaperResults.Check> checks(List<PaperResults.Method> methods,
+                                                  List<BenchResults.SettingResult> legonet,
+                                                  List<PaperResults.Segment> seg, boolean quick) {
+        final double bar = 0.905;
         List<PaperResults.Check> out = new ArrayList<>();
-        PaperResults.Method retrain = methods.stream().filter(m -> m.method().equals("Retrain")).findFirst().orElseThrow();
-        out.add(new PaperResults.Check("Retrain reaches at least 0.92 test accuracy",
-                retrain.testAccuracy() != null && retrain.testAccuracy() >= 0.92,
-                String.format(Locale.ROOT, "Retrain %.4f", nz(retrain.testAccuracy()))));
-        PaperResults.Method best = methods.stream().filter(m -> m.method().equals("LegoNet"))
+        PaperResults.Method retrain = methods.stream().filter(m -> m.method().equals("Retrain")).findFirst().orElse(null);
+        PaperResults.Method s10 = methods.stream().filter(m -> m.method().equals("SISA") && m.setting().startsWith("s=10 "))
+                .findFirst().orElse(null);
+        List<PaperResults.Method> lego = methods.stream().filter(m -> m.method().equals("LegoNet")).toList();
+        if (retrain != null) {
+            out.add(new PaperResults.Check("Retrain reaches at least 0.92 test accuracy",
+                    nz(retrain.testAccuracy()) >= 0.92, String.format(Locale.ROOT, "Retrain %.4f", nz(retrain.testAccuracy()))));
+        }
+        if (lego.isEmpty()) {
+            return out;
+        }
+        PaperResults.Method best = lego.stream()
                 .max((a, b) -> Double.compare(nz(a.testAccuracy()), nz(b.testAccuracy()))).orElseThrow();
-        out.add(new PaperResults.Check("the best LegoNet setting reaches at least 0.905 test accuracy",
-                nz(best.testAccuracy()) >= 0.905, String.format(Locale.ROOT, "%s: %.4f", best.setting(),
+        out.add(new PaperResults.Check("the most accurate LegoNet setting reaches at least 0.905 test accuracy",
+                nz(best.testAccuracy()) >= bar, String.format(Locale.ROOT, "%s: %.4f", best.setting(),
                 nz(best.testAccuracy()))));
-        double vsRetrain = retrain.removalP50Seconds() / best.removalP50Seconds();
-        out.add(new PaperResults.Check("its single-removal p50 is at least 1,000x faster than Retrain",
-                vsRetrain >= 1000, String.format(Locale.ROOT, "%.4f s against %.1f s: %.0fx", best.removalP50Seconds(),
-                retrain.removalP50Seconds(), vsRetrain)));
-        PaperResults.Method s10 = sisa.get(10);
-        if (s10 != null) {
-            double vsSisa = s10.removalP50Seconds() / best.removalP50Seconds();
-            out.add(new PaperResults.Check("and at least 50x faster than SISA s=10", vsSisa >= 50,
-                    String.format(Locale.ROOT, "%.4f s against %.2f s: %.0fx", best.removalP50Seconds(),
-                            s10.removalP50Seconds(), vsSisa)));
+        PaperResults.Method fastest = lego.stream().filter(m -> nz(m.testAccuracy()) >= bar)
+                .min((a, b) -> Double.compare(a.removalP50Seconds(), b.removalP50Seconds())).orElse(null);
+        if (fastest != null) {
+            speedChecks(out, "the fastest LegoNet setting at >= 0.905 (" + fastest.setting() + ", "
+                    + String.format(Locale.ROOT, "%.4f", nz(fastest.testAccuracy())) + ")", fastest, retrain, s10);
+        } else {
+            out.add(new PaperResults.Check("a LegoNet setting reaches 0.905", false, "none does"));
+        }
+        if (fastest != best) {
+            speedChecks(out, "the most accurate LegoNet setting (" + best.setting() + ")", best, retrain, s10);
         }
         boolean allExact = true;
         int forgets = 0;
@@ -429,13 +450,29 @@ public final class PaperSuite {
             PaperResults.Segment last = seg.get(seg.size() - 1);
             double sisaDrop = nz(first.sisa()) - nz(last.sisa());
             double legoDrop = nz(first.legonetK10()) - nz(last.legonetK10());
-            out.add(new PaperResults.Check("as s grows, LegoNet k=" + (o.quick() ? 2 : 10) + " holds accuracy while SISA falls",
+            out.add(new PaperResults.Check("as s grows, LegoNet k=" + (quick ? 2 : 10) + " holds accuracy while SISA falls",
                     legoDrop < sisaDrop, String.format(Locale.ROOT,
                     "from s=%d to s=%d: SISA %.4f -> %.4f (%+.4f), LegoNet %.4f -> %.4f (%+.4f)", first.s(), last.s(),
                     nz(first.sisa()), nz(last.sisa()), -sisaDrop, nz(first.legonetK10()), nz(last.legonetK10()),
                     -legoDrop)));
         }
         return out;
+    }
+
+    private static void speedChecks(List<PaperResults.Check> out, String who, PaperResults.Method m,
+                                    PaperResults.Method retrain, PaperResults.Method s10) {
+        if (retrain != null) {
+            double x = retrain.removalP50Seconds() / m.removalP50Seconds();
+            out.add(new PaperResults.Check(who + ": single-removal p50 at least 1,000x faster than Retrain", x >= 1000,
+                    String.format(Locale.ROOT, "%.4f s against %.1f s: %,.0fx", m.removalP50Seconds(),
+                            retrain.removalP50Seconds(), x)));
+        }
+        if (s10 != null) {
+            double x = s10.removalP50Seconds() / m.removalP50Seconds();
+            out.add(new PaperResults.Check(who + ": at least 50x faster than SISA s=10", x >= 50,
+                    String.format(Locale.ROOT, "%.4f s against %.2f s: %,.0fx", m.removalP50Seconds(),
+                            s10.removalP50Seconds(), x)));
+        }
     }
 
     private static double nz(Double d) {

@@ -107,7 +107,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Option(names = "--redraw", paramLabel = "JSON", description = "paper suite: redraw the Markdown report and plots "
-            + "from a results file written earlier, without measuring again.")
+            + "from a results file written earlier, without measuring again (the done-when checks are recomputed from "
+            + "its figures and written back into it).")
     Path redraw;
 
     private Integer paper() throws IOException {
@@ -115,11 +116,16 @@ final class BenchCommand implements Callable<Integer> {
             if (!java.nio.file.Files.isRegularFile(redraw)) {
                 throw new org.legonet.core.LegoNetException("--redraw: no such file " + redraw);
             }
-            PaperResults.Run run = PaperReport.readJson(redraw);
+            PaperResults.Run read = PaperReport.readJson(redraw);
+            PaperResults.Run run = new PaperResults.Run(read.started(), read.seconds(), read.quick(), read.machine(),
+                    read.data(), read.encoder(), read.endToEndCnn(), read.methods(), read.legonet(), read.segmentation(),
+                    PaperSuite.checks(read.methods(), read.legonet(), read.segmentation(), read.quick()), read.notes());
             String name = redraw.getFileName().toString().replaceFirst("\\.json$", "");
             Path mdFile = report != null ? report : redraw.resolveSibling(name + ".md");
             List<Path> plots = PaperReport.writeMarkdown(run, mdFile);
-            spec.commandLine().getOut().println("Wrote " + mdFile + " and " + plots.size() + " plots from " + redraw + ".");
+            PaperReport.writeJson(run, redraw); // the same figures; the checks recomputed from them
+            spec.commandLine().getOut().println("Wrote " + mdFile + " and " + plots.size() + " plots from " + redraw
+                    + " (checks recomputed from its figures).");
             return 0;
         }
         if (settings != null) {

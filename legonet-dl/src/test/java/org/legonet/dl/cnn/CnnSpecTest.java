@@ -12,16 +12,16 @@ class CnnSpecTest {
     void plainCnnIsTheDefaultRecipe() {
         CnnSpec s = CnnSpec.parse("cnn");
         assertThat(s).isEqualTo(CnnSpec.DEFAULT);
-        assertThat(s.channels()).containsExactly(32, 64, 128);
+        assertThat(s.channels()).containsExactly(16, 32, 64);
         assertThat(s.dim()).isEqualTo(256);
-        assertThat(s.epochs()).isEqualTo(12);
+        assertThat(s.epochs()).isEqualTo(30);
         assertThat(s.batch()).isEqualTo(128);
         assertThat(s.lr()).isEqualTo(0.002f);
         assertThat(s.weightDecay()).isEqualTo(1e-4f);
         assertThat(s.dropout()).isEqualTo(0.25f);
         assertThat(s.augment()).isTrue();
         assertThat(s.canonical())
-                .isEqualTo("cnn:channels=32-64-128:dim=256:epochs=12:batch=128:lr=0.002:wd=1.0E-4:dropout=0.25:augment=on");
+                .isEqualTo("cnn:channels=16-32-64:dim=256:epochs=30:batch=128:lr=0.002:wd=1.0E-4:dropout=0.25:augment=on");
     }
 
     @Test
@@ -38,8 +38,8 @@ class CnnSpecTest {
         // options left out keep their defaults; keys are case-insensitive; spaces around values are trimmed
         CnnSpec one = CnnSpec.parse("cnn:DIM= 64 ");
         assertThat(one.dim()).isEqualTo(64);
-        assertThat(one.channels()).containsExactly(32, 64, 128);
-        assertThat(one.epochs()).isEqualTo(12);
+        assertThat(one.channels()).containsExactly(16, 32, 64);
+        assertThat(one.epochs()).isEqualTo(30);
         for (String on : new String[] {"on", "true", "yes", "1", "ON"}) {
             assertThat(CnnSpec.parse("cnn:augment=" + on).augment()).as(on).isTrue();
         }
