@@ -48,7 +48,7 @@ class PaperReportTest {
         assertThat(md).contains("| Retrain | end-to-end CNN | end-to-end | 0.9261 | 300.0 | 280.5 / 280.5 (1) | 1.0x |");
 
         assertThat(md).contains("## LegoNet settings", "| setting | test acc | adapter sizes min / mean / max |",
-                "| n=100 k=3 mlp:128 | 0.9065 | 120 / 1,500 / 2,610 | 1,475 (1,350, x1.09) | 4.20 | 12.5 (16%) "
+                "| n=100 k=3 mlp:128 | 0.9065 | 120 / 1,500 / 2,610 | 1,475 (1,350, x1.09) | 4.00 | 12.5 (16%) "
                         + "| 0.01234 / 0.02 | 20/20 | 17, 0.4321 s, 0.9063, EXACT "
                         + "| 1.23 s, 0.8200 (0.9101), 0.0000, EXACT | EXACT |",
                 "| n=50 k=5 mlp:128 | 0.9065 |", "| - | - | not run |");
