@@ -1,39 +1,19 @@
 package org.legonet.dl.onnx;
 
-import org.legonet.core.data.Dataset;
 import org.legonet.core.encoder.Encoder;
-import org.legonet.core.encoder.EncoderProvider;
-import org.legonet.core.util.Progress;
+import org.legonet.dl.byo.ByoEncoderProvider;
 import org.legonet.dl.byo.ByoSpec;
-import org.legonet.dl.byo.ModelFile;
 
-/**
- * Builds {@code onnx:PATH[:options]} encoders. Nothing is fitted: {@code fit} reads the file, checks
- * it against the public split's dimension and runs a probe sample; the private split is never seen.
- */
-public final class OnnxEncoderProvider implements EncoderProvider {
+/** Builds {@code onnx:PATH[:options]} encoders (ONNX Runtime); see {@link ByoEncoderProvider}. */
+public final class OnnxEncoderProvider extends ByoEncoderProvider {
     static final String KIND = "onnx";
 
-    @Override
-    public boolean supports(String spec) {
-        return ByoSpec.isKind(spec, KIND);
+    public OnnxEncoderProvider() {
+        super(KIND, "model file");
     }
 
     @Override
-    public Encoder fit(String spec, Dataset publicSplit, long seed, Progress progress) {
-        ByoSpec byo = ByoSpec.parse(spec, KIND);
-        byte[] model = ModelFile.read(byo.path(), spec);
-        return OnnxEncoder.load(spec, byo, model, publicSplit.dim(), "model file " + byo.path());
-    }
-
-    @Override
-    public Encoder restore(String spec, int inputDim, byte[] state) {
-        ByoSpec byo = ByoSpec.parse(spec, KIND);
-        return OnnxEncoder.load(spec, byo, state, inputDim, "the stored encoder state");
-    }
-
-    @Override
-    public String usage() {
-        return ByoSpec.usage(KIND);
+    protected Encoder load(String spec, ByoSpec byo, byte[] bytes, int inputDim, String source) {
+        return OnnxEncoder.load(spec, byo, bytes, inputDim, source);
     }
 }
