@@ -141,10 +141,7 @@ public final class PaperSuite {
         int[] testLabels = test.labels();
         double ownAcc = Probabilities.accuracy(Probabilities.of(cnn.weights(), test, testRows, threads), classes,
                 testLabels);
-        long encParams;
-        try (CnnModel probe = new CnnModel(CnnSpec.parse(o.encoderSpec()), pub.sampleShape(), classes, 0f, 1f, 0)) {
-            encParams = probe.parameterCount();
-        }
+        long encParams = cnn.weights().parameterCount();
         PaperResults.Encoder encoder = new PaperResults.Encoder(o.encoderSpec(), cnn.recipe(), cnn.outputDim(),
                 encParams, Benchmark.r3(encoded.fitSeconds()), Benchmark.r3(encodeSecs), Benchmark.r4(ownAcc));
         say(String.format(Locale.ROOT, "  trained in %.1f s, encoded %,d samples in %.1f s; the CNN's own head: test accuracy %.4f",
@@ -308,7 +305,7 @@ public final class PaperSuite {
                 for (int sh : rem.shards()) {
                     ens.set(sh, Probabilities.of(model.model(sh), test, testRows, threads));
                 }
-                Double forgot = ensembleAccuracy(model, s, all, rowsOf(all, Set.of(box(hundred))), classes, threads);
+                Double forgot = ensembleAccuracy(model, s, all, rowsOf(all, Arrays.stream(hundred).boxed().collect(java.util.stream.Collectors.toSet())), classes, threads);
                 random100 = new PaperResults.Task("Random100", 100, Benchmark.r3(rem.seconds()), rem.shardsRetrained(),
                         Benchmark.r4(ens.accuracy(Ensemble.Aggregation.MEAN)), forgot,
                         "the affected shards retrained from the checkpoint before the earliest affected slice");
@@ -477,10 +474,6 @@ public final class PaperSuite {
 
     private static double nz(Double d) {
         return d == null ? Double.NaN : d;
-    }
-
-    private static Long[] box(long[] a) {
-        return Arrays.stream(a).boxed().toArray(Long[]::new);
     }
 
     private static long randomId(long[] ids, Set<Long> gone, Rng rng) {

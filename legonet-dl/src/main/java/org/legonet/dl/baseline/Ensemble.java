@@ -2,6 +2,7 @@ package org.legonet.dl.baseline;
 
 import java.util.Locale;
 import org.legonet.core.LegoNetException;
+import org.legonet.core.model.LegoNetModel;
 
 /**
  * The members' class probabilities on one evaluation set, kept so that after a removal only the
@@ -44,24 +45,23 @@ public final class Ensemble {
         if (labels.length == 0) {
             return Double.NaN;
         }
-        int ok = 0;
-        float[] acc = new float[classes];
-        for (int r = 0; r < labels.length; r++) {
-            java.util.Arrays.fill(acc, 0.0f);
-            for (float[] m : members) {
-                if (m == null) {
-                    throw new IllegalStateException("a member has not been evaluated");
+        int rows = labels.length;
+        float[] combined = new float[rows * classes];
+        for (float[] m : members) {
+            if (m == null) {
+                throw new IllegalStateException("a member has not been evaluated");
+            }
+            if (rule == Aggregation.MEAN) {
+                for (int i = 0; i < combined.length; i++) {
+                    combined[i] += m[i];
                 }
-                if (rule == Aggregation.MEAN) {
-                    for (int c = 0; c < classes; c++) {
-                        acc[c] += m[r * classes + c];
-                    }
-                } else {
-                    acc[Probabilities.argmax(m, r * classes, classes)] += 1.0f;
+            } else {
+                int[] votes = LegoNetModel.argmax(m, rows, classes);
+                for (int r = 0; r < rows; r++) {
+                    combined[r * classes + votes[r]] += 1.0f;
                 }
             }
-            ok += Probabilities.argmax(acc, 0, classes) == labels[r] ? 1 : 0;
         }
-        return ok / (double) labels.length;
+        return Probabilities.accuracy(combined, classes, labels);
     }
 }

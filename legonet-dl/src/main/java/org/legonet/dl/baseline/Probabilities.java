@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.kernel.FastMath;
+import org.legonet.core.model.LegoNetModel;
 import org.legonet.dl.cnn.CnnWeights;
 
 /** Class probabilities of end-to-end CNNs on raw samples, computed in Java on several threads. */
@@ -63,21 +64,12 @@ public final class Probabilities {
         if (labels.length == 0) {
             return Double.NaN;
         }
+        int[] predicted = LegoNetModel.argmax(probs, labels.length, classes);
         int ok = 0;
         for (int i = 0; i < labels.length; i++) {
-            ok += argmax(probs, i * classes, classes) == labels[i] ? 1 : 0;
+            ok += predicted[i] == labels[i] ? 1 : 0;
         }
         return ok / (double) labels.length;
-    }
-
-    static int argmax(float[] a, int off, int n) {
-        int best = 0;
-        for (int c = 1; c < n; c++) {
-            if (a[off + c] > a[off + best]) {
-                best = c;
-            }
-        }
-        return best;
     }
 
     /** All rows of a dataset, 0..size-1. */

@@ -1,5 +1,6 @@
 package org.legonet.dl.byo;
 
+import java.util.Arrays;
 import org.legonet.core.LegoNetException;
 
 /** Fitting a raw sample of length D to a model's declared input shape. */
@@ -90,5 +91,22 @@ public final class Shapes {
                         + " of the encoding of sample row " + row + "; a model must map every sample to finite values");
             }
         }
+    }
+
+    /**
+     * Takes one sample's output: checks it has the probe sample's shape and finite values, then pools it
+     * into {@code out[offset ..]}.
+     *
+     * @param output how messages name the output, e.g. {@code output 'last_hidden_state'} or {@code output 0}
+     */
+    public static void accept(String spec, String output, int row, float[] values, long[] shape, long[] probeShape,
+                              Pooling pool, float[] out, int offset) {
+        if (!Arrays.equals(shape, probeShape)) {
+            throw new LegoNetException("encoder '" + spec + "': " + output + " has shape " + ByoSpec.format(shape)
+                    + " for sample row " + row + " but " + ByoSpec.format(probeShape)
+                    + " for the probe sample; encodings must have one length");
+        }
+        checkFinite(spec, values, row);
+        pool.apply(values, probeShape, out, offset);
     }
 }

@@ -84,6 +84,19 @@ public final class CnnWeights {
         return classes;
     }
 
+    /**
+     * Trainable parameters of the network these weights came from: convolution weights and biases,
+     * batch-norm scale and shift (the running statistics are not trained), the encoding layer and the
+     * classifier.
+     */
+    public long parameterCount() {
+        long n = fcW.length + fcB.length + headW.length + headB.length;
+        for (int l = 0; l < channels.length; l++) {
+            n += convW[l].length + 3L * channels[l];
+        }
+        return n;
+    }
+
     /** Scratch buffers for one thread; reuse across samples. */
     public final class Workspace {
         final float[] a;

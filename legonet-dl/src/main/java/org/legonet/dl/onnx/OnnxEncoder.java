@@ -226,12 +226,8 @@ public final class OnnxEncoder implements Encoder {
             long[][] shape = new long[1][];
             for (int r = 0; r < rows; r++) {
                 float[] values = runOne(in, r * inputDim, shape);
-                if (!java.util.Arrays.equals(shape[0], outputShape)) {
-                    throw error("output '" + output + "' has shape " + ByoSpec.format(shape[0]) + " for sample row " + r
-                            + " but " + ByoSpec.format(outputShape) + " for the probe sample; encodings must have one length");
-                }
-                Shapes.checkFinite(spec, values, r);
-                byo.pool().apply(values, outputShape, out, r * outputDim);
+                Shapes.accept(spec, "output '" + output + "'", r, values, shape[0], outputShape, byo.pool(), out,
+                        r * outputDim);
             }
         } catch (OrtException e) {
             throw error("ONNX Runtime failed: " + oneLine(e));

@@ -16,7 +16,6 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -151,14 +150,8 @@ public final class TorchScriptEncoder implements Encoder {
             if (closed) {
                 throw new IllegalStateException("encoder " + spec + " is closed");
             }
-            runAll(in, rows, (r, values, shape) -> {
-                if (!Arrays.equals(shape, outputShape)) {
-                    throw error("output " + outputIndex + " has shape " + ByoSpec.format(shape) + " for sample row " + r + " but "
-                            + ByoSpec.format(outputShape) + " for the probe sample; encodings must have one length");
-                }
-                Shapes.checkFinite(spec, values, r);
-                byo.pool().apply(values, outputShape, out, r * outputDim);
-            });
+            runAll(in, rows, (r, values, shape) -> Shapes.accept(spec, "output " + outputIndex, r, values, shape,
+                    outputShape, byo.pool(), out, r * outputDim));
         } finally {
             life.readLock().unlock();
         }

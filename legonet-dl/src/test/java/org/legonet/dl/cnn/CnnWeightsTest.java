@@ -36,6 +36,8 @@ class CnnWeightsTest {
             CnnWeights w = m.weights();
             assertThat(w.inputDim()).isEqualTo(data.dim());
             assertThat(w.classes()).isEqualTo(classes);
+            assertThat(w.parameterCount()).as("trainable parameters, from the weights' shapes")
+                    .isEqualTo(m.parameterCount());
             float[] engine = m.engineLogits(data, evalRows);
             float[] java = new float[evalRows.length * classes];
             CnnWeights.Workspace ws = w.workspace();
