@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.CsvOptions;
+import org.legonet.core.data.DataException;
 import org.legonet.core.data.DataLoader;
 import org.legonet.core.data.DataSpec;
 import org.legonet.core.data.Dataset;
@@ -57,13 +59,23 @@ public final class DataOptions {
                            Map<String, Object> spec, int trainRows) {
     }
 
+    /**
+     * Whether the default Fashion-MNIST may be replaced by the sample bundled with legonet-core when
+     * the full set is neither found nor downloadable (set by {@code quickstart}, so it runs on an
+     * offline machine; commands that report figures leave it off).
+     */
+    boolean sampleWhenOffline;
+
     /** Loads and splits the data named by these options (or the default Fashion-MNIST). */
     Prepared prepare(Progress progress) {
-        Path source = data != null ? data : locateFashionMnist(progress);
-        return prepare(source, progress);
+        if (data != null) {
+            return prepare(data, false, progress);
+        }
+        Located found = locateFashionMnist(progress, sampleWhenOffline);
+        return prepare(found.dir(), found.sample(), progress);
     }
 
-    private Prepared prepare(Path source, Progress progress) {
+    private Prepared prepare(Path source, boolean sample, Progress progress) {
         if (limit != null && limit < 2) {
             throw new LegoNetException("--limit must be at least 2, got " + limit);
         }
@@ -108,8 +120,8 @@ public final class DataOptions {
         if (testLimit != null) {
             spec.put("test_limit", testLimit);
         }
-        return new Prepared(splits.publicSplit(), splits.privateSplit(), t, loaded.description(), source, spec,
-                train.size());
+        String description = sample ? FashionMnist.SAMPLE_DESCRIPTION + " in " + source : loaded.description();
+        return new Prepared(splits.publicSplit(), splits.privateSplit(), t, description, source, spec, train.size());
     }
 
     private static void putPath(Map<String, Object> spec, String key, Path p) {
@@ -164,18 +176,50 @@ public final class DataOptions {
         return v == null ? null : Path.of((String) v);
     }
 
-    /** Fashion-MNIST from the usual places, else downloaded into the user cache. */
-    static Path locateFashionMnist(Progress progress) {
+    /** A Fashion-MNIST folder, and whether it holds only the bundled sample. */
+    record Located(Path dir, boolean sample) {
+    }
+
+    /**
+     * Fashion-MNIST from the usual places, else downloaded into the user cache. When that fails too
+     * and {@code sampleWhenOffline} holds, the bundled sample written to
+     * {@link FashionMnist#sampleDir}, with one line on stderr saying so; otherwise an error naming
+     * every place looked at.
+     */
+    static Located locateFashionMnist(Progress progress, boolean sampleWhenOffline) {
         String home = System.getProperty("legonet.home");
-        Optional<Path> found = FashionMnist.locate(System.getenv(), Path.of("").toAbsolutePath(),
-                home == null ? null : Path.of(home));
+        Map<String, String> env = System.getenv();
+        Path cwd = Path.of("").toAbsolutePath();
+        Path repository = home == null ? null : Path.of(home);
+        Optional<Path> found = FashionMnist.locate(env, cwd, repository);
         if (found.isPresent()) {
-            return found.get();
+            return new Located(found.get(), false);
         }
-        Path cache = FashionMnist.cacheDir(System.getenv());
-        System.err.println("Fashion-MNIST was not found ($" + FashionMnist.ENV_VARIABLE
-                + ", ../shared/datasets/fashion-mnist, " + cache + ");");
+        String looked = "$" + FashionMnist.ENV_VARIABLE + " (unset), " + FashionMnist.searchPath(env, cwd, repository)
+                .stream().map(Path::toString).collect(Collectors.joining(", "));
+        Path cache = FashionMnist.cacheDir(env);
+        System.err.println("Fashion-MNIST was not found (" + looked + ");");
         System.err.println("downloading it (about 30 MB) from " + FashionMnist.DOWNLOAD_BASE + " into " + cache + " ...");
-        return FashionMnist.download(cache, progress);
+        try {
+            return new Located(FashionMnist.download(cache, progress), false);
+        } catch (DataException e) {
+            if (!sampleWhenOffline) {
+                throw new LegoNetException("no Fashion-MNIST in " + looked + ", and " + e.getMessage());
+            }
+            Path sample = FashionMnist.writeSample(FashionMnist.sampleDir(env));
+            System.err.println("note: the download failed (" + reason(e) + "); using " + FashionMnist.SAMPLE_DESCRIPTION
+                    + " in " + sample + ", so the figures are not those of the full set");
+            return new Located(sample, true);
+        }
+    }
+
+    /** Why a download failed, in a few words: the underlying error rather than the advice around it. */
+    private static String reason(DataException e) {
+        Throwable cause = e.getCause();
+        if (cause == null) {
+            return e.getMessage();
+        }
+        return cause.getMessage() == null || cause.getMessage().isBlank() ? cause.getClass().getSimpleName()
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage().strip().replaceAll("\\R", " ");
     }
 }

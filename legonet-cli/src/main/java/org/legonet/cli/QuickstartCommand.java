@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, header = "Train, forget 100 samples and verify on Fashion-MNIST: the whole story in a minute or two.",
         name = "quickstart", sortOptions = false,
-        description = "The whole story in one command: train on Fashion-MNIST with the defaults, evaluate, forget 100 random private samples, verify the result is exactly the model trained without them, and print a short table. Takes a minute or two; the model stays in ./quickstart-model for you to explore.")
+        description = "The whole story in one command: train on Fashion-MNIST with the defaults, evaluate, forget 100 random private samples, verify the result is exactly the model trained without them, and print a short table. Takes a minute or two; the model stays in ./quickstart-model for you to explore. "
+                + "When Fashion-MNIST is neither on disk nor downloadable (no network), it runs on the 4,000-image sample "
+                + "bundled with LegoNet and says so.")
 final class QuickstartCommand implements Callable<Integer> {
     @Option(names = {"--model", "-m"}, paramLabel = "DIR", description = "Model directory (replaced if it holds a model). "
             + "Default: ${DEFAULT-VALUE}.")
@@ -54,6 +56,7 @@ final class QuickstartCommand implements Callable<Integer> {
                     + " adapters (k=" + config.activate() + ") ...");
             out.flush();
         }
+        data.sampleWhenOffline = true;
         TrainCommand.Result trained = TrainCommand.trainAndSave(model, true, data, config, common);
         CliProgress progress = common.progress();
         ForgetReport report;

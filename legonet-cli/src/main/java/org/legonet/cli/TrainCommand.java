@@ -59,6 +59,7 @@ final class TrainCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             PrivateSet d = trained.data();
             m.put("model", model.toAbsolutePath().normalize().toString());
+            m.put("data", data.description());
             m.put("model_digest", trained.model().digest());
             m.put("config", trained.model().config().toMap());
             m.put("public_samples", data.publicSplit().size());

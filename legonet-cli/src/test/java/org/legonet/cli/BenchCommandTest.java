@@ -6,12 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.legonet.core.data.FashionMnist;
 
-/** {@code legonet bench} with one tiny setting on a 2,000-row slice of the real Fashion-MNIST. */
+/**
+ * {@code legonet bench} with one tiny setting on a 2,000-row slice of the bundled Fashion-MNIST
+ * sample, and without any data: it never measures on the sample.
+ */
 @Execution(ExecutionMode.CONCURRENT)
 class BenchCommandTest {
     @Test
@@ -48,5 +54,22 @@ class BenchCommandTest {
         Cli.run("bench", "--setting", "4y2", "--json", tmp.resolve("b.json"), "--report", tmp.resolve("b.md"),
                 "--work-dir", tmp.resolve("w"), "--quiet").badInput("4y2");
         assertThat(Cli.list(tmp)).isEmpty();
+    }
+
+    @Test
+    void withNoDataAndNoNetworkItFailsNamingWhereItLookedAndNeverUsesTheSample(@TempDir Path tmp) {
+        Path home = tmp.resolve("home");
+
+        Cli.Run r = Cli.runOffline(tmp, "bench", "--quick", "--quiet");
+
+        assertThat(r.exit()).as("stderr:%n%s", r.err()).isEqualTo(LegoNetCli.BAD_INPUT);
+        List<String> errors = r.errLines().stream().filter(l -> l.startsWith("error: ")).toList();
+        assertThat(errors).hasSize(1);
+        List<Path> looked = FashionMnist.searchPath(Map.of("HOME", home.toString()), tmp.resolve("work/here"), null);
+        assertThat(looked).hasSize(2).contains(home.resolve(".cache/legonet/fashion-mnist"));
+        assertThat(errors.get(0)).startsWith("error: no Fashion-MNIST in $LEGONET_DATA (unset), " + looked.get(0) + ", "
+                + looked.get(1) + ", and could not download Fashion-MNIST from ");
+        assertThat(home.resolve(".cache/legonet/fashion-mnist-sample")).doesNotExist();
+        assertThat(r.out()).isEmpty();
     }
 }

@@ -11,6 +11,8 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.legonet.core.data.FashionMnist;
@@ -29,8 +33,8 @@ import org.legonet.core.util.Digests;
 
 /**
  * Runs the real {@code legonet} command in-process and captures what it prints, plus the fixtures
- * the CLI tests share: a small plain-IDX slice of the real Fashion-MNIST and the settings of a
- * small, fast model.
+ * the CLI tests share: a small plain-IDX slice of the Fashion-MNIST sample bundled with legonet-core
+ * and the settings of a small, fast model.
  */
 final class Cli {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -107,6 +111,51 @@ final class Cli {
     }
 
     /**
+     * Runs {@code legonet args...} in a child JVM on this test's class path, on a machine with no
+     * Fashion-MNIST and no network as far as LegoNet can tell: no {@code LEGONET_DATA} or
+     * {@code XDG_CACHE_HOME}, {@code HOME} and the working directory under {@code tmp} (so nothing
+     * lies beside either), no {@code legonet.home}, and every HTTP request sent to a proxy port on
+     * this host that was just closed, so a download fails at once.
+     */
+    static Run runOffline(Path tmp, Object... args) {
+        try {
+            Path home = Files.createDirectories(tmp.resolve("home"));
+            Path cwd = Files.createDirectories(tmp.resolve("work/here"));
+            int closedPort;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                closedPort = s.getLocalPort();
+            }
+            String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--add-modules", "jdk.incubator.vector", "-XX:+UseSerialGC", "-Xmx1g", "-Dai.djl.offline=true",
+                    "-Duser.home=" + home, "-Dhttp.proxyHost=127.0.0.1", "-Dhttp.proxyPort=" + closedPort,
+                    "-cp", cp, LegoNetCli.class.getName()));
+            Arrays.stream(args).map(String::valueOf).forEach(cmd::add);
+            Path out = tmp.resolve("stdout.txt");
+            Path err = tmp.resolve("stderr.txt");
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().remove(FashionMnist.ENV_VARIABLE);
+            pb.environment().remove("XDG_CACHE_HOME");
+            pb.environment().put("HOME", home.toString());
+            Process p = pb.start();
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                throw new AssertionError("legonet " + Arrays.toString(args) + " did not finish in 300 s");
+            }
+            String stderr = Files.readString(err).lines()
+                    .filter(l -> !l.equals("WARNING: Using incubator modules: jdk.incubator.vector"))
+                    .map(l -> l + "\n").collect(Collectors.joining());
+            return new Run(p.exitValue(), Files.readString(out), stderr);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
      * Command-line options as an ordered map, so a test can change one setting of the defaults
      * (picocli refuses a single-valued option given twice).
      */
@@ -151,9 +200,10 @@ final class Cli {
     }
 
     /**
-     * Writes the first {@code trainRows} training and {@code testRows} test rows of the real
-     * Fashion-MNIST into {@code dir} as the four plain (not gzip) IDX files, and returns {@code dir}.
-     * Only the needed prefix of each file is decompressed, so this takes milliseconds.
+     * Writes the first {@code trainRows} training and {@code testRows} test rows of the bundled
+     * Fashion-MNIST sample (at most 4,000 and 1,000) into {@code dir} as the four plain (not gzip)
+     * IDX files, and returns {@code dir}. Only the needed prefix of each file is decompressed, so
+     * this takes milliseconds.
      */
     static Path writeSlice(Path dir, int trainRows, int testRows) {
         Path src = TestData.fashionMnistDir();

@@ -7,15 +7,19 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.legonet.core.util.Digests;
 import org.legonet.core.util.Progress;
 
 /**
@@ -23,6 +27,12 @@ import org.legonet.core.util.Progress;
  * official distribution (each plain or gzip-compressed), found through {@code LEGONET_DATA}, the
  * shared datasets folder beside the working directory or the repository, or the user cache, and
  * downloaded into the cache on request.
+ *
+ * <p>A small real sample of it ships inside this library (see {@link #sample()}): the first
+ * {@value #SAMPLE_TRAIN_ROWS} training and {@value #SAMPLE_TEST_ROWS} test images of the copy the
+ * project develops with, so tests and a first try need neither the full set nor a network. Its
+ * README (beside the files, under {@value #SAMPLE_RESOURCES}) gives its source, licence (MIT,
+ * Zalando SE) and how it was made.
  */
 public final class FashionMnist {
     /** The environment variable naming a Fashion-MNIST folder; it overrides every other place. */
@@ -36,7 +46,19 @@ public final class FashionMnist {
     /** The official download location of the gzip-compressed files. */
     public static final URI DOWNLOAD_BASE = URI.create("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/");
 
-    private static final Path SHARED = Path.of("..", "shared", "datasets", "fashion-mnist");
+    /** Rows in the training files of the bundled sample. */
+    public static final int SAMPLE_TRAIN_ROWS = 4_000;
+    /** Rows in the test files of the bundled sample. */
+    public static final int SAMPLE_TEST_ROWS = 1_000;
+    /** The class-path folder holding the bundled sample's four {@code .gz} files and SHA256SUMS. */
+    public static final String SAMPLE_RESOURCES = "/org/legonet/core/data/fashion-mnist-sample/";
+    /** What the bundled sample is, in a few words for a data description or a note. */
+    public static final String SAMPLE_DESCRIPTION = String.format(Locale.ROOT,
+            "the bundled Fashion-MNIST sample (first %,d of 60,000 training and %,d of 10,000 test images)",
+            SAMPLE_TRAIN_ROWS, SAMPLE_TEST_ROWS);
+
+    /** The shared datasets folder, relative to the working directory or the repository. */
+    static final Path SHARED = Path.of("..", "shared", "datasets", "fashion-mnist");
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(60);
 
@@ -67,13 +89,24 @@ public final class FashionMnist {
             }
             return Optional.of(dir);
         }
+        return searchPath(env, cwd, home).stream().filter(FashionMnist::isLayout).findFirst();
+    }
+
+    /**
+     * The folders {@link #locate} tries when {@code LEGONET_DATA} is not set, in order, so a message
+     * can name where it looked.
+     */
+    public static List<Path> searchPath(Map<String, String> env, Path cwd, Path home) {
         List<Path> candidates = new ArrayList<>();
         candidates.add(cwd.toAbsolutePath().resolve(SHARED).normalize());
         if (home != null) {
-            candidates.add(home.toAbsolutePath().resolve(SHARED).normalize());
+            Path besideHome = home.toAbsolutePath().resolve(SHARED).normalize();
+            if (!candidates.contains(besideHome)) {
+                candidates.add(besideHome);
+            }
         }
         candidates.add(cacheDir(env));
-        return candidates.stream().filter(FashionMnist::isLayout).findFirst();
+        return candidates;
     }
 
     /**
@@ -90,6 +123,122 @@ public final class FashionMnist {
             home = System.getProperty("user.home");
         }
         return Path.of(home.strip(), ".cache", "legonet", "fashion-mnist");
+    }
+
+    /**
+     * Where {@link #writeSample} puts the bundled sample for a command that needs it as a folder:
+     * {@code fashion-mnist-sample} beside the {@link #cacheDir} (never the cache folder itself,
+     * which stands for the full set).
+     */
+    public static Path sampleDir(Map<String, String> env) {
+        return cacheDir(env).resolveSibling("fashion-mnist-sample");
+    }
+
+    /**
+     * The bundled sample, read and split as {@link DataLoader} reads a Fashion-MNIST folder:
+     * {@value #SAMPLE_TRAIN_ROWS} training and {@value #SAMPLE_TEST_ROWS} test images of 28x28 raw
+     * pixels (0..255) with labels 0..9, ids the training rows. Each file is checked against the
+     * sample's SHA-256 sums first.
+     *
+     * @throws DataException if the sample is missing from the class path or damaged
+     */
+    public static LoadedData sample() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("legonet-fashion-mnist-sample");
+            writeSample(dir);
+            LoadedData read = DataLoader.load(DataSpec.of(dir));
+            return new LoadedData(read.train(), read.test(), SAMPLE_DESCRIPTION, true);
+        } catch (IOException e) {
+            throw new DataException(DataFiles.oneLine("cannot unpack the bundled Fashion-MNIST sample ("
+                    + e.getMessage() + ")"), e);
+        } finally {
+            deleteSampleFolder(dir);
+        }
+    }
+
+    /**
+     * Writes the bundled sample's four gzip-compressed IDX files into {@code dir} (created if
+     * needed), so a command that takes a folder can read it. A file already there with the right
+     * bytes is kept; any other is replaced through a temporary file and a rename, so a reader never
+     * sees a partial file. Every file is checked against the sample's SHA-256 sums.
+     *
+     * @return {@code dir}
+     * @throws DataException if the sample is damaged or {@code dir} cannot be written
+     */
+    public static Path writeSample(Path dir) {
+        Map<String, String> sums = sampleSums();
+        try {
+            Files.createDirectories(dir);
+            for (String name : FILES) {
+                String file = name + ".gz";
+                byte[] bytes = sampleResource(file);
+                String expected = sums.get(file);
+                String actual = Digests.sha256Hex(bytes);
+                if (!actual.equals(expected)) {
+                    throw new DataException(DataFiles.oneLine("the bundled Fashion-MNIST sample is damaged: "
+                            + SAMPLE_RESOURCES + file + " has SHA-256 " + actual + ", SHA256SUMS says " + expected));
+                }
+                Path target = dir.resolve(file);
+                if (Files.isRegularFile(target) && Digests.sha256Hex(Files.readAllBytes(target)).equals(expected)) {
+                    continue;
+                }
+                Path partial = Files.createTempFile(dir, file + ".", ".part");
+                try {
+                    Files.write(partial, bytes);
+                    try {
+                        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                } finally {
+                    Files.deleteIfExists(partial);
+                }
+            }
+            return dir;
+        } catch (IOException e) {
+            throw DataFiles.ioError(dir, e);
+        }
+    }
+
+    /** The sample's SHA256SUMS: file name to lower-case hex digest. */
+    static Map<String, String> sampleSums() {
+        String text = new String(sampleResource("SHA256SUMS"), StandardCharsets.UTF_8);
+        Map<String, String> sums = new LinkedHashMap<>();
+        for (String line : text.split("\\R")) {
+            String[] parts = line.strip().split("\\s+\\*?", 2);
+            if (parts.length == 2) {
+                sums.put(parts[1], parts[0].toLowerCase(Locale.ROOT));
+            }
+        }
+        return sums;
+    }
+
+    private static byte[] sampleResource(String file) {
+        try (InputStream in = FashionMnist.class.getResourceAsStream(SAMPLE_RESOURCES + file)) {
+            if (in == null) {
+                throw new DataException("the bundled Fashion-MNIST sample lacks " + SAMPLE_RESOURCES + file
+                        + " (a broken build of legonet-core)");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new DataException(DataFiles.oneLine("cannot read the bundled Fashion-MNIST sample " + SAMPLE_RESOURCES
+                    + file + " (" + e.getMessage() + ")"), e);
+        }
+    }
+
+    private static void deleteSampleFolder(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // a temporary folder left behind is harmless; the data was read
+        }
     }
 
     /** Whether {@code dir} holds all four files, each plain or gzip-compressed. */

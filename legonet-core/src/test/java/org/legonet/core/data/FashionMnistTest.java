@@ -19,7 +19,7 @@ class FashionMnistTest {
     void theEnvironmentVariableWinsWhenItNamesAFolder() throws IOException {
         Path chosen = layout(root.resolve("chosen"));
         Path cwd = Files.createDirectories(root.resolve("work/repo"));
-        layout(root.resolve("work/shared/datasets/fashion-mnist"));
+        layout(cwd.resolve(FashionMnist.SHARED).normalize());
 
         assertThat(FashionMnist.locate(Map.of("LEGONET_DATA", chosen.toString()), cwd, null)).contains(chosen);
     }
@@ -45,15 +45,19 @@ class FashionMnistTest {
         Map<String, String> env = Map.of("HOME", home.toString());
 
         assertThat(FashionMnist.locate(env, cwd, repo)).isEmpty();
+        assertThat(FashionMnist.searchPath(env, cwd, repo)).containsExactly(cwd.resolve(FashionMnist.SHARED).normalize(),
+                repo.resolve(FashionMnist.SHARED).normalize(), home.resolve(".cache/legonet/fashion-mnist"));
+        assertThat(FashionMnist.searchPath(env, cwd, cwd)).as("the same folder is named once")
+                .containsExactly(cwd.resolve(FashionMnist.SHARED).normalize(), home.resolve(".cache/legonet/fashion-mnist"));
 
         Path cache = layout(home.resolve(".cache/legonet/fashion-mnist"));
         assertThat(FashionMnist.locate(env, cwd, repo)).contains(cache);
 
-        Path besideRepo = layout(root.resolve("b/shared/datasets/fashion-mnist"));
+        Path besideRepo = layout(repo.resolve(FashionMnist.SHARED).normalize());
         assertThat(FashionMnist.locate(env, cwd, repo)).contains(besideRepo);
         assertThat(FashionMnist.locate(env, cwd, null)).contains(cache);
 
-        Path besideCwd = layout(root.resolve("a/shared/datasets/fashion-mnist"));
+        Path besideCwd = layout(cwd.resolve(FashionMnist.SHARED).normalize());
         assertThat(FashionMnist.locate(env, cwd, repo)).contains(besideCwd);
     }
 
@@ -62,9 +66,10 @@ class FashionMnistTest {
         Path xdg = Files.createDirectories(root.resolve("xdg"));
         Path cache = layout(xdg.resolve("legonet/fashion-mnist"));
         Map<String, String> env = Map.of("XDG_CACHE_HOME", xdg.toString(), "HOME", root.resolve("home").toString());
+        Path cwd = Files.createDirectories(root.resolve("a/work")); // nothing beside it, whatever is beside the temp folder
 
         assertThat(FashionMnist.cacheDir(env)).isEqualTo(cache);
-        assertThat(FashionMnist.locate(env, root, null)).contains(cache);
+        assertThat(FashionMnist.locate(env, cwd, null)).contains(cache);
         assertThat(FashionMnist.cacheDir(Map.of("HOME", "/h"))).isEqualTo(Path.of("/h/.cache/legonet/fashion-mnist"));
     }
 

@@ -2,67 +2,67 @@ package org.legonet.core.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.data.FashionMnist;
-import org.legonet.core.data.IdxReader;
+import org.legonet.core.data.LoadedData;
 
 /**
- * The real Fashion-MNIST files for tests: the shared datasets folder that sits beside the
- * repository ({@code ../shared/datasets/fashion-mnist} from the repository root), found from
- * wherever the tests run.
+ * Real Fashion-MNIST for tests, from the sample bundled with legonet-core ({@link
+ * FashionMnist#sample()}: the first {@value FashionMnist#SAMPLE_TRAIN_ROWS} training and
+ * {@value FashionMnist#SAMPLE_TEST_ROWS} test images), so the tests need nothing outside the
+ * repository and no network.
  */
 public final class TestData {
-    private static final Path SHARED = Path.of("shared", "datasets", "fashion-mnist");
-    private static Dataset fullTrain;
+    private static LoadedData sample;
+    private static Path dir;
 
     private TestData() {
     }
 
     /**
-     * The shared Fashion-MNIST folder, found by walking up from the working directory and checking,
-     * at each ancestor A, {@code A/shared/datasets/fashion-mnist} and
-     * {@code A/../shared/datasets/fashion-mnist}. Fails the test when there is none.
+     * A folder in the Fashion-MNIST layout holding the bundled sample's four gzip files, for tests
+     * that hand a folder to the CLI. Written once per test JVM into a temporary folder that is
+     * removed when the JVM exits; tests must not change it.
      */
-    public static Path fashionMnistDir() {
-        Path start = Path.of("").toAbsolutePath().normalize();
-        for (Path a = start; a != null; a = a.getParent()) {
-            Path inside = a.resolve(SHARED);
-            if (FashionMnist.isLayout(inside)) {
-                return inside;
-            }
-            if (a.getParent() != null) {
-                Path beside = a.getParent().resolve(SHARED);
-                if (FashionMnist.isLayout(beside)) {
-                    return beside;
+    public static synchronized Path fashionMnistDir() {
+        if (dir == null) {
+            try {
+                Path d = Files.createTempDirectory("legonet-test-fashion-mnist");
+                d.toFile().deleteOnExit(); // registered first, so deleted after the files in it
+                FashionMnist.writeSample(d);
+                for (String name : FashionMnist.FILES) {
+                    new File(d.toFile(), name + ".gz").deleteOnExit();
                 }
+                dir = d;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
-        return fail("no Fashion-MNIST folder (shared/datasets/fashion-mnist holding "
-                + String.join(", ", FashionMnist.FILES) + ", plain or .gz) in " + start
-                + " or any of its ancestors or their parents");
+        return dir;
+    }
+
+    /** The bundled sample as read by the data loader; read once per test JVM and kept. */
+    public static synchronized LoadedData fashionMnistSample() {
+        if (sample == null) {
+            sample = FashionMnist.sample();
+        }
+        return sample;
     }
 
     /**
-     * The first {@code rows} rows of the real training set. The full set is read once per test JVM
-     * and kept, so several tests can slice it cheaply.
+     * The first {@code rows} rows of the sample's training set (at most
+     * {@value FashionMnist#SAMPLE_TRAIN_ROWS}).
      */
     public static Dataset fashionMnistTrainSlice(int rows) {
-        Dataset train = fashionMnistTrain();
-        return train.slice(0, rows, "fashion-mnist train[0:" + rows + "]");
-    }
-
-    private static synchronized Dataset fashionMnistTrain() {
-        if (fullTrain == null) {
-            Path dir = fashionMnistDir();
-            Path images = FashionMnist.find(dir, FashionMnist.TRAIN_IMAGES).orElseThrow();
-            Path labels = FashionMnist.find(dir, FashionMnist.TRAIN_LABELS).orElseThrow();
-            if (!Files.isReadable(images) || !Files.isReadable(labels)) {
-                fail("the Fashion-MNIST training files in " + dir + " are not readable");
-            }
-            fullTrain = IdxReader.readLabelled(images, labels, "fashion-mnist train");
+        Dataset train = fashionMnistSample().train();
+        if (rows > train.size()) {
+            fail("a test asks for " + rows + " Fashion-MNIST training rows; the bundled sample has " + train.size());
         }
-        return fullTrain;
+        return train.slice(0, rows, "fashion-mnist train[0:" + rows + "]");
     }
 }
