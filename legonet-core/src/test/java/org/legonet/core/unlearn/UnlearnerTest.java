@@ -405,7 +405,29 @@ class UnlearnerTest {
             for (int j = 0; j < s.model().adapterCount(); j++) {
                 assertThat(s.model().adapter(j).samples()).isZero();
             }
+            assertThat(s.model().emptyAdapters()).isEqualTo(s.model().adapterCount());
             assertThat(new Verifier(2, Progress.NONE).verify(s, true).exact()).isTrue();
+        }
+    }
+
+    @Test
+    void aModelWhoseSamplesAreAllForgottenAnswersUniformlyNotWithItsInitialWeights() {
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            for (int c = 0; c < 3; c++) {
+                unlearner(s).forget(ForgetRequest.ofClass(c));
+            }
+        }
+        Dataset probe = split[1];
+        float[] x = new float[probe.size() * probe.dim()];
+        for (int r = 0; r < probe.size(); r++) {
+            probe.copyRow(r, x, r * probe.dim());
+        }
+        float[] uniform = new float[probe.size() * 3];
+        Arrays.fill(uniform, 1.0f / 3);
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            float[] p = s.model().predictRaw(x, probe.size());
+            assertThat(p).containsExactly(uniform);
+            assertThat(LegoNetModel.argmax(p, probe.size(), 3)).containsOnly(0);
         }
     }
 
