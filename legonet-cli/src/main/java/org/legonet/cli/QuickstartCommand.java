@@ -54,7 +54,8 @@ final class QuickstartCommand implements Callable<Integer> {
                     + " adapters (k=" + config.activate() + ") ...");
             out.flush();
         }
-        TrainCommand.Result trained = TrainCommand.trainAndSave(model, true, data, config, common);
+        TrainCommand.Result trained = TrainCommand.trainAndSave(model, true, data, config, true, common,
+                spec.commandLine().getErr());
         CliProgress progress = common.progress();
         ForgetReport report;
         VerifyReport verify;
