@@ -100,8 +100,8 @@ public final class ModelOptions {
             default:
                 throw new org.legonet.core.LegoNetException("--lr-schedule '" + schedule + "' is not one of cosine, constant");
         }
-        return new ModelConfig(encoder != null ? encoder : D.encoder(), adapters, activate, AdapterSpec.parse(adapter), KeyBuilder.Method.parse(keys),
-                Distance.parse(distance), balance, Aggregate.parse(aggregate), opt, epochs, batch, lr, cosine, momentum,
-                weightDecay, seed, classes);
+        return new ModelConfig(encoder != null ? encoder : D.encoder(), adapters, activate, AdapterSpec.parse(adapter),
+                KeyBuilder.Method.parse(keys), Distance.parse(distance), balance, Aggregate.parse(aggregate), opt, epochs,
+                batch, lr, cosine, momentum, weightDecay, seed, classes);
     }
 }
