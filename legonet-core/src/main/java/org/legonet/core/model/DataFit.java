@@ -54,6 +54,9 @@ public final class DataFit {
      * component would only scale noise up).
      */
     public static EncoderChoice defaultEncoder(int features, int publicSamples) {
+        if (!ModelConfig.DEFAULT_ENCODER.matches("pca:[0-9]+")) {
+            return new EncoderChoice(ModelConfig.DEFAULT_ENCODER, Optional.empty());
+        }
         int dflt = Integer.parseInt(ModelConfig.DEFAULT_ENCODER.substring("pca:".length()));
         int byPublic = Math.max(1, publicSamples - 1);
         int d = Math.min(dflt, Math.min(features, byPublic));
