@@ -43,8 +43,13 @@ final class EvalCommand implements Callable<Integer> {
         Accuracy forgotten = null;
         Accuracy retained;
         String digest;
+        int empty;
         try (ModelStore store = ModelStore.open(dir.model, false)) {
             digest = store.model().digest();
+            empty = store.model().emptyAdapters();
+            if (empty > 0) {
+                notes.add("empty adapters: " + InfoCommand.emptyAdapters(store.model()));
+            }
             retained = Evaluation.ofRetained(store.model(), store.data());
             DataOptions.Prepared p = null;
             try {
@@ -87,6 +92,7 @@ final class EvalCommand implements Callable<Integer> {
         json.put("retained", Out.accuracy(retained));
         json.put("forgotten", forgotten == null ? null : Out.accuracy(forgotten));
         json.put("model_digest", digest);
+        json.put("empty_adapters", empty);
         json.put("notes", notes);
         if (common.json) {
             Out.json(spec.commandLine().getOut(), json);

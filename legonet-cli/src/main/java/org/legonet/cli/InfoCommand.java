@@ -46,6 +46,7 @@ final class InfoCommand implements Callable<Integer> {
                 j.put("key_digest", m.keys().digest());
                 j.put("retained_samples", d.retained());
                 j.put("adapter_sizes", sizes);
+                j.put("empty_adapters", lm.emptyAdapters());
                 j.put("expected_samples_retrained_per_removal", Out.round(d.expectedRemovalCost()));
                 j.put("ideal_samples_retrained_per_removal", Out.round(d.idealRemovalCost()));
                 j.put("deletion_requests", m.deletions().requests());
@@ -63,6 +64,7 @@ final class InfoCommand implements Callable<Integer> {
             rows.put("samples", String.format(Locale.ROOT, "%,d public, %,d private at training, %,d retained",
                     m.dataset().publicRows(), m.privateData().rows(), d.retained()));
             rows.put("adapter sizes", "min " + sizes.min() + " / mean " + sizes.mean() + " / max " + sizes.max());
+            rows.put("empty adapters", emptyAdapters(lm));
             rows.put("cost per removal", String.format(Locale.ROOT, "%,.0f samples (ideal %,.0f)",
                     d.expectedRemovalCost(), d.idealRemovalCost()));
             rows.put("deletions", m.deletions().requests() + " requests, " + m.deletions().samples() + " samples");
@@ -73,5 +75,19 @@ final class InfoCommand implements Callable<Integer> {
             Out.table(spec.commandLine().getOut(), null, rows);
             return 0;
         }
+    }
+
+    /** How many adapters hold no retained sample, and what that means for predictions, in words. */
+    static String emptyAdapters(LegoNetModel m) {
+        int empty = m.emptyAdapters();
+        if (empty == 0) {
+            return "none";
+        }
+        if (empty == m.adapterCount()) {
+            return "all " + empty + ": the model has no retained samples and answers every query with the uniform "
+                    + "distribution over its " + m.classes() + " classes (class 0 on the tie)";
+        }
+        return empty + " of " + m.adapterCount() + " hold no retained sample and do not vote; a query whose "
+                + m.router().k() + " adapters are all empty gets the uniform distribution";
     }
 }

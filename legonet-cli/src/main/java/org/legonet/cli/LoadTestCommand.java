@@ -194,7 +194,7 @@ final class LoadTestCommand implements Callable<Integer> {
                 r.forgetErrors(), r.failed(), r.lost()));
         rows.put("audit", (audit.ok() ? "OK" : "FAILED") + ", " + audit.receipts() + " receipts in the chain");
         rows.put("verify", verify == null ? "skipped" : (verify.exact() ? "EXACT" : "NOT EXACT")
-                + String.format(Locale.ROOT, " (%d adapters rebuilt from %,d samples in %.1f s)", verify.adaptersChecked(),
+                + String.format(Locale.ROOT, " (%d adapters rebuilt from %,d samples in %.1f s)", verify.adaptersRebuilt(),
                 verify.samples(), verify.seconds()));
         rows.put("digest", Out.shortDigest(before) + " -> " + Out.shortDigest(after));
         Out.table(out, ok ? "Load run OK." : "Load run FAILED.", rows);

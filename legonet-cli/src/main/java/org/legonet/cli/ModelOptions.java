@@ -20,8 +20,9 @@ public final class ModelOptions {
             + "pca:D (whitened PCA), pca:D:plain, identity (bring your own embeddings), "
             + CnnSpec.USAGE + " (a small CNN trained on the public images, then frozen), "
             + "onnx:PATH[:options] or torchscript:PATH[:options] (your pretrained network; see docs/encoders.md). "
-            + "Default: ${DEFAULT-VALUE}.")
-    String encoder = D.encoder();
+            + "Default: " + ModelConfig.DEFAULT_ENCODER + ", capped to the data's feature count (and to the public "
+            + "samples less one); a D you name is used as given.")
+    String encoder;
 
     @Option(names = {"--adapters", "-n"}, paramLabel = "N", description = "Number of adapters n. Default: ${DEFAULT-VALUE}.")
     int adapters = D.adapters();
@@ -78,7 +79,12 @@ public final class ModelOptions {
     @Option(names = "--classes", paramLabel = "C", description = "Size of the label set (default: from the public split).")
     int classes = D.classes();
 
-    /** The configuration these options describe (validated). */
+    /** Whether the user named an encoder; if not, {@link #config()} holds the default, to be fitted to the data. */
+    boolean encoderGiven() {
+        return encoder != null;
+    }
+
+    /** The configuration these options describe (validated), with the default encoder when none was named. */
     ModelConfig config() {
         Optimizer opt = Optimizer.parse(optimizer);
         float lr = learningRate != null ? learningRate
@@ -94,8 +100,8 @@ public final class ModelOptions {
             default:
                 throw new org.legonet.core.LegoNetException("--lr-schedule '" + schedule + "' is not one of cosine, constant");
         }
-        return new ModelConfig(encoder, adapters, activate, AdapterSpec.parse(adapter), KeyBuilder.Method.parse(keys),
-                Distance.parse(distance), balance, Aggregate.parse(aggregate), opt, epochs, batch, lr, cosine, momentum,
-                weightDecay, seed, classes);
+        return new ModelConfig(encoder != null ? encoder : D.encoder(), adapters, activate, AdapterSpec.parse(adapter),
+                KeyBuilder.Method.parse(keys), Distance.parse(distance), balance, Aggregate.parse(aggregate), opt, epochs,
+                batch, lr, cosine, momentum, weightDecay, seed, classes);
     }
 }

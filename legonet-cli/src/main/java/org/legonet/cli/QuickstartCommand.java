@@ -57,7 +57,8 @@ final class QuickstartCommand implements Callable<Integer> {
             out.flush();
         }
         data.sampleWhenOffline = true;
-        TrainCommand.Result trained = TrainCommand.trainAndSave(model, true, data, config, common);
+        TrainCommand.Result trained = TrainCommand.trainAndSave(model, true, data, config, true, common,
+                spec.commandLine().getErr());
         CliProgress progress = common.progress();
         ForgetReport report;
         VerifyReport verify;

@@ -1,11 +1,14 @@
 package org.legonet.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.legonet.core.model.Accuracy;
+import org.legonet.core.model.DataFit;
 import org.legonet.core.model.Evaluation;
 import org.legonet.core.model.LegoNetTrainer;
 import org.legonet.core.model.ModelConfig;
@@ -44,7 +47,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         ModelConfig config = options.config();
         ModelStore.checkTarget(model, force);
-        Result r = trainAndSave(model, force, data, config, common);
+        Result r = trainAndSave(model, force, data, config, !options.encoderGiven(), common,
+                spec.commandLine().getErr());
         if (common.json) {
             Out.json(spec.commandLine().getOut(), r.toJson());
         } else {
@@ -54,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** What training produced, for printing. */
-    record Result(Path model, Trained trained, Accuracy test, DataOptions.Prepared data) {
+    record Result(Path model, Trained trained, Accuracy test, DataOptions.Prepared data, List<DataFit.Notice> notices) {
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
             PrivateSet d = trained.data();
@@ -71,6 +75,11 @@ final class TrainCommand implements Callable<Integer> {
             m.put("train_seconds", Out.round(trained.stats().totalSeconds()));
             m.put("adapter_seconds", Out.round(trained.stats().adapterSeconds()));
             m.put("adapter_gflops", Out.round(trained.stats().adapterGflops()));
+            List<Map<String, String>> n = new ArrayList<>();
+            for (DataFit.Notice notice : notices) {
+                n.add(Map.of("kind", notice.kind().label(), "message", notice.message()));
+            }
+            m.put("notices", n);
             return m;
         }
 
@@ -99,17 +108,47 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Loads the data, trains, writes the model directory, evaluates on the test split. */
-    static Result trainAndSave(Path model, boolean force, DataOptions data, ModelConfig config, CommonOptions common) {
+    /**
+     * Loads the data, trains, writes the model directory, evaluates on the test split. With
+     * {@code defaultEncoder} (no encoder named by the user) the default encoder is first fitted to
+     * the data's shape ({@link DataFit#defaultEncoder}); an encoder the user named is used as given.
+     * Notices about the setting and the data go to {@code err} (one line each) once the encoder is
+     * fitted, before the adapters train.
+     */
+    static Result trainAndSave(Path model, boolean force, DataOptions data, ModelConfig config, boolean defaultEncoder,
+                               CommonOptions common, java.io.PrintWriter err) {
         CliProgress progress = common.progress();
         DataOptions.Prepared p = data.prepare(progress);
-        Trained trained = new LegoNetTrainer(config, common.threads, progress).train(p.publicSplit(), p.privateSplit());
+        List<DataFit.Notice> notices = new ArrayList<>();
+        ModelConfig fitted = config;
+        if (defaultEncoder) {
+            DataFit.EncoderChoice choice = DataFit.defaultEncoder(p.publicSplit().dim(), p.publicSplit().size());
+            fitted = config.withEncoder(choice.encoder());
+            choice.notice().ifPresent(notices::add);
+        }
+        DataFit.adapterShare(fitted, p.privateSplit().size()).ifPresent(notices::add);
+        LegoNetTrainer trainer = new LegoNetTrainer(fitted, common.threads, progress);
+        // fit the encoder first: a setting the data cannot take fails with its one-line error alone
+        LegoNetTrainer.Encoded encoded = trainer.encode(p.publicSplit(), p.privateSplit());
+        for (DataFit.Notice n : notices) {
+            err.println(line(n, fitted, p.privateSplit().size()));
+        }
+        err.flush();
+        Trained trained = trainer.train(encoded);
         Manifest.DatasetInfo info = new Manifest.DatasetInfo(p.description(), p.source().toString(),
                 p.privateSplit().fingerprint(), p.trainRows(), p.publicSplit().size(), p.privateSplit().size(),
                 p.privateSplit().dim(), p.privateSplit().sampleShape(), p.spec());
         ModelStore.create(model, trained, info, force, progress);
         Accuracy test = p.test() == null ? null
                 : Evaluation.ofRaw(trained.model(), p.test(), common.threads, progress);
-        return new Result(model, trained, test, p);
+        return new Result(model, trained, test, p, List.copyOf(notices));
+    }
+
+    /** One line for the user: a capped default is a note, a setting that may not fit the data a warning. */
+    private static String line(DataFit.Notice n, ModelConfig config, int privateSamples) {
+        if (n.kind() == DataFit.Notice.Kind.FEW_SAMPLES_PER_ADAPTER) {
+            return "warning: " + n.message() + " (suggested: -n " + DataFit.suggestedAdapters(config, privateSamples) + ")";
+        }
+        return "note: " + n.message();
     }
 }

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * POST /v1/predict        {"instances": [[f1, f2, ...], ...]}  -> {"model_digest", "predictions": [{"label", "probabilities"}]}
  * POST /v1/forget         {"ids": [..]} or {"class": C}        -> 202 {"request_id", "state"}
  * GET  /v1/forget/{id}    ?wait_seconds=N                      -> {"request_id", "state", "receipt"}
- * GET  /v1/model          manifest summary, deletions, digest
- * GET  /v1/health         liveness (no token)
+ * GET  /v1/model          manifest summary, deletions, digest, empty adapters
+ * GET  /v1/health         liveness (no token): "ok", or "degraded" when no adapter holds a sample
  * GET  /metrics           Prometheus text
  * </pre>
  *
@@ -443,6 +443,7 @@ public final class LegoNetServer implements AutoCloseable {
         body.put("classes", m.classes());
         body.put("adapters", model.adapterCount());
         body.put("activate", model.router().k());
+        body.put("empty_adapters", model.emptyAdapters());
         body.put("private_samples", m.privateData().rows());
         body.put("retained_samples", m.privateData().retained());
         body.put("deletion_requests", m.deletions().requests());
@@ -453,10 +454,19 @@ public final class LegoNetServer implements AutoCloseable {
         json(ctx, 200, body);
     }
 
+    /**
+     * Liveness, with the one state of the model a monitor should see: {@code "degraded"} (still
+     * 200, since the service works and restarting it would not help) when every adapter is empty,
+     * so that every prediction is the uniform distribution; {@code "ok"} otherwise. Some empty
+     * adapters are normal after forgets and only counted.
+     */
     private void health(Context ctx) {
+        LegoNetModel model = forgets.serving().model();
+        int empty = model.emptyAdapters();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", closing ? "stopping" : "ok");
+        body.put("status", closing ? "stopping" : empty == model.adapterCount() ? "degraded" : "ok");
         body.put("queue_depth", forgets.depth());
+        body.put("empty_adapters", empty);
         json(ctx, closing ? 503 : 200, body);
     }
 

@@ -241,6 +241,7 @@ class ServerHttpTest {
             Fixture.Response h = http.send(http.request("/v1/health").GET().build());
             assertThat(h.status()).isEqualTo(200);
             assertThat(h.json().get("status").asText()).isEqualTo("ok");
+            assertThat(h.json().get("empty_adapters").asInt()).isZero();
             http.send(http.request("/v1/model").GET().build());
             http.post("/v1/predict", "{\"instances\": [" + Fixture.instance(3) + "]}");
             Fixture.Response m = http.get("/metrics");
@@ -255,6 +256,33 @@ class ServerHttpTest {
                     .contains("legonet_adapters_retrained_total 0.0")
                     .contains("legonet_model_generation 0.0")
                     .contains("jvm_memory_used_bytes");
+        }
+    }
+
+    @Test
+    void aModelWithoutRetainedSamplesIsDegradedAndAnswersUniformly() {
+        Path model = Fixture.model(tmp.resolve("m"));
+        try (LegoNetServer server = LegoNetServer.start(Fixture.config(model).build())) {
+            Fixture.Http http = new Fixture.Http(server);
+            http.awaitDone(http.forget("{\"class\": 0}"));
+            JsonNode some = http.get("/v1/model").json();
+            int adapters = some.get("adapters").asInt();
+            assertThat(some.get("empty_adapters").asInt()).isBetween(0, adapters - 1);
+            assertThat(http.get("/v1/health").json().get("status").asText()).isEqualTo("ok");
+            http.awaitDone(http.forget("{\"class\": 1}"));
+            http.awaitDone(http.forget("{\"class\": 2}"));
+
+            assertThat(http.get("/v1/model").json().get("empty_adapters").asInt()).isEqualTo(adapters);
+            Fixture.Response h = http.send(http.request("/v1/health").GET().build());
+            assertThat(h.status()).isEqualTo(200);
+            assertThat(h.json().get("status").asText()).isEqualTo("degraded");
+            assertThat(h.json().get("empty_adapters").asInt()).isEqualTo(adapters);
+            JsonNode p = http.post("/v1/predict", "{\"instances\": [" + Fixture.instance(4) + "]}").json()
+                    .get("predictions").get(0);
+            assertThat(p.get("label").asInt()).isZero();
+            for (JsonNode prob : p.get("probabilities")) {
+                assertThat(prob.floatValue()).isEqualTo(1.0f / 3);
+            }
         }
     }
 }

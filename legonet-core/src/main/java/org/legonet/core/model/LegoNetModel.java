@@ -14,6 +14,17 @@ import org.legonet.core.util.Digests;
  * A trained LegoNet: the frozen encoder, the frozen keys and the n adapters. Immutable: a forget
  * produces a new model that shares the encoder and keys and replaces the retrained adapters, so a
  * reader holding this object always sees one consistent model.
+ *
+ * <p><b>Prediction and empty adapters.</b> A query is routed to its k nearest adapters. An adapter
+ * that holds no retained sample ({@link Adapter#samples()} is 0: none was ever routed to it, or all
+ * of them were forgotten) keeps its seeded initial weights, which carry no information; it does
+ * not vote. The query's answer combines only its non-empty routed adapters: their mean, or with
+ * {@link Aggregate#WEIGHTED} their similarity weights renormalised over the non-empty ones. When
+ * all k routed adapters are empty the answer is the uniform distribution over the classes (its
+ * {@link #argmax} is class 0, by the lowest-class tie rule). Whether an adapter is empty is part of
+ * the retained data (its sample count is in the adapter's digest), so the rule keeps every answer a
+ * pure function of the retained data and the frozen keys, and a forget still equals training from
+ * scratch in its predictions as in its bits (docs/prediction.md).
  */
 public final class LegoNetModel {
     private final ModelConfig config;
@@ -92,10 +103,23 @@ public final class LegoNetModel {
         return new LegoNetModel(config, encoder, router.keys(), classes, next);
     }
 
+    /** Adapters that hold no retained sample (they do not vote; see the class description). */
+    public int emptyAdapters() {
+        int empty = 0;
+        for (Adapter a : adapters) {
+            if (a.samples() == 0) {
+                empty++;
+            }
+        }
+        return empty;
+    }
+
     /**
      * Class probabilities for {@code rows} encodings: each row averages (or similarity-weights) the
-     * probabilities of its k activated adapters, summed in ascending adapter index. A row's result
-     * does not depend on the other rows. Reads {@code enc}, returns {@code rows * classes} values.
+     * probabilities of its non-empty activated adapters, summed in ascending adapter index, and is
+     * uniform when all its k activated adapters are empty (see the class description). A row's
+     * result does not depend on the other rows. Reads {@code enc}, returns {@code rows * classes}
+     * values.
      */
     public float[] predictEncoded(float[] enc, int rows) {
         int k = router.k();
@@ -105,18 +129,26 @@ public final class LegoNetModel {
         for (int r = 0; r < rows; r++) {
             router.route(enc, r * dim, routes, r * k, dist);
         }
-        float[] weights = weights(dist, rows, k);
+        float[] weights = weights(routes, dist, rows, k);
         List<List<Integer>> byAdapter = new ArrayList<>();
         for (int j = 0; j < adapters.length; j++) {
             byAdapter.add(new ArrayList<>());
         }
+        float[] out = new float[rows * classes];
         for (int r = 0; r < rows; r++) {
+            boolean voted = false;
             for (int i = 0; i < k; i++) {
-                byAdapter.get(routes[r * k + i]).add(r * k + i);
+                int j = routes[r * k + i];
+                if (adapters[j].samples() > 0) {
+                    byAdapter.get(j).add(r * k + i);
+                    voted = true;
+                }
+            }
+            if (!voted) {
+                java.util.Arrays.fill(out, r * classes, (r + 1) * classes, 1.0f / classes);
             }
         }
-        float[] out = new float[rows * classes];
-        // adapters in ascending index: each row receives its k contributions in route order
+        // adapters in ascending index: each row receives its contributions in route order
         for (int j = 0; j < adapters.length; j++) {
             List<Integer> slots = byAdapter.get(j);
             if (slots.isEmpty()) {
@@ -141,22 +173,37 @@ public final class LegoNetModel {
         return out;
     }
 
-    private float[] weights(double[] dist, int rows, int k) {
+    /**
+     * Each route slot's weight: 0 for an empty adapter; the others share the row's weight, equally
+     * ({@link Aggregate#MEAN}) or by similarity renormalised over the non-empty adapters. A row
+     * whose adapters all hold samples gets exactly the weights it would without this rule.
+     */
+    private float[] weights(int[] routes, double[] dist, int rows, int k) {
         float[] w = new float[rows * k];
-        if (config.aggregate() == Aggregate.MEAN) {
-            java.util.Arrays.fill(w, 1.0f / k);
-            return w;
-        }
+        boolean mean = config.aggregate() == Aggregate.MEAN;
         double t = router.keys().temperature();
+        double[] e = new double[k];
         for (int r = 0; r < rows; r++) {
+            int voters = 0;
             double min = Double.POSITIVE_INFINITY;
             for (int i = 0; i < k; i++) {
-                min = Math.min(min, dist[r * k + i]);
+                if (adapters[routes[r * k + i]].samples() > 0) {
+                    voters++;
+                    min = Math.min(min, dist[r * k + i]);
+                }
+            }
+            if (voters == 0) {
+                continue;
+            }
+            if (mean) {
+                for (int i = 0; i < k; i++) {
+                    w[r * k + i] = adapters[routes[r * k + i]].samples() > 0 ? 1.0f / voters : 0.0f;
+                }
+                continue;
             }
             double sum = 0;
-            double[] e = new double[k];
             for (int i = 0; i < k; i++) {
-                e[i] = StrictMath.exp(-(dist[r * k + i] - min) / t);
+                e[i] = adapters[routes[r * k + i]].samples() > 0 ? StrictMath.exp(-(dist[r * k + i] - min) / t) : 0.0;
                 sum += e[i];
             }
             for (int i = 0; i < k; i++) {

@@ -55,7 +55,7 @@ public final class LegoNetTrainer {
                           float[] privateEncodings, double fitSeconds, double encodeSeconds) {
     }
 
-    /** Fits the encoder on the public split and encodes both splits. */
+    /** Checks the label set, then fits the encoder on the public split and encodes both splits. */
     public Encoded encode(Dataset publicSplit, Dataset privateSplit) {
         if (publicSplit.size() == 0) {
             throw new LegoNetException("the public split is empty; it is needed to fit the encoder and the keys");
@@ -64,6 +64,7 @@ public final class LegoNetTrainer {
             throw new LegoNetException("public samples have " + publicSplit.dim() + " features, private ones "
                     + privateSplit.dim());
         }
+        checkedClasses(publicSplit, privateSplit); // fail before the encoder is fitted
         Dataset priv = sortedById(privateSplit);
         long t0 = System.nanoTime();
         Encoder encoder = Encoders.fit(config.encoder(), publicSplit, Rng.derive(config.seed(), ENCODER_SEED_TAG), progress);
@@ -75,7 +76,6 @@ public final class LegoNetTrainer {
     }
 
     public Trained train(Dataset publicSplit, Dataset privateSplit) {
-        checkedClasses(publicSplit, privateSplit); // fail before the encoder is fitted
         return train(encode(publicSplit, privateSplit));
     }
 

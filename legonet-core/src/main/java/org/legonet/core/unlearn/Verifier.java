@@ -18,6 +18,11 @@ import org.legonet.core.util.Progress;
  * Proves a stored model exact: rebuilds it from the retained raw samples alone (re-encode with the
  * frozen encoder, re-route with the frozen keys, retrain adapters from scratch) and compares every
  * adapter's digest with the stored one. Nothing is written.
+ *
+ * <p>One verification path with a scope: all adapters rebuilt (the proof), or only some (those
+ * forgets retrained, or a chosen list), in which case the others are only checked against the
+ * sample-set digests in their own files. The report states the scope ({@link VerifyReport#scope()},
+ * {@link VerifyReport#fullRebuild()}), so a partial check is never mistaken for the proof.
  */
 public final class Verifier {
     private final int threads;
@@ -30,18 +35,24 @@ public final class Verifier {
 
     /**
      * @param affectedOnly retrain only the adapters some forget has retrained (faster); the others
-     *                     are still checked for their sample sets
+     *                     are only checked against the sample-set digests in their files, which
+     *                     does not prove their weights (the report says so)
      */
     public VerifyReport verify(ModelStore store, boolean affectedOnly) {
-        return verify(store, affectedOnly ? store.adaptersEverRetrained() : null);
+        return affectedOnly ? verify(store, store.adaptersEverRetrained(), "retrained by forgets") : verify(store, null);
     }
 
     /**
      * Verifies with only {@code adapters} retrained from scratch (all when null); every other
-     * adapter is checked by the digest of its rebuilt sample set.
+     * adapter is only checked by the digest of its rebuilt sample set.
      */
     public VerifyReport verify(ModelStore store, int[] adapters) {
-        boolean affectedOnly = adapters != null;
+        return verify(store, adapters, "chosen");
+    }
+
+    /** @param which how the rebuilt adapters were chosen, for the report's scope ("retrained by forgets") */
+    private VerifyReport verify(ModelStore store, int[] adapters, String which) {
+        boolean partial = adapters != null;
         long t0 = System.nanoTime();
         LegoNetModel model = store.model();
         PrivateSet cached = store.data();
@@ -82,8 +93,8 @@ public final class Verifier {
             }
         }
 
-        int[] which = affectedOnly ? adapters.clone() : AdapterPool.all(model.adapterCount());
-        Adapter[] fresh = AdapterPool.train(LegoNetTrainer.adapterTrainer(model.config()), rebuilt, which,
+        int[] rebuiltAdapters = partial ? adapters.clone() : AdapterPool.all(model.adapterCount());
+        Adapter[] fresh = AdapterPool.train(LegoNetTrainer.adapterTrainer(model.config()), rebuilt, rebuiltAdapters,
                 model.config().seed(), model.classes(), threads, progress);
         List<Integer> differing = new ArrayList<>();
         for (Adapter a : fresh) {
@@ -91,7 +102,7 @@ public final class Verifier {
                 differing.add(a.index());
             }
         }
-        if (affectedOnly) {
+        if (partial) {
             for (int j = 0; j < model.adapterCount(); j++) {
                 if (rebuilt.size(j) != model.adapter(j).samples()
                         || !rebuilt.trainingSet(j, model.classes()).digest().equals(model.adapter(j).sampleSetDigest())) {
@@ -109,7 +120,18 @@ public final class Verifier {
         LegoNetModel rebuiltModel = model.withAdapters(Arrays.asList(fresh));
         boolean exact = encodingsMatch && routesMatch && differing.isEmpty()
                 && rebuiltModel.digest().equals(model.digest());
-        return new VerifyReport(exact, raw.size(), which.length, differing, encodingsMatch, routesMatch,
+        int notRebuilt = model.adapterCount() - rebuiltAdapters.length;
+        return new VerifyReport(exact, raw.size(), rebuiltAdapters.length, notRebuilt,
+                scope(rebuiltAdapters.length, notRebuilt, which), differing, encodingsMatch, routesMatch,
                 model.digest(), rebuiltModel.digest(), (System.nanoTime() - t0) / 1e9, problems);
+    }
+
+    private static String scope(int rebuilt, int notRebuilt, String which) {
+        if (notRebuilt == 0) {
+            return "rebuilt all " + rebuilt + " adapter" + (rebuilt == 1 ? "" : "s") + " from scratch";
+        }
+        return "rebuilt " + rebuilt + " adapter" + (rebuilt == 1 ? "" : "s") + " " + which + "; " + notRebuilt
+                + (rebuilt == 0 ? " adapter" : " other") + (notRebuilt == 1 ? "" : "s")
+                + " checked only against the sample-set digests in their files, not rebuilt";
     }
 }

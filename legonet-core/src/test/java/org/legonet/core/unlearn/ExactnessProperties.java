@@ -125,6 +125,83 @@ class ExactnessProperties {
         }
     }
 
+    /** Deletion sets that empty whole adapters out. */
+    enum Emptying {
+        /** every sample of some adapters */
+        ADAPTERS,
+        /** a whole class (blobs are clustered by class, so routes follow the class) */
+        CLASS,
+        /** every private sample */
+        EVERYTHING
+    }
+
+    @Property(tries = 20)
+    void forgetThatEmptiesAdaptersEqualsTrainingFromScratchInBitsAndPredictions(
+            @ForAll("configs") ModelConfig config, @ForAll @IntRange(min = 0, max = 1000) int dataSeed,
+            @ForAll Emptying emptying, @ForAll @IntRange(min = 1, max = 3) int howMany,
+            @ForAll boolean weighted) throws IOException {
+        ModelConfig c = weighted ? config.withRouting(config.keys(), config.distance(), config.balance(),
+                Aggregate.WEIGHTED) : config;
+        Dataset[] d = data(dataSeed, 160);
+        Path dir = Files.createTempDirectory("legonet-prop");
+        try {
+            Trained trained = new LegoNetTrainer(c, 2, Progress.NONE).train(d[0], d[1]);
+            Path model = dir.resolve("model");
+            ModelStore.create(model, trained, info(d), false, Progress.NONE);
+            java.util.TreeSet<Long> gone = new java.util.TreeSet<>();
+            try (ModelStore store = ModelStore.open(model, true)) {
+                Unlearner unlearner = new Unlearner(store, 2, Progress.NONE);
+                switch (emptying) {
+                    case ADAPTERS -> {
+                        // adapters howMany-1, 2*howMany-1, ... (at least one): all their samples, one request each
+                        for (int j = howMany - 1; j < c.adapters(); j += howMany + 1) {
+                            long[] ids = Arrays.stream(trained.data().members(j)).mapToLong(trained.data()::id)
+                                    .filter(id -> !gone.contains(id)).toArray();
+                            if (ids.length > 0) {
+                                unlearner.forget(ForgetRequest.ofIds(ids));
+                            }
+                            Arrays.stream(ids).forEach(gone::add);
+                            assertThat(store.model().adapter(j).samples()).as("adapter %d emptied", j).isZero();
+                        }
+                    }
+                    case CLASS -> {
+                        int cls = howMany - 1;
+                        unlearner.forget(ForgetRequest.ofClass(cls));
+                        for (int r = 0; r < d[1].size(); r++) {
+                            if (d[1].label(r) == cls) {
+                                gone.add(d[1].id(r));
+                            }
+                        }
+                    }
+                    case EVERYTHING -> {
+                        for (int cls = 0; cls < 3; cls++) {
+                            unlearner.forget(ForgetRequest.ofClass(cls));
+                        }
+                        Arrays.stream(d[1].ids()).forEach(gone::add);
+                        assertThat(store.model().emptyAdapters()).isEqualTo(c.adapters());
+                    }
+                }
+            }
+            long[] goneIds = gone.stream().mapToLong(Long::longValue).toArray();
+            Trained scratch = new LegoNetTrainer(c, 1, Progress.NONE).train(d[0], withoutIds(d[1], goneIds));
+            try (ModelStore reopened = ModelStore.open(model, false)) {
+                assertThat(reopened.model().digest()).isEqualTo(scratch.model().digest());
+                assertThat(reopened.model().emptyAdapters()).isEqualTo(scratch.model().emptyAdapters());
+                float[] x = new float[d[0].size() * d[0].dim()];
+                for (int r = 0; r < d[0].size(); r++) {
+                    d[0].copyRow(r, x, r * d[0].dim());
+                }
+                float[] forgotten = reopened.model().predictRaw(x, d[0].size());
+                assertThat(forgotten).containsExactly(scratch.model().predictRaw(x, d[0].size()));
+                assertThat(forgotten).doesNotContain(Float.NaN);
+                VerifyReport v = new Verifier(2, Progress.NONE).verify(reopened, false);
+                assertThat(v.exact()).as("verify: %s", v.problems()).isTrue();
+            }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
     @Property(tries = 15)
     void threadCountNeverChangesABit(@ForAll("configs") ModelConfig config,
                                      @ForAll @IntRange(min = 0, max = 1000) int dataSeed) {

@@ -350,13 +350,17 @@ class UnlearnerTest {
             assertThat(full.differing()).isEmpty();
             assertThat(full.encodingsMatch()).isTrue();
             assertThat(full.routesMatch()).isTrue();
-            assertThat(full.adaptersChecked()).isEqualTo(s.model().adapterCount());
+            assertThat(full.adaptersRebuilt()).isEqualTo(s.model().adapterCount());
+            assertThat(full.adaptersNotRebuilt()).isZero();
+            assertThat(full.fullRebuild()).isTrue();
+            assertThat(full.provenExact()).isTrue();
             assertThat(full.samples()).isEqualTo(s.data().retained());
             assertThat(full.rebuiltDigest()).isEqualTo(full.storedDigest()).isEqualTo(s.model().digest());
 
             VerifyReport affected = new Verifier(1, Progress.NONE).verify(s, true);
             assertThat(affected.exact()).as("%s", affected.problems()).isTrue();
-            assertThat(affected.adaptersChecked()).isEqualTo(s.adaptersEverRetrained().length).isPositive();
+            assertThat(affected.adaptersRebuilt()).isEqualTo(s.adaptersEverRetrained().length).isPositive();
+            assertThat(affected.adaptersNotRebuilt()).isEqualTo(s.model().adapterCount() - affected.adaptersRebuilt());
         }
     }
 
@@ -405,7 +409,29 @@ class UnlearnerTest {
             for (int j = 0; j < s.model().adapterCount(); j++) {
                 assertThat(s.model().adapter(j).samples()).isZero();
             }
+            assertThat(s.model().emptyAdapters()).isEqualTo(s.model().adapterCount());
             assertThat(new Verifier(2, Progress.NONE).verify(s, true).exact()).isTrue();
+        }
+    }
+
+    @Test
+    void aModelWhoseSamplesAreAllForgottenAnswersUniformlyNotWithItsInitialWeights() {
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            for (int c = 0; c < 3; c++) {
+                unlearner(s).forget(ForgetRequest.ofClass(c));
+            }
+        }
+        Dataset probe = split[1];
+        float[] x = new float[probe.size() * probe.dim()];
+        for (int r = 0; r < probe.size(); r++) {
+            probe.copyRow(r, x, r * probe.dim());
+        }
+        float[] uniform = new float[probe.size() * 3];
+        Arrays.fill(uniform, 1.0f / 3);
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            float[] p = s.model().predictRaw(x, probe.size());
+            assertThat(p).containsExactly(uniform);
+            assertThat(LegoNetModel.argmax(p, probe.size(), 3)).containsOnly(0);
         }
     }
 
@@ -429,6 +455,42 @@ class UnlearnerTest {
             assertThat(v.routesMatch()).isTrue();
             assertThat(v.rebuiltDigest()).isEqualTo(trained.model().digest()).isNotEqualTo(v.storedDigest());
             assertThat(v.problems()).anyMatch(p -> p.contains("[" + j + "]"));
+        }
+    }
+
+    @Test
+    void affectedOnlyVerifySaysWhatItDidNotRebuildWhenAnUntouchedAdapterWasAltered() {
+        // the scenario: an adapter no forget retrained is replaced (right sample set, wrong
+        // weights) and the manifest made consistent; only a rebuild of that adapter can tell
+        final int[] retrained;
+        final PrivateSet data;
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            retrained = unlearner(s).forget(ForgetRequest.ofIds(idOfRow(600))).adaptersRetrained().stream()
+                    .mapToInt(Integer::intValue).toArray();
+            data = s.data();
+        }
+        int n = trained.model().adapterCount();
+        int k = java.util.stream.IntStream.range(0, n)
+                .filter(a -> Arrays.stream(retrained).noneMatch(x -> x == a) && data.size(a) > 0).findFirst()
+                .orElseThrow();
+        StoreFiles.replaceAdapter(dir, LegoNetTrainer.adapterTrainer(trained.model().config())
+                .train(k, 777L, data.trainingSet(k, trained.model().classes())));
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            VerifyReport affected = new Verifier(2, Progress.NONE).verify(s, true);
+            assertThat(affected.exact()).as("what it checked matches").isTrue();
+            assertThat(affected.fullRebuild()).isFalse();
+            assertThat(affected.provenExact()).isFalse();
+            assertThat(affected.adaptersRebuilt()).isEqualTo(retrained.length);
+            assertThat(affected.adaptersNotRebuilt()).isEqualTo(n - retrained.length);
+            assertThat(affected.scope()).isEqualTo("rebuilt " + retrained.length + " adapters retrained by forgets; "
+                    + (n - retrained.length) + " others checked only against the sample-set digests in their files, "
+                    + "not rebuilt");
+
+            VerifyReport full = new Verifier(2, Progress.NONE).verify(s, false);
+            assertThat(full.exact()).isFalse();
+            assertThat(full.differing()).containsExactly(k);
+            assertThat(full.fullRebuild()).isTrue();
+            assertThat(full.scope()).isEqualTo("rebuilt all " + n + " adapters from scratch");
         }
     }
 
