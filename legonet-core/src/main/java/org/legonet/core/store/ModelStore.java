@@ -58,6 +58,22 @@ import org.legonet.core.util.Progress;
  * {@code manifest.json} atomically, then deletes the files it replaced. A crash before the
  * manifest switch leaves the old model; after it, the new one; leftovers (including superseded
  * chunks that still hold forgotten samples) are deleted the next time a writer opens the store.
+ *
+ * <p><b>New names never collide.</b> An adapter or chunk file carries the generation that wrote
+ * it, and a commit writes under the manifest's generation plus one. Opening refuses a manifest
+ * that names a file of a later generation than its own (a damaged manifest), a commit refuses to
+ * write under a name the manifest uses, and the cleanup after the switch deletes only files the new
+ * manifest does not name: no commit overwrites or deletes a file the model needs.
+ *
+ * <p><b>Readers and commits.</b> Readers take no lock, and a commit deletes the files it
+ * superseded right after the manifest switch: the forgotten samples' raw rows and encodings must be
+ * gone when the forget completes, so no superseded data file is kept for readers. Instead a reader
+ * that finds a file of its generation missing (or otherwise unreadable) reads {@code manifest.json}
+ * again; if a commit has replaced it, the reader loads the newer generation from the start, up to
+ * {@value #READ_ATTEMPTS} times, and reports damage only under an unchanged manifest. So a
+ * read-only {@link #open} returns one whole generation (its model digest is that manifest's), and
+ * {@link #readRaw} on a read-only store whose generation was superseded since it opened moves the
+ * store to the newest generation before reading. The writer holds the lock and needs none of this.
  */
 public final class ModelStore implements AutoCloseable {
     /** Rows per data chunk: a forget rewrites only the chunks that held the forgotten samples. */
@@ -338,9 +354,10 @@ public final class ModelStore implements AutoCloseable {
     // Opening a store
 
     /**
-     * Opens a model directory, checking every file it loads against the manifest. A writer
-     * ({@code write}) takes the directory's lock, fails if another process holds it, and first
-     * removes what an interrupted change left behind.
+     * Opens a model directory, checking the manifest strictly ({@link Manifest#parse}) and every
+     * file it loads against it. A writer ({@code write}) takes the directory's lock, fails if
+     * another process holds it, and then removes what an interrupted change left behind. A reader
+     * that a concurrent commit overtakes reads the newer generation (see the class comment).
      */
     public static ModelStore open(Path dir, boolean write) {
         Path root = dir.toAbsolutePath().normalize();
@@ -422,7 +439,7 @@ public final class ModelStore implements AutoCloseable {
                     throw e;
                 }
                 if (attempt == READ_ATTEMPTS) {
-                    throw new StoreException(e.getMessage() + " (the model was changed " + attempt
+                    throw new StoreException(e.getMessage() + " (commits replaced the model " + attempt
                             + " times while it was being read; try again)", e);
                 }
                 mbytes = now;
@@ -760,7 +777,7 @@ public final class ModelStore implements AutoCloseable {
                     throw e;
                 }
                 if (attempt == READ_ATTEMPTS) {
-                    throw new StoreException(e.getMessage() + " (the model was changed " + attempt
+                    throw new StoreException(e.getMessage() + " (commits replaced the model " + attempt
                             + " times while it was being read; try again)", e);
                 }
             }
