@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
  * @param legonetVersion the software version that wrote this manifest
  * @param config         the full model configuration ({@link org.legonet.core.model.ModelConfig#toMap()})
  * @param classes        size of the label set
+ * @param settingsDigest SHA-256 over the settings no model file covers: the configuration (how a
+ *                       forget retrains and how answers are combined), the class count and the
+ *                       salt of the deletion log ({@link #settingsDigest}); a damaged setting is
+ *                       refused rather than used by the next forget
  * @param dataset        where the training data came from
  * @param encoder        the frozen encoder
  * @param keys           the frozen keys
@@ -44,6 +48,7 @@ public record Manifest(
         String legonetVersion,
         Map<String, Object> config,
         int classes,
+        String settingsDigest,
         DatasetInfo dataset,
         EncoderEntry encoder,
         KeysEntry keys,
@@ -192,6 +197,7 @@ public record Manifest(
         c.present(legonetVersion, "legonet_version");
         c.present(config, "config");
         c.that(classes >= 1, "classes", "must be at least 1");
+        c.hex64(settingsDigest, "settings_digest");
         c.present(dataset, "dataset");
         c.present(encoder, "encoder");
         c.present(keys, "keys");
@@ -279,6 +285,20 @@ public record Manifest(
         c.that(d.salt() != null && HEX32.matcher(d.salt()).matches(), "deletions.salt", "is not 32 hex digits");
     }
 
+    /**
+     * The {@code settings_digest} of a model: SHA-256 over the configuration as this version writes
+     * it ({@code ModelConfig.toMap()}, compact JSON), the class count and the deletion-log salt.
+     */
+    static String settingsDigest(Map<String, Object> canonicalConfig, int classes, String salt) {
+        try {
+            String text = JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(canonicalConfig)
+                    + "\n" + classes + "\n" + salt;
+            return org.legonet.core.util.Digests.sha256Hex(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("model configuration cannot be written as JSON", e);
+        }
+    }
+
     /** A decimal number of a file name; one too large for a long reads as {@link Long#MAX_VALUE}. */
     private static long number(String digits) {
         try {
@@ -327,6 +347,6 @@ public record Manifest(
     Manifest next(String now, PrivateEntry priv, List<AdapterEntry> adapterEntries, String digest,
                   DeletionsEntry del) {
         return new Manifest(format, formatVersion, generation + 1, created, now, legonetVersion, config, classes,
-                dataset, encoder, keys, priv, new ArrayList<>(adapterEntries), digest, del, training);
+                settingsDigest, dataset, encoder, keys, priv, new ArrayList<>(adapterEntries), digest, del, training);
     }
 }

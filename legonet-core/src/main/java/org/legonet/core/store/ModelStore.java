@@ -200,10 +200,13 @@ public final class ModelStore implements AutoCloseable {
             training.put("adapter_seconds", s.adapterSeconds());
             training.put("adapter_gflops", s.adapterGflops());
             training.put("threads", s.threads());
+            String salt = newSalt();
             Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.VERSION, 0, now, now, Version.VERSION,
-                    model.config().toMap(), model.classes(), dataset, encoderEntry, keysEntry,
+                    model.config().toMap(), model.classes(),
+                    Manifest.settingsDigest(model.config().toMap(), model.classes(), salt), dataset, encoderEntry,
+                    keysEntry,
                     new Manifest.PrivateEntry(data.rows(), data.retained(), CHUNK_ROWS, u8 ? "u8" : "f32", chunkEntries),
-                    adapters, model.digest(), new Manifest.DeletionsEntry(0, 0, LOG_FILE, 0, newSalt()), training);
+                    adapters, model.digest(), new Manifest.DeletionsEntry(0, 0, LOG_FILE, 0, salt), training);
             AtomicFiles.writeDurable(tmp.resolve(Manifest.FILE), manifest.toBytes());
             AtomicFiles.syncDirectory(tmp.resolve("adapters"));
             AtomicFiles.syncDirectory(tmp.resolve("data"));
@@ -510,6 +513,10 @@ public final class ModelStore implements AutoCloseable {
             throw new StoreException(where + ": field config.adapters is " + config.adapters() + " but there are "
                     + m.keys().count() + " keys");
         }
+        if (!Manifest.settingsDigest(canonical, m.classes(), m.deletions().salt()).equals(m.settingsDigest())) {
+            throw new StoreException(where + ": the configuration, class count or deletion-log salt is damaged "
+                    + "(field settings_digest does not match them)");
+        }
         return config;
     }
 
@@ -538,6 +545,10 @@ public final class ModelStore implements AutoCloseable {
         if (!keys.digest().equals(m.keys().digest())) {
             throw new StoreException("keys in " + root + " do not match their digest in the manifest");
         }
+        if (!keys.distance().label().equals(m.keys().distance()) || keys.distance() != config.distance()) {
+            throw new StoreException("keys in " + root + " use " + keys.distance().label() + " distance, the manifest "
+                    + m.keys().distance());
+        }
         if (m.adapters().size() != keys.count() || keys.dim() != encoder.outputDim()) {
             throw new StoreException(root + ": manifest lists " + m.adapters().size() + " adapters for " + keys.count()
                     + " keys of dimension " + keys.dim());
@@ -550,6 +561,11 @@ public final class ModelStore implements AutoCloseable {
             Adapter a = Adapter.fromBytes(BinFile.read(root, e.file(), BinFile.ADAPTER, e.sha256()), e.file());
             if (!a.digest().equals(e.digest()) || a.index() != e.index()) {
                 throw new StoreException("adapter file " + e.file() + " does not match its digest in the manifest");
+            }
+            if (a.seed() != e.seed() || !a.sampleSetDigest().equals(e.sampleSetDigest()) || a.classes() != m.classes()
+                    || a.inputDim() != encoder.outputDim()) {
+                throw new StoreException("adapter file " + e.file() + " does not match its manifest entry (seed, "
+                        + "sample-set digest, classes or input size)");
             }
             adapters[e.index()] = a;
         }

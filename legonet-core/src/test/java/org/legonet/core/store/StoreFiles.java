@@ -55,7 +55,7 @@ public final class StoreFiles {
             adapters.set(a.index(), new Manifest.AdapterEntry(a.index(), a.samples(), a.digest(), a.sampleSetDigest(),
                     a.seed(), name, BinFile.sha256(file)));
             Manifest next = new Manifest(m.format(), m.formatVersion(), m.generation(), m.created(), m.updated(),
-                    m.legonetVersion(), m.config(), m.classes(), m.dataset(), m.encoder(), m.keys(), m.privateData(),
+                    m.legonetVersion(), m.config(), m.classes(), m.settingsDigest(), m.dataset(), m.encoder(), m.keys(), m.privateData(),
                     adapters, modelDigest, m.deletions(), m.training());
             Files.write(dir.resolve(Manifest.FILE), next.toBytes());
         } catch (IOException e) {

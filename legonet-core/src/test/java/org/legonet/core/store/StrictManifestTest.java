@@ -184,6 +184,11 @@ class StrictManifestTest {
         edits.put("'epochs'", m -> ((ObjectNode) m.get("config")).put("epochs", "2"));
         edits.put("config.lr_schedule", m -> ((ObjectNode) m.get("config")).put("lr_schedule", "cosin"));
         edits.put("config.adapters", m -> ((ObjectNode) m.get("config")).put("adapters", 6));
+        // valid values that are not this model's: settings no model file covers are covered by settings_digest
+        edits.put("settings_digest", m -> ((ObjectNode) m.get("config")).put("epochs", 3));
+        edits.put("settings_digest ", m -> ((ObjectNode) m.get("config")).put("aggregate", "weighted"));
+        edits.put("settings_digest  ", m -> ((ObjectNode) m.get("deletions")).put("salt", "0".repeat(32)));
+        edits.put("settings_digest   ", m -> m.put("settings_digest", "0".repeat(64)));
         edits.forEach((field, change) -> {
             try {
                 edit(dir, pristine, change);
