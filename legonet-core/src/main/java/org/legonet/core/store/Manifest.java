@@ -118,8 +118,9 @@ public record Manifest(
      * @param file     the append-only log, one JSON line per request
      * @param bytes    the committed length of the log; anything after it is an uncommitted tail
      * @param salt     hex salt of the id hashes in the log
+     * @param sha256   SHA-256 of the committed part of the log (its first {@code bytes} bytes)
      */
-    public record DeletionsEntry(int requests, long samples, String file, long bytes, String salt) {
+    public record DeletionsEntry(int requests, long samples, String file, long bytes, String salt, String sha256) {
     }
 
     byte[] toBytes() {
@@ -283,6 +284,7 @@ public record Manifest(
         c.that(LOG_FILE.equals(d.file()), "deletions.file", "must be " + LOG_FILE);
         c.that(d.bytes() >= 0, "deletions.bytes", "is negative");
         c.that(d.salt() != null && HEX32.matcher(d.salt()).matches(), "deletions.salt", "is not 32 hex digits");
+        c.hex64(d.sha256(), "deletions.sha256");
     }
 
     /**

@@ -98,6 +98,8 @@ public final class ModelStore implements AutoCloseable {
     /** Row (in {@link #data}) where each chunk starts; one more entry for the end. */
     private int[] chunkStart;
     private Set<String> forgottenHashes;
+    /** SHA-256 state after the committed part of the deletion log: a commit extends it by its line. */
+    private MessageDigest logDigest;
     private volatile CommitObserver observer = CommitObserver.NONE;
 
     private ModelStore(Path dir, FileChannel lockChannel, FileLock lock, Snapshot snap) {
@@ -114,6 +116,7 @@ public final class ModelStore implements AutoCloseable {
         this.data = snap.data();
         this.chunkStart = snap.chunkStart();
         this.forgottenHashes = snap.forgottenHashes();
+        this.logDigest = snap.logDigest();
     }
 
     public Path dir() {
@@ -206,7 +209,8 @@ public final class ModelStore implements AutoCloseable {
                     Manifest.settingsDigest(model.config().toMap(), model.classes(), salt), dataset, encoderEntry,
                     keysEntry,
                     new Manifest.PrivateEntry(data.rows(), data.retained(), CHUNK_ROWS, u8 ? "u8" : "f32", chunkEntries),
-                    adapters, model.digest(), new Manifest.DeletionsEntry(0, 0, LOG_FILE, 0, salt), training);
+                    adapters, model.digest(), new Manifest.DeletionsEntry(0, 0, LOG_FILE, 0, salt,
+                    Digests.hex(Digests.sha256().digest())), training);
             AtomicFiles.writeDurable(tmp.resolve(Manifest.FILE), manifest.toBytes());
             AtomicFiles.syncDirectory(tmp.resolve("adapters"));
             AtomicFiles.syncDirectory(tmp.resolve("data"));
@@ -401,7 +405,7 @@ public final class ModelStore implements AutoCloseable {
 
     /** One generation of the store, fully read and checked. */
     private record Snapshot(byte[] manifestBytes, Manifest manifest, LegoNetModel model, PrivateSet data,
-                            int[] chunkStart, Set<String> forgottenHashes) {
+                            int[] chunkStart, Set<String> forgottenHashes, MessageDigest logDigest) {
     }
 
     private static byte[] readManifest(Path root) {
@@ -426,13 +430,12 @@ public final class ModelStore implements AutoCloseable {
             try {
                 Manifest m = Manifest.parse(mbytes, root.resolve(Manifest.FILE).toString());
                 Loaded l = load(root, m);
-                Set<String> forgotten;
-                try {
-                    forgotten = readForgottenHashes(root, m);
-                } catch (IOException e) {
-                    throw new StoreException("cannot read the deletion log of " + root + ": " + e.getMessage(), e);
+                Log log = readLog(root, m);
+                Set<String> forgotten = new HashSet<>();
+                for (DeletionRecord r : log.records()) {
+                    forgotten.addAll(r.idHashes());
                 }
-                return new Snapshot(mbytes, m, l.model, l.data, l.chunkStart, forgotten);
+                return new Snapshot(mbytes, m, l.model, l.data, l.chunkStart, forgotten, log.digest());
             } catch (StoreException e) {
                 if (!reader) {
                     throw e;
@@ -675,34 +678,33 @@ public final class ModelStore implements AutoCloseable {
         Files.deleteIfExists(root.resolve(Manifest.FILE + ".tmp"));
     }
 
-    private static Set<String> readForgottenHashes(Path root, Manifest m) throws IOException {
-        Set<String> out = new HashSet<>();
-        for (DeletionRecord r : readLog(root, m)) {
-            if (r.idHashes() != null) {
-                out.addAll(r.idHashes());
-            }
-        }
-        return out;
-    }
-
     /**
      * The committed part of the deletion log: the first {@code deletions.bytes} bytes, whole lines,
      * each a strict {@link DeletionRecord} numbered in order, as many as the manifest counts and
      * forgetting as many samples. What follows is an uncommitted tail, ignored here.
      */
-    private static List<DeletionRecord> readLog(Path root, Manifest m) throws IOException {
+    private record Log(List<DeletionRecord> records, MessageDigest digest) {
+    }
+
+    private static Log readLog(Path root, Manifest m) {
         Path log = root.resolve(m.deletions().file());
         List<DeletionRecord> out = new ArrayList<>();
-        if (!Files.exists(log)) {
-            if (m.deletions().bytes() > 0) {
-                throw new StoreException("deletion log " + log + " is missing");
-            }
-            return out;
+        byte[] all;
+        try {
+            all = Files.exists(log) ? Files.readAllBytes(log) : new byte[0];
+        } catch (IOException e) {
+            throw new StoreException("cannot read the deletion log " + log + ": " + e.getMessage(), e);
         }
-        byte[] all = Files.readAllBytes(log);
         long committed = m.deletions().bytes();
         if (all.length < committed) {
-            throw new StoreException("deletion log " + log + " is shorter than the manifest records");
+            throw new StoreException("deletion log " + log + (Files.exists(log) ? " is shorter than the manifest records"
+                    : " is missing"));
+        }
+        MessageDigest md = Digests.sha256();
+        md.update(all, 0, (int) committed);
+        if (!Digests.hex(cloneOf(md).digest()).equals(m.deletions().sha256())) {
+            throw new StoreException("deletion log " + log + " is damaged: its committed part does not match the "
+                    + "SHA-256 in the manifest");
         }
         if (committed > 0 && all[(int) committed - 1] != '\n') {
             throw new StoreException("deletion log " + log + " does not end a line where the manifest says it ends");
@@ -729,16 +731,20 @@ public final class ModelStore implements AutoCloseable {
             throw new StoreException("deletion log " + log + " forgets " + samples + " samples, the manifest "
                     + m.deletions().samples());
         }
-        return out;
+        return new Log(out, md);
+    }
+
+    private static MessageDigest cloneOf(MessageDigest md) {
+        try {
+            return (MessageDigest) md.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 state cannot be copied", e);
+        }
     }
 
     /** The committed deletion log, oldest first. */
     public List<DeletionRecord> deletions() {
-        try {
-            return readLog(dir, manifest);
-        } catch (IOException e) {
-            throw new StoreException("cannot read the deletion log of " + dir + ": " + e.getMessage(), e);
-        }
+        return readLog(dir, manifest).records();
     }
 
     /** Adapters retrained by any committed forget, ascending. */
@@ -926,9 +932,11 @@ public final class ModelStore implements AutoCloseable {
             }
             AtomicFiles.append(log, line);
             obs.reached(CommitObserver.Stage.LOG_APPENDED);
+            MessageDigest nextLog = cloneOf(logDigest);
+            nextLog.update(line);
             Manifest.DeletionsEntry del = new Manifest.DeletionsEntry(rec.seq(), manifest.deletions().samples()
                     + rec.forgotten(), manifest.deletions().file(), manifest.deletions().bytes() + line.length,
-                    manifest.deletions().salt());
+                    manifest.deletions().salt(), Digests.hex(cloneOf(nextLog).digest()));
             Manifest.PrivateEntry pe = manifest.privateData();
             Manifest nextManifest = manifest.next(now, new Manifest.PrivateEntry(pe.rows(), next.retained(),
                     pe.chunkRows(), pe.rawFormat(), chunkEntries), adapterEntries, change.model().digest(), del);
@@ -938,6 +946,7 @@ public final class ModelStore implements AutoCloseable {
 
             manifest = nextManifest;
             manifestBytes = nextBytes;
+            logDigest = nextLog;
             model = change.model();
             data = next;
             if (rec.idHashes() != null) {
