@@ -488,10 +488,17 @@ public final class ModelStore implements AutoCloseable {
      */
     private static ModelConfig config(Path root, Manifest m) {
         Path where = root.resolve(Manifest.FILE);
-        Set<String> known = ModelConfig.defaults().toMap().keySet();
+        Map<String, Object> defaults = ModelConfig.defaults().toMap();
+        Set<String> known = defaults.keySet();
         for (String name : known) {
-            if (m.config().get(name) == null) {
+            Object v = m.config().get(name);
+            if (v == null) {
                 throw new StoreException(where + ": field config." + name + " is missing");
+            }
+            Object d = defaults.get(name);
+            String type = d instanceof Number ? "a number" : d instanceof Boolean ? "true or false" : "a string";
+            if (d instanceof Number ? !(v instanceof Number) : d.getClass() != v.getClass()) {
+                throw new StoreException(where + ": field config." + name + " must be " + type);
             }
         }
         for (String name : m.config().keySet()) {
