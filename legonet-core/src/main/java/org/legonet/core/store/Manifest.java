@@ -17,6 +17,18 @@ import java.util.regex.Pattern;
  * its SHA-256, and replacing it (atomically) is the commit point of every change. Files it does not
  * name are leftovers of an interrupted change and are deleted when the store is next opened.
  *
+ * <p>Reading is strict ({@link #parse}). Every field this version writes is required except
+ * {@code dataset.source}, {@code dataset.sample_shape} and {@code dataset.spec}; the free maps are
+ * {@code training} (figures shown as they are) and {@code dataset.spec} (the data's reader options).
+ * Unknown keys are refused at every version, not only at newer ones: a format change that adds a
+ * field raises {@code format_version}, and a newer version is refused as such before any field is
+ * looked at, so forward compatibility is by version, never by ignoring what a newer writer meant.
+ * Values are checked (counts, hex digests, file names of the store's own form, within the
+ * directory), and what no file's checksum covers is covered here: {@code settings_digest} (the
+ * configuration, class count and log salt) and {@code deletions.sha256} (the committed log). What
+ * is left unchecked is only shown, never used: times, versions, the dataset's description and
+ * counts, and the training figures.
+ *
  * @param format         always {@value #FORMAT}
  * @param formatVersion  {@value #VERSION}; a newer version is refused with a clear error
  * @param generation     increases by one with every committed change

@@ -181,7 +181,7 @@ class StrictManifestTest {
         edits.put("deletions.samples", m -> ((ObjectNode) m.get("deletions")).put("samples", 4));
         edits.put("deletions.salt", m -> ((ObjectNode) m.get("deletions")).put("salt", "xyz"));
         edits.put("deletions.bytes", m -> ((ObjectNode) m.get("deletions")).put("bytes", -1));
-        edits.put("'epochs'", m -> ((ObjectNode) m.get("config")).put("epochs", "2"));
+        edits.put("config.epochs", m -> ((ObjectNode) m.get("config")).put("epochs", "2"));
         edits.put("config.lr_schedule", m -> ((ObjectNode) m.get("config")).put("lr_schedule", "cosin"));
         edits.put("config.adapters", m -> ((ObjectNode) m.get("config")).put("adapters", 6));
         // valid values that are not this model's: settings no model file covers are covered by settings_digest
