@@ -67,6 +67,10 @@ final class RequestLog implements AutoCloseable {
             List<LoggedRequest> parsed = new ArrayList<>();
             for (int i = 0; i < complete.size(); i++) {
                 LoggedRequest r = parse(complete.get(i));
+                if (r == null && unchecked(complete.get(i))) {
+                    throw new StoreException("request log " + file + " line " + (i + 1) + " has no checksum: it was "
+                            + "written by an older LegoNet; let that version's service finish the requests in it");
+                }
                 if (r == null) {
                     if (i == complete.size() - 1) {
                         // a last line that was never forced can hold garbage after a power loss
@@ -125,6 +129,19 @@ final class RequestLog implements AutoCloseable {
             return Json.MAPPER.readValue(body, LoggedRequest.class);
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** Whether a line is a whole request without the checksum field (as LegoNet 0.1.0 wrote them). */
+    private static boolean unchecked(byte[] line) {
+        String text = new String(line, StandardCharsets.UTF_8);
+        if (text.contains(SHA_FIELD)) {
+            return false;
+        }
+        try {
+            return Json.MAPPER.readValue(text, LoggedRequest.class).requestId() != null;
+        } catch (IOException e) {
+            return false;
         }
     }
 

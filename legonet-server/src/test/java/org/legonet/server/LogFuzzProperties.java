@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -168,6 +169,17 @@ class LogFuzzProperties {
             assertThat(again.recovered()).hasSize(got.size() + 1);
             assertThat(again.recovered().get(got.size()).requestId()).isEqualTo("r-new");
         }
+    }
+
+    @Example
+    void aLineWithoutItsChecksumIsRefusedNotDropped() throws IOException {
+        setUp();
+        // as the previous version wrote a request: the JSON alone
+        byte[] legacy = (Json.string(requests.get(0)) + "\n").getBytes(StandardCharsets.UTF_8);
+        Path dir = fresh(RequestLog.FILE, legacy);
+        assertThatThrownBy(() -> RequestLog.open(dir, FaultInjector.NONE)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("line 1 has no checksum").hasMessageContaining("older LegoNet");
+        assertThat(Files.readAllBytes(dir.resolve(RequestLog.FILE))).isEqualTo(legacy);
     }
 
     @Property(tries = 150)
