@@ -15,16 +15,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.legonet.core.store.StoreException;
+import org.legonet.core.util.Digests;
 
 /**
  * The write-ahead log of forget requests, {@value #FILE} in the model directory: one JSON line per
- * accepted request, forced to disk before the request is acknowledged. Lines of finished requests
+ * accepted request, forced to disk before the request is acknowledged. Each line ends with a
+ * {@code "sha256"} field, the SHA-256 of the line without it, so that a damaged line (a changed id
+ * would forget the wrong sample) is never taken for a request. Lines of finished requests
  * are removed by rewriting the log atomically (temporary file, fsync, rename, fsync of the
  * directory), so plaintext ids do not outlive their request. Not thread-safe on its own: the
  * service serialises appends and compactions.
  */
 final class RequestLog implements AutoCloseable {
     static final String FILE = "requests.wal";
+    private static final String SHA_FIELD = ",\"sha256\":\"";
+    private static final java.util.regex.Pattern HEX64 = java.util.regex.Pattern.compile("[0-9a-f]{64}");
     private final Path file;
     private final FaultInjector faults;
     /** The lines of the requests still in the log, in log order. */
@@ -41,7 +46,9 @@ final class RequestLog implements AutoCloseable {
 
     /**
      * Opens the log of {@code dir}, creating it if needed. An incomplete last line (a crash while
-     * it was written, so never acknowledged) is cut off; any other unreadable line is an error.
+     * it was written, so never acknowledged), or a last line that fails its checksum (garbage a
+     * power loss can leave where the line was never forced), is cut off and reported by
+     * {@link #droppedTornLine()}; any other unreadable line is an error naming it.
      */
     static RequestLog open(Path dir, FaultInjector faults) {
         Path file = dir.resolve(FILE);
@@ -59,9 +66,12 @@ final class RequestLog implements AutoCloseable {
             boolean torn = start < all.length;
             List<LoggedRequest> parsed = new ArrayList<>();
             for (int i = 0; i < complete.size(); i++) {
-                try {
-                    parsed.add(Json.MAPPER.readValue(complete.get(i), LoggedRequest.class));
-                } catch (IOException e) {
+                LoggedRequest r = parse(complete.get(i));
+                if (r == null && unchecked(complete.get(i))) {
+                    throw new StoreException("request log " + file + " line " + (i + 1) + " has no checksum: it was "
+                            + "written by an older LegoNet; let that version's service finish the requests in it");
+                }
+                if (r == null) {
                     if (i == complete.size() - 1) {
                         // a last line that was never forced can hold garbage after a power loss
                         torn = true;
@@ -71,12 +81,13 @@ final class RequestLog implements AutoCloseable {
                     throw new StoreException("request log " + file + " line " + (i + 1) + " is corrupted; the "
                             + "requests in it cannot be recovered automatically");
                 }
+                parsed.add(r);
             }
             RequestLog log = new RequestLog(file, faults, torn);
             long good = 0;
             for (int i = 0; i < parsed.size(); i++) {
                 LoggedRequest r = parsed.get(i);
-                if (r.requestId() == null || (r.ids() == null) == (r.forgetClass() == null)) {
+                if (r.requestId() == null || r.received() == null || (r.ids() == null) == (r.forgetClass() == null)) {
                     throw new StoreException("request log " + file + " line " + (i + 1) + " is not a forget request");
                 }
                 log.lines.put(r.requestId(), complete.get(i));
@@ -92,6 +103,45 @@ final class RequestLog implements AutoCloseable {
             return log;
         } catch (IOException e) {
             throw new StoreException("cannot open the request log " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One line of the log as written: the request's JSON with its checksum as the last field. */
+    static byte[] line(LoggedRequest r) {
+        String json = Json.string(r);
+        String sha = Digests.sha256Hex(json.getBytes(StandardCharsets.UTF_8));
+        return (json.substring(0, json.length() - 1) + SHA_FIELD + sha + "\"}\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The request on a line (with its newline), or null when the line is not one with a matching checksum. */
+    private static LoggedRequest parse(byte[] line) {
+        String text = new String(line, 0, line.length - 1, StandardCharsets.UTF_8);
+        int at = text.lastIndexOf(SHA_FIELD);
+        if (at < 0 || !text.endsWith("\"}") || at + SHA_FIELD.length() > text.length() - 2) {
+            return null;
+        }
+        String sha = text.substring(at + SHA_FIELD.length(), text.length() - 2);
+        String body = text.substring(0, at) + "}";
+        if (!HEX64.matcher(sha).matches() || !Digests.sha256Hex(body.getBytes(StandardCharsets.UTF_8)).equals(sha)) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readValue(body, LoggedRequest.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Whether a line is a whole request without the checksum field (as LegoNet 0.1.0 wrote them). */
+    private static boolean unchecked(byte[] line) {
+        String text = new String(line, StandardCharsets.UTF_8);
+        if (text.contains(SHA_FIELD)) {
+            return false;
+        }
+        try {
+            return Json.MAPPER.readValue(text, LoggedRequest.class).requestId() != null;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -112,7 +162,7 @@ final class RequestLog implements AutoCloseable {
 
     /** Appends {@code r} and forces it to disk; on return the request is durable. */
     void append(LoggedRequest r) throws IOException {
-        byte[] line = (Json.string(r) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = line(r);
         ByteBuffer b = ByteBuffer.wrap(line);
         while (b.hasRemaining()) {
             out.write(b);

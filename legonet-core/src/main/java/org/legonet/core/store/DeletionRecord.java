@@ -2,16 +2,18 @@ package org.legonet.core.store;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * One committed forget request, as a line of the deletion log. It keeps only what an audit needs:
  * salted hashes of the forgotten ids (never the ids or the data), the adapters retrained and the
- * model digest before and after.
+ * model digest before and after. Every field is required when the log is read, except the two
+ * marked optional.
  *
  * @param seq                 1 for the first request, then one more per request
  * @param time                commit time, ISO-8601
  * @param kind                {@code ids} or {@code class}
- * @param forgetClass         the class forgotten, for {@code class} requests
+ * @param forgetClass         the class forgotten, for {@code class} requests (absent otherwise)
  * @param forgotten           samples erased by this request
  * @param idHashes            salted SHA-256 of each erased id (hex, 32 characters), ascending id order
  * @param adaptersRetrained   ascending adapter indices
@@ -21,13 +23,60 @@ import java.util.List;
  * @param digestBefore        model digest before
  * @param digestAfter         model digest after
  * @param requests            ids of the service requests this commit completes (several when the
- *                            service coalesced them), or {@code null} for a forget from the command
- *                            line; recorded at the commit point so that a replay after a crash can
- *                            tell a request already applied
+ *                            service coalesced them), or {@code null} (absent) for a forget from the
+ *                            command line; recorded at the commit point so that a replay after a
+ *                            crash can tell a request already applied
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record DeletionRecord(int seq, String time, String kind, Integer forgetClass, int forgotten,
+public record DeletionRecord(int seq, String time, String kind, @OptionalField Integer forgetClass, int forgotten,
                              List<String> idHashes, List<Integer> adaptersRetrained, long samplesRetrained,
                              long parametersRetrained, double seconds, String digestBefore, String digestAfter,
-                             List<String> requests) {
+                             @OptionalField List<String> requests) {
+    private static final Pattern HEX32 = Pattern.compile("[0-9a-f]{32}");
+    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+
+    /** Checks the values of a record read from line {@code line} of the log. */
+    void check(String where, int line) {
+        String problem = problem(line);
+        if (problem != null) {
+            throw new StoreException(where + ": " + problem);
+        }
+    }
+
+    private String problem(int line) {
+        if (seq != line) {
+            return "field seq is " + seq + " (expected " + line + ")";
+        }
+        if (time == null) {
+            return "field time is missing";
+        }
+        if (!"ids".equals(kind) && !"class".equals(kind)) {
+            return "field kind must be ids or class";
+        }
+        if ("class".equals(kind) != (forgetClass != null)) {
+            return "field forget_class must be given exactly for a class request";
+        }
+        if (forgotten < 0 || idHashes == null || idHashes.size() != forgotten) {
+            return "field id_hashes does not hold one hash per forgotten sample";
+        }
+        for (String h : idHashes) {
+            if (h == null || !HEX32.matcher(h).matches()) {
+                return "field id_hashes holds a value that is not 32 hex digits";
+            }
+        }
+        if (adaptersRetrained == null || adaptersRetrained.contains(null)) {
+            return "field adapters_retrained is missing or holds a null";
+        }
+        if (samplesRetrained < 0 || parametersRetrained < 0 || !(seconds >= 0)) {
+            return "a count or time is negative";
+        }
+        if (digestBefore == null || !HEX64.matcher(digestBefore).matches()
+                || digestAfter == null || !HEX64.matcher(digestAfter).matches()) {
+            return "field digest_before or digest_after is not a SHA-256";
+        }
+        if (requests != null && requests.contains(null)) {
+            return "field requests holds a null";
+        }
+        return null;
+    }
 }

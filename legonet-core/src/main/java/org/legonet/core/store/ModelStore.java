@@ -16,6 +16,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.legonet.core.LegoNetException;
 import org.legonet.core.Version;
 import org.legonet.core.adapter.Adapter;
 import org.legonet.core.data.Dataset;
@@ -56,13 +58,31 @@ import org.legonet.core.util.Progress;
  * {@code manifest.json} atomically, then deletes the files it replaced. A crash before the
  * manifest switch leaves the old model; after it, the new one; leftovers (including superseded
  * chunks that still hold forgotten samples) are deleted the next time a writer opens the store.
+ *
+ * <p><b>New names never collide.</b> An adapter or chunk file carries the generation that wrote
+ * it, and a commit writes under the manifest's generation plus one. Opening refuses a manifest
+ * that names a file of a later generation than its own (a damaged manifest), a commit refuses to
+ * write under a name the manifest uses, and the cleanup after the switch deletes only files the new
+ * manifest does not name: no commit overwrites or deletes a file the model needs.
+ *
+ * <p><b>Readers and commits.</b> Readers take no lock, and a commit deletes the files it
+ * superseded right after the manifest switch: the forgotten samples' raw rows and encodings must be
+ * gone when the forget completes, so no superseded data file is kept for readers. Instead a reader
+ * that finds a file of its generation missing (or otherwise unreadable) reads {@code manifest.json}
+ * again; if a commit has replaced it, the reader loads the newer generation from the start, up to
+ * {@value #READ_ATTEMPTS} times, and reports damage only under an unchanged manifest. So a
+ * read-only {@link #open} returns one whole generation (its model digest is that manifest's), and
+ * {@link #readRaw} on a read-only store whose generation was superseded since it opened moves the
+ * store to the newest generation before reading. The writer holds the lock and needs none of this.
  */
 public final class ModelStore implements AutoCloseable {
     /** Rows per data chunk: a forget rewrites only the chunks that held the forgotten samples. */
     public static final int CHUNK_ROWS = 1024;
-    private static final String ENCODER_FILE = "encoder.bin";
-    private static final String KEYS_FILE = "keys.bin";
-    private static final String LOG_FILE = "deletions.jsonl";
+    private static final String ENCODER_FILE = Manifest.ENCODER_FILE;
+    private static final String KEYS_FILE = Manifest.KEYS_FILE;
+    private static final String LOG_FILE = Manifest.LOG_FILE;
+    /** How often a reader loads the model again when commits keep superseding what it reads. */
+    static final int READ_ATTEMPTS = 10;
     private static final String LOCK_FILE = ".lock";
     private static final com.fasterxml.jackson.databind.ObjectWriter LOG_WRITER =
             Manifest.JSON.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
@@ -71,23 +91,32 @@ public final class ModelStore implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private Manifest manifest;
+    /** The bytes {@link #manifest} was read from (or written as): a reader compares them with the file's. */
+    private byte[] manifestBytes;
     private LegoNetModel model;
     private PrivateSet data;
     /** Row (in {@link #data}) where each chunk starts; one more entry for the end. */
-    private final int[] chunkStart;
-    private final Set<String> forgottenHashes;
+    private int[] chunkStart;
+    private Set<String> forgottenHashes;
+    /** SHA-256 state after the committed part of the deletion log: a commit extends it by its line. */
+    private MessageDigest logDigest;
     private volatile CommitObserver observer = CommitObserver.NONE;
 
-    private ModelStore(Path dir, FileChannel lockChannel, FileLock lock, Manifest manifest, LegoNetModel model,
-                       PrivateSet data, int[] chunkStart, Set<String> forgottenHashes) {
+    private ModelStore(Path dir, FileChannel lockChannel, FileLock lock, Snapshot snap) {
         this.dir = dir;
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.manifest = manifest;
-        this.model = model;
-        this.data = data;
-        this.chunkStart = chunkStart;
-        this.forgottenHashes = forgottenHashes;
+        use(snap);
+    }
+
+    private void use(Snapshot snap) {
+        this.manifest = snap.manifest();
+        this.manifestBytes = snap.manifestBytes();
+        this.model = snap.model();
+        this.data = snap.data();
+        this.chunkStart = snap.chunkStart();
+        this.forgottenHashes = snap.forgottenHashes();
+        this.logDigest = snap.logDigest();
     }
 
     public Path dir() {
@@ -174,10 +203,14 @@ public final class ModelStore implements AutoCloseable {
             training.put("adapter_seconds", s.adapterSeconds());
             training.put("adapter_gflops", s.adapterGflops());
             training.put("threads", s.threads());
+            String salt = newSalt();
             Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.VERSION, 0, now, now, Version.VERSION,
-                    model.config().toMap(), model.classes(), dataset, encoderEntry, keysEntry,
+                    model.config().toMap(), model.classes(),
+                    Manifest.settingsDigest(model.config().toMap(), model.classes(), salt), dataset, encoderEntry,
+                    keysEntry,
                     new Manifest.PrivateEntry(data.rows(), data.retained(), CHUNK_ROWS, u8 ? "u8" : "f32", chunkEntries),
-                    adapters, model.digest(), new Manifest.DeletionsEntry(0, 0, LOG_FILE, 0, newSalt()), training);
+                    adapters, model.digest(), new Manifest.DeletionsEntry(0, 0, LOG_FILE, 0, salt,
+                    Digests.hex(Digests.sha256().digest())), training);
             AtomicFiles.writeDurable(tmp.resolve(Manifest.FILE), manifest.toBytes());
             AtomicFiles.syncDirectory(tmp.resolve("adapters"));
             AtomicFiles.syncDirectory(tmp.resolve("data"));
@@ -279,7 +312,7 @@ public final class ModelStore implements AutoCloseable {
     }
 
     private static Manifest.AdapterEntry writeAdapter(Path root, Adapter a, long generation) throws IOException {
-        String name = String.format("adapters/adapter-%05d.g%06d.bin", a.index(), generation);
+        String name = Manifest.adapterFile(a.index(), generation);
         byte[] file = BinFile.wrap(BinFile.ADAPTER, a.toBytes());
         AtomicFiles.writeDurable(root.resolve(name), file);
         return new Manifest.AdapterEntry(a.index(), a.samples(), a.digest(), a.sampleSetDigest(), a.seed(), name,
@@ -313,11 +346,11 @@ public final class ModelStore implements AutoCloseable {
             data.copyEncoding(rows[i], enc, i * dim);
         }
         e.asFloatBuffer().put(enc);
-        String encName = String.format("data/enc-%05d.g%06d.bin", c, generation);
+        String encName = Manifest.chunkFile("enc", c, generation);
         byte[] encFile = BinFile.wrap(BinFile.ENCODINGS, e.array());
         AtomicFiles.writeDurable(root.resolve(encName), encFile);
 
-        String rawName = String.format("data/raw-%05d.g%06d.bin", c, generation);
+        String rawName = Manifest.chunkFile("raw", c, generation);
         byte[] rawFile = BinFile.wrap(BinFile.RAW, rawPayload);
         AtomicFiles.writeDurable(root.resolve(rawName), rawFile);
         return new Manifest.ChunkEntry(c, n, new Manifest.FileRef(encName, BinFile.sha256(encFile)),
@@ -328,9 +361,10 @@ public final class ModelStore implements AutoCloseable {
     // Opening a store
 
     /**
-     * Opens a model directory, checking every file it loads against the manifest. A writer
-     * ({@code write}) takes the directory's lock, fails if another process holds it, and first
-     * removes what an interrupted change left behind.
+     * Opens a model directory, checking the manifest strictly ({@link Manifest#parse}) and every
+     * file it loads against it. A writer ({@code write}) takes the directory's lock, fails if
+     * another process holds it, and then removes what an interrupted change left behind. A reader
+     * that a concurrent commit overtakes reads the newer generation (see the class comment).
      */
     public static ModelStore open(Path dir, boolean write) {
         Path root = dir.toAbsolutePath().normalize();
@@ -355,19 +389,67 @@ public final class ModelStore implements AutoCloseable {
             }
         }
         try {
-            byte[] mbytes = Files.readAllBytes(root.resolve(Manifest.FILE));
-            Manifest m = Manifest.parse(mbytes, root.resolve(Manifest.FILE).toString());
+            Snapshot snap = snapshot(root, !write);
             if (write) {
-                recover(root, m);
+                recover(root, snap.manifest());
             }
-            Loaded l = load(root, m);
-            return new ModelStore(root, ch, lock, m, l.model, l.data, l.chunkStart, readForgottenHashes(root, m));
+            return new ModelStore(root, ch, lock, snap);
         } catch (IOException e) {
             releaseQuietly(lock, ch);
             throw new StoreException("cannot read " + root + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             releaseQuietly(lock, ch);
             throw e;
+        }
+    }
+
+    /** One generation of the store, fully read and checked. */
+    private record Snapshot(byte[] manifestBytes, Manifest manifest, LegoNetModel model, PrivateSet data,
+                            int[] chunkStart, Set<String> forgottenHashes, MessageDigest logDigest) {
+    }
+
+    private static byte[] readManifest(Path root) {
+        try {
+            return Files.readAllBytes(root.resolve(Manifest.FILE));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new StoreException(root + " is not a LegoNet model directory (no " + Manifest.FILE + ")");
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + root.resolve(Manifest.FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the manifest and everything it names. A {@code reader} that fails while a commit has
+     * replaced the manifest (a file it needed was superseded and deleted) reads the newer
+     * generation instead, up to {@link #READ_ATTEMPTS} times; a failure under an unchanged manifest
+     * is damage and is reported at once.
+     */
+    private static Snapshot snapshot(Path root, boolean reader) {
+        byte[] mbytes = readManifest(root);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Manifest m = Manifest.parse(mbytes, root.resolve(Manifest.FILE).toString());
+                Loaded l = load(root, m);
+                Log log = readLog(root, m);
+                Set<String> forgotten = new HashSet<>();
+                for (DeletionRecord r : log.records()) {
+                    forgotten.addAll(r.idHashes());
+                }
+                return new Snapshot(mbytes, m, l.model, l.data, l.chunkStart, forgotten, log.digest());
+            } catch (StoreException e) {
+                if (!reader) {
+                    throw e;
+                }
+                byte[] now = readManifest(root);
+                if (Arrays.equals(now, mbytes)) {
+                    throw e;
+                }
+                if (attempt == READ_ATTEMPTS) {
+                    throw new StoreException(e.getMessage() + " (commits replaced the model " + attempt
+                            + " times while it was being read; try again)", e);
+                }
+                mbytes = now;
+            }
         }
     }
 
@@ -390,19 +472,96 @@ public final class ModelStore implements AutoCloseable {
     }
 
     private static Loaded load(Path root, Manifest m) {
-        ModelConfig config = ModelConfig.fromMap(m.config());
+        try {
+            return loadChecked(root, m);
+        } catch (StoreException e) {
+            throw e;
+        } catch (LegoNetException e) {
+            // a file or setting that passed its checksum but not its reader: the manifest was made to fit it
+            throw new StoreException(root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The model configuration of a manifest, refused unless it is exactly what this version writes
+     * for it: no missing, unknown or reinterpreted setting can change how a later forget retrains.
+     */
+    private static ModelConfig config(Path root, Manifest m) {
+        Path where = root.resolve(Manifest.FILE);
+        Map<String, Object> defaults = ModelConfig.defaults().toMap();
+        Set<String> known = defaults.keySet();
+        for (String name : known) {
+            Object v = m.config().get(name);
+            if (v == null) {
+                throw new StoreException(where + ": field config." + name + " is missing");
+            }
+            Object d = defaults.get(name);
+            String type = d instanceof Number ? "a number" : d instanceof Boolean ? "true or false" : "a string";
+            if (d instanceof Number ? !(v instanceof Number) : d.getClass() != v.getClass()) {
+                throw new StoreException(where + ": field config." + name + " must be " + type);
+            }
+        }
+        for (String name : m.config().keySet()) {
+            if (!known.contains(name)) {
+                throw new StoreException(where + ": unknown field '" + name + "' in config");
+            }
+        }
+        ModelConfig config;
+        try {
+            config = ModelConfig.fromMap(m.config());
+        } catch (LegoNetException e) {
+            throw new StoreException(where + ": field config is invalid: " + e.getMessage(), e);
+        }
+        Map<String, Object> canonical = config.toMap();
+        for (String name : known) {
+            String stored = jsonText(m.config().get(name));
+            if (!stored.equals(jsonText(canonical.get(name)))) {
+                throw new StoreException(where + ": field config." + name + " is invalid (" + stored + ")");
+            }
+        }
+        if (config.adapters() != m.keys().count()) {
+            throw new StoreException(where + ": field config.adapters is " + config.adapters() + " but there are "
+                    + m.keys().count() + " keys");
+        }
+        if (!Manifest.settingsDigest(canonical, m.classes(), m.deletions().salt()).equals(m.settingsDigest())) {
+            throw new StoreException(where + ": the configuration, class count or deletion-log salt is damaged "
+                    + "(field settings_digest does not match them)");
+        }
+        return config;
+    }
+
+    private static String jsonText(Object value) {
+        try {
+            return Manifest.JSON.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return String.valueOf(value);
+        }
+    }
+
+    private static Loaded loadChecked(Path root, Manifest m) {
+        ModelConfig config = config(root, m);
         Manifest.EncoderEntry ee = m.encoder();
         byte[] state = BinFile.read(root, ee.file(), BinFile.ENCODER, ee.sha256());
         Encoder encoder = Encoders.restore(ee.spec(), ee.inputDim(), state);
         if (!encoder.fingerprint().equals(ee.fingerprint())) {
             throw new StoreException("encoder in " + root + " does not match its fingerprint in the manifest");
         }
+        if (encoder.outputDim() != ee.outputDim()) {
+            throw new StoreException("encoder in " + root + " gives " + encoder.outputDim()
+                    + " values per sample, the manifest says " + ee.outputDim());
+        }
         Keys keys = Keys.fromBytes(BinFile.read(root, m.keys().file(), BinFile.KEYS, m.keys().sha256()));
         if (!keys.digest().equals(m.keys().digest())) {
             throw new StoreException("keys in " + root + " do not match their digest in the manifest");
         }
-        if (m.adapters().size() != keys.count()) {
-            throw new StoreException(root + ": manifest lists " + m.adapters().size() + " adapters for " + keys.count() + " keys");
+        if (!keys.distance().label().equals(m.keys().distance()) || keys.distance() != config.distance()) {
+            throw new StoreException("keys in " + root + " use " + keys.distance().label() + " distance, the manifest "
+                    + m.keys().distance());
+        }
+        if (m.adapters().size() != keys.count() || keys.dim() != encoder.outputDim()) {
+            throw new StoreException(root + ": manifest lists " + m.adapters().size() + " adapters for " + keys.count()
+                    + " keys of dimension " + keys.dim());
         }
         Adapter[] adapters = new Adapter[keys.count()];
         for (Manifest.AdapterEntry e : m.adapters()) {
@@ -413,34 +572,48 @@ public final class ModelStore implements AutoCloseable {
             if (!a.digest().equals(e.digest()) || a.index() != e.index()) {
                 throw new StoreException("adapter file " + e.file() + " does not match its digest in the manifest");
             }
+            if (a.seed() != e.seed() || !a.sampleSetDigest().equals(e.sampleSetDigest()) || a.classes() != m.classes()
+                    || a.inputDim() != encoder.outputDim()) {
+                throw new StoreException("adapter file " + e.file() + " does not match its manifest entry (seed, "
+                        + "sample-set digest, classes or input size)");
+            }
             adapters[e.index()] = a;
         }
         Manifest.PrivateEntry pe = m.privateData();
         int k = config.activate();
         int dim = encoder.outputDim();
-        int total = 0;
-        for (Manifest.ChunkEntry c : pe.chunks()) {
-            total += c.rows();
-        }
-        long[] ids = new long[total];
-        int[] labels = new int[total];
-        int[] routes = new int[total * k];
-        float[] enc = new float[total * dim];
-        int[] chunkStart = new int[pe.chunks().size() + 1];
-        int at = 0;
+        // read and check every chunk before allocating by the counts it gives
+        List<ByteBuffer> payloads = new ArrayList<>();
+        long total = 0;
         for (int ci = 0; ci < pe.chunks().size(); ci++) {
             Manifest.ChunkEntry c = pe.chunks().get(ci);
             if (c.index() != ci) {
                 throw new StoreException(root + ": manifest lists chunk " + c.index() + " at position " + ci);
             }
-            chunkStart[ci] = at;
             ByteBuffer b = ByteBuffer.wrap(BinFile.read(root, c.encodings().file(), BinFile.ENCODINGS,
                     c.encodings().sha256())).order(ByteOrder.LITTLE_ENDIAN);
+            if (b.remaining() < 12) {
+                throw new StoreException("chunk file " + c.encodings().file() + " is truncated");
+            }
             int rows = b.getInt();
             if (rows != c.rows() || b.getInt() != dim || b.getInt() != k
-                    || b.remaining() != (long) rows * (12 + 4 * k + 4 * dim)) {
+                    || b.remaining() != (long) rows * (12L + 4L * k + 4L * dim)) {
                 throw new StoreException("chunk file " + c.encodings().file() + " does not match the manifest");
             }
+            payloads.add(b);
+            total += rows;
+        }
+        int n = (int) total;
+        long[] ids = new long[n];
+        int[] labels = new int[n];
+        int[] routes = new int[Math.multiplyExact(n, k)];
+        float[] enc = new float[Math.multiplyExact(n, dim)];
+        int[] chunkStart = new int[pe.chunks().size() + 1];
+        int at = 0;
+        for (int ci = 0; ci < payloads.size(); ci++) {
+            ByteBuffer b = payloads.get(ci);
+            int rows = pe.chunks().get(ci).rows();
+            chunkStart[ci] = at;
             for (int r = 0; r < rows; r++) {
                 ids[at + r] = b.getLong();
             }
@@ -461,6 +634,12 @@ public final class ModelStore implements AutoCloseable {
             data = new PrivateSet(ids, labels, enc, dim, routes, k, new BitSet(), keys.count());
         } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
             throw new StoreException(root + ": cached private samples are inconsistent: " + e.getMessage(), e);
+        }
+        for (int r = 0; r < data.rows(); r++) {
+            if (data.label(r) < 0 || data.label(r) >= m.classes()) {
+                throw new StoreException(root + ": cached sample " + data.id(r) + " has label " + data.label(r)
+                        + ", outside the " + m.classes() + " classes");
+            }
         }
         for (Manifest.AdapterEntry e : m.adapters()) {
             if (data.size(e.index()) != e.samples() || adapters[e.index()].samples() != e.samples()) {
@@ -484,14 +663,7 @@ public final class ModelStore implements AutoCloseable {
                 ch.force(true);
             }
         }
-        Set<String> referenced = new HashSet<>();
-        for (Manifest.AdapterEntry e : m.adapters()) {
-            referenced.add(e.file());
-        }
-        for (Manifest.ChunkEntry c : m.privateData().chunks()) {
-            referenced.add(c.encodings().file());
-            referenced.add(c.raw().file());
-        }
+        Set<String> referenced = referenced(m);
         boolean removed = false;
         for (String sub : List.of("adapters", "data")) {
             Path d = root.resolve(sub);
@@ -513,56 +685,73 @@ public final class ModelStore implements AutoCloseable {
         Files.deleteIfExists(root.resolve(Manifest.FILE + ".tmp"));
     }
 
-    private static Set<String> readForgottenHashes(Path root, Manifest m) throws IOException {
-        Set<String> out = new HashSet<>();
-        for (DeletionRecord r : readLog(root, m)) {
-            if (r.idHashes() != null) {
-                out.addAll(r.idHashes());
-            }
-        }
-        return out;
+    /**
+     * The committed part of the deletion log: the first {@code deletions.bytes} bytes, whole lines,
+     * each a strict {@link DeletionRecord} numbered in order, as many as the manifest counts and
+     * forgetting as many samples. What follows is an uncommitted tail, ignored here.
+     */
+    private record Log(List<DeletionRecord> records, MessageDigest digest) {
     }
 
-    private static List<DeletionRecord> readLog(Path root, Manifest m) throws IOException {
+    private static Log readLog(Path root, Manifest m) {
         Path log = root.resolve(m.deletions().file());
         List<DeletionRecord> out = new ArrayList<>();
-        if (!Files.exists(log)) {
-            if (m.deletions().bytes() > 0) {
-                throw new StoreException("deletion log " + log + " is missing");
-            }
-            return out;
+        byte[] all;
+        try {
+            all = Files.exists(log) ? Files.readAllBytes(log) : new byte[0];
+        } catch (IOException e) {
+            throw new StoreException("cannot read the deletion log " + log + ": " + e.getMessage(), e);
         }
-        byte[] all = Files.readAllBytes(log);
-        if (all.length < m.deletions().bytes()) {
-            throw new StoreException("deletion log " + log + " is shorter than the manifest records");
+        long committed = m.deletions().bytes();
+        if (all.length < committed) {
+            throw new StoreException("deletion log " + log + (Files.exists(log) ? " is shorter than the manifest records"
+                    : " is missing"));
         }
-        String text = new String(all, 0, (int) m.deletions().bytes(), StandardCharsets.UTF_8);
-        int line = 0;
-        for (String s : text.split("\n")) {
-            line++;
-            if (s.isBlank()) {
+        MessageDigest md = Digests.sha256();
+        md.update(all, 0, (int) committed);
+        if (!Digests.hex(cloneOf(md).digest()).equals(m.deletions().sha256())) {
+            throw new StoreException("deletion log " + log + " is damaged: its committed part does not match the "
+                    + "SHA-256 in the manifest");
+        }
+        if (committed > 0 && all[(int) committed - 1] != '\n') {
+            throw new StoreException("deletion log " + log + " does not end a line where the manifest says it ends");
+        }
+        long samples = 0;
+        int start = 0;
+        for (int i = 0; i < committed; i++) {
+            if (all[i] != '\n') {
                 continue;
             }
-            try {
-                out.add(Manifest.JSON.readValue(s, DeletionRecord.class));
-            } catch (IOException e) {
-                throw new StoreException("deletion log " + log + " line " + line + " is corrupted");
-            }
+            int line = out.size() + 1;
+            String where = "deletion log " + log + " line " + line;
+            DeletionRecord r = StrictJson.read(Arrays.copyOfRange(all, start, i), DeletionRecord.class, where);
+            r.check(where, line);
+            samples += r.forgotten();
+            out.add(r);
+            start = i + 1;
         }
         if (out.size() != m.deletions().requests()) {
             throw new StoreException("deletion log " + log + " holds " + out.size() + " requests, the manifest "
                     + m.deletions().requests());
         }
-        return out;
+        if (samples != m.deletions().samples()) {
+            throw new StoreException("deletion log " + log + " forgets " + samples + " samples, the manifest "
+                    + m.deletions().samples());
+        }
+        return new Log(out, md);
+    }
+
+    private static MessageDigest cloneOf(MessageDigest md) {
+        try {
+            return (MessageDigest) md.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 state cannot be copied", e);
+        }
     }
 
     /** The committed deletion log, oldest first. */
     public List<DeletionRecord> deletions() {
-        try {
-            return readLog(dir, manifest);
-        } catch (IOException e) {
-            throw new StoreException("cannot read the deletion log of " + dir + ": " + e.getMessage(), e);
-        }
+        return readLog(dir, manifest).records();
     }
 
     /** Adapters retrained by any committed forget, ascending. */
@@ -602,21 +791,51 @@ public final class ModelStore implements AutoCloseable {
     /**
      * The retained raw samples, ascending id, read from the chunk files (each checked against the
      * manifest). This is what {@code verify} rebuilds the model from.
+     *
+     * <p>A read-only store whose generation a commit has superseded meanwhile (its raw chunks are
+     * deleted, as erasure requires) moves to the newest generation and reads that one: afterwards
+     * {@link #manifest()}, {@link #model()} and {@link #data()} describe the generation the samples
+     * belong to, so a caller that pairs the samples with the model reads the samples first.
      */
     public Dataset readRaw(Progress progress) {
-        List<Manifest.ChunkEntry> chunks = manifest.privateData().chunks();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return readRaw(manifest, progress);
+            } catch (StoreException e) {
+                if (writable() || !moveToNewerGeneration()) {
+                    throw e;
+                }
+                if (attempt == READ_ATTEMPTS) {
+                    throw new StoreException(e.getMessage() + " (commits replaced the model " + attempt
+                            + " times while it was being read; try again)", e);
+                }
+            }
+        }
+    }
+
+    /** For a reader: loads the newest generation if the manifest on disk is no longer the one it read. */
+    private boolean moveToNewerGeneration() {
+        if (Arrays.equals(readManifest(dir), manifestBytes)) {
+            return false;
+        }
+        use(snapshot(dir, true));
+        return true;
+    }
+
+    private Dataset readRaw(Manifest m, Progress progress) {
+        List<Manifest.ChunkEntry> chunks = m.privateData().chunks();
         int total = 0;
         for (Manifest.ChunkEntry c : chunks) {
             total += c.rows();
         }
-        int dim = manifest.encoder().inputDim();
+        int dim = m.encoder().inputDim();
         long[] ids = new long[total];
         int[] labels = new int[total];
         float[] features = new float[Math.multiplyExact(total, dim)];
         int at = 0;
         progress.start("read retained samples", chunks.size());
         for (Manifest.ChunkEntry c : chunks) {
-            RawChunk rc = readRawChunk(c);
+            RawChunk rc = readRawChunk(m, c);
             System.arraycopy(rc.ids(), 0, ids, at, rc.rows);
             System.arraycopy(rc.labels(), 0, labels, at, rc.rows);
             rc.features(features, at * dim);
@@ -624,13 +843,14 @@ public final class ModelStore implements AutoCloseable {
             progress.step(1);
         }
         progress.finish();
-        int[] shape = manifest.dataset().sampleShape() == null ? new int[] {dim} : manifest.dataset().sampleShape();
+        int[] shape = m.dataset().sampleShape() == null ? new int[] {dim} : m.dataset().sampleShape();
         return new Dataset("retained samples of " + dir.getFileName(), ids, labels, features, shape);
     }
 
-    private RawChunk readRawChunk(Manifest.ChunkEntry c) {
+    private RawChunk readRawChunk(Manifest m, Manifest.ChunkEntry c) {
         RawChunk rc = RawChunk.parse(BinFile.read(dir, c.raw().file(), BinFile.RAW, c.raw().sha256()), c.raw().file());
-        if (rc.rows != c.rows() || rc.dim != manifest.encoder().inputDim()) {
+        if (rc.rows != c.rows() || rc.dim != m.encoder().inputDim()
+                || rc.width != ("u8".equals(m.privateData().rawFormat()) ? 1 : 4)) {
             throw new StoreException("raw chunk " + c.raw().file() + " does not match the manifest");
         }
         return rc;
@@ -654,12 +874,20 @@ public final class ModelStore implements AutoCloseable {
         obs.reached(CommitObserver.Stage.STARTED);
         long gen = manifest.generation() + 1;
         List<String> superseded = new ArrayList<>();
+        Set<String> inUse = referenced(manifest);
         try {
             TreeSet<Integer> chunks = new TreeSet<>();
             Set<Long> erasedIds = new HashSet<>();
             for (int r : change.erasedRows()) {
                 chunks.add(chunkOf(r));
                 erasedIds.add(data.id(r));
+            }
+            // every new name is checked before anything is written
+            for (int c : chunks) {
+                refuseInUse(inUse, Manifest.chunkFile("enc", c, gen), Manifest.chunkFile("raw", c, gen));
+            }
+            for (Adapter a : change.retrained()) {
+                refuseInUse(inUse, Manifest.adapterFile(a.index(), gen));
             }
             List<Manifest.ChunkEntry> chunkEntries = new ArrayList<>(manifest.privateData().chunks());
             PrivateSet next = change.next();
@@ -672,7 +900,7 @@ public final class ModelStore implements AutoCloseable {
                     }
                 }
                 int[] rows = keep.stream().mapToInt(Integer::intValue).toArray();
-                RawChunk oldRaw = readRawChunk(old);
+                RawChunk oldRaw = readRawChunk(manifest, old);
                 byte[] raw = oldRaw.without(erasedIds);
                 int kept = RawChunk.parse(raw, old.raw().file()).rows;
                 if (kept != rows.length) {
@@ -700,7 +928,10 @@ public final class ModelStore implements AutoCloseable {
                     in.parametersRetrained(), in.seconds(), in.digestBefore(), in.digestAfter(), in.requests());
             byte[] line = (LOG_WRITER.writeValueAsString(rec) + "\n").getBytes(StandardCharsets.UTF_8);
             Path log = dir.resolve(manifest.deletions().file());
-            if (Files.exists(log) && Files.size(log) != manifest.deletions().bytes()) {
+            if (!Files.exists(log) || Files.size(log) < manifest.deletions().bytes()) {
+                throw new StoreException("deletion log " + log + " lost committed records while the model was open");
+            }
+            if (Files.size(log) != manifest.deletions().bytes()) {
                 // an uncommitted tail from an interrupted request: drop it before appending
                 try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
                     ch.truncate(manifest.deletions().bytes());
@@ -708,21 +939,27 @@ public final class ModelStore implements AutoCloseable {
             }
             AtomicFiles.append(log, line);
             obs.reached(CommitObserver.Stage.LOG_APPENDED);
+            MessageDigest nextLog = cloneOf(logDigest);
+            nextLog.update(line);
             Manifest.DeletionsEntry del = new Manifest.DeletionsEntry(rec.seq(), manifest.deletions().samples()
                     + rec.forgotten(), manifest.deletions().file(), manifest.deletions().bytes() + line.length,
-                    manifest.deletions().salt());
+                    manifest.deletions().salt(), Digests.hex(cloneOf(nextLog).digest()));
             Manifest.PrivateEntry pe = manifest.privateData();
             Manifest nextManifest = manifest.next(now, new Manifest.PrivateEntry(pe.rows(), next.retained(),
                     pe.chunkRows(), pe.rawFormat(), chunkEntries), adapterEntries, change.model().digest(), del);
-            AtomicFiles.replace(dir.resolve(Manifest.FILE), nextManifest.toBytes());
+            byte[] nextBytes = nextManifest.toBytes();
+            AtomicFiles.replace(dir.resolve(Manifest.FILE), nextBytes);
             obs.reached(CommitObserver.Stage.MANIFEST_SWITCHED);
 
             manifest = nextManifest;
+            manifestBytes = nextBytes;
+            logDigest = nextLog;
             model = change.model();
             data = next;
             if (rec.idHashes() != null) {
                 forgottenHashes.addAll(rec.idHashes());
             }
+            superseded.removeAll(referenced(nextManifest));
             for (String f : superseded) {
                 Files.deleteIfExists(dir.resolve(f));
             }
@@ -733,6 +970,33 @@ public final class ModelStore implements AutoCloseable {
         } catch (IOException e) {
             throw new StoreException("cannot commit the forget to " + dir + ": " + e.getMessage()
                     + " (the model is unchanged; leftovers are removed on the next open)", e);
+        }
+    }
+
+    /** The adapter and chunk files {@code m} names. */
+    static Set<String> referenced(Manifest m) {
+        Set<String> out = new HashSet<>();
+        for (Manifest.AdapterEntry e : m.adapters()) {
+            out.add(e.file());
+        }
+        for (Manifest.ChunkEntry c : m.privateData().chunks()) {
+            out.add(c.encodings().file());
+            out.add(c.raw().file());
+        }
+        return out;
+    }
+
+    /**
+     * Refuses to write a file under a name the committed manifest uses. {@link Manifest#check}
+     * makes this impossible for a manifest that opened; the check keeps a commit from ever
+     * overwriting (and then deleting) a file the model needs.
+     */
+    private void refuseInUse(Set<String> inUse, String... names) {
+        for (String name : names) {
+            if (inUse.contains(name)) {
+                throw new StoreException("cannot commit to " + dir + ": the new file " + name + " would replace a file "
+                        + "of generation " + manifest.generation() + " (the manifest is damaged); nothing was changed");
+            }
         }
     }
 

@@ -54,9 +54,10 @@ public final class Verifier {
     private VerifyReport verify(ModelStore store, int[] adapters, String which) {
         boolean partial = adapters != null;
         long t0 = System.nanoTime();
+        // the samples first: a read-only store that a commit superseded meanwhile moves to the newer generation
+        Dataset raw = store.readRaw(progress);
         LegoNetModel model = store.model();
         PrivateSet cached = store.data();
-        Dataset raw = store.readRaw(progress);
         List<String> problems = new ArrayList<>();
         float[] enc = Encoders.encodeAll(model.encoder(), raw, threads, progress);
         int[] routes = model.router().routeAll(enc, raw.size(), threads);

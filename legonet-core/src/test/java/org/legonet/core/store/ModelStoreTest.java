@@ -162,11 +162,11 @@ class ModelStoreTest {
         ObjectNode incomplete = (ObjectNode) Manifest.JSON.readTree(manifest);
         incomplete.remove("keys");
         Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(incomplete));
-        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("incomplete");
+        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("field keys is missing");
 
         Files.write(dir.resolve(Manifest.FILE), "{\"format\": \"legonet-model\",\n \"format_version\": ".getBytes(
                 StandardCharsets.UTF_8));
-        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("is not a valid LegoNet manifest");
+        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("is not valid JSON");
 
         Files.write(dir.resolve(Manifest.FILE), manifest);
         openAndClose(dir, false);

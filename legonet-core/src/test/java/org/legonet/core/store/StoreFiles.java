@@ -47,18 +47,17 @@ public final class StoreFiles {
                 m = store.manifest();
                 modelDigest = store.model().withAdapters(List.of(a)).digest();
             }
-            String name = String.format("adapters/adapter-%05d.tampered.bin", a.index());
-            byte[] file = BinFile.wrap(BinFile.ADAPTER, a.toBytes());
-            Files.write(dir.resolve(name), file);
             List<Manifest.AdapterEntry> adapters = new ArrayList<>(m.adapters());
             Manifest.AdapterEntry old = adapters.get(a.index());
+            String name = old.file();
+            byte[] file = BinFile.wrap(BinFile.ADAPTER, a.toBytes());
+            Files.write(dir.resolve(name), file);
             adapters.set(a.index(), new Manifest.AdapterEntry(a.index(), a.samples(), a.digest(), a.sampleSetDigest(),
                     a.seed(), name, BinFile.sha256(file)));
             Manifest next = new Manifest(m.format(), m.formatVersion(), m.generation(), m.created(), m.updated(),
-                    m.legonetVersion(), m.config(), m.classes(), m.dataset(), m.encoder(), m.keys(), m.privateData(),
+                    m.legonetVersion(), m.config(), m.classes(), m.settingsDigest(), m.dataset(), m.encoder(), m.keys(), m.privateData(),
                     adapters, modelDigest, m.deletions(), m.training());
             Files.write(dir.resolve(Manifest.FILE), next.toBytes());
-            Files.delete(dir.resolve(old.file()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

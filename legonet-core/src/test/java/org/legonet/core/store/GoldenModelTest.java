@@ -1,0 +1,73 @@
+package org.legonet.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.unlearn.Unlearner;
+import org.legonet.core.unlearn.Verifier;
+import org.legonet.core.unlearn.VerifyReport;
+import org.legonet.core.util.Progress;
+
+/**
+ * The golden model directory (made once by {@link GoldenModel}, committed under the test
+ * resources): this version opens it, verifies it EXACT by a full rebuild from its raw samples, and
+ * forgets from it to the digest recorded when it was made, still EXACT. A later version keeps this
+ * passing, or, once it stops reading format version {@value GoldenModel#VERSION}, changes this test to
+ * expect the refusal with a clear format error (and adds a golden directory of its own version).
+ */
+class GoldenModelTest {
+    @TempDir
+    Path tmp;
+
+    private Path copy() throws IOException, URISyntaxException {
+        Path src = Path.of(GoldenModelTest.class.getResource("/" + GoldenModel.DIR + "/" + Manifest.FILE).toURI())
+                .getParent();
+        Path dst = tmp.resolve("golden");
+        try (Stream<Path> all = Files.walk(src)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path q = dst.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(q);
+                } else {
+                    Files.copy(p, q);
+                }
+            }
+        }
+        return dst;
+    }
+
+    @Test
+    void theGoldenModelOpensVerifiesExactAndForgetsToTheRecordedDigest() throws Exception {
+        Path dir = copy();
+        JsonNode expected = Manifest.JSON.readTree(
+                GoldenModelTest.class.getResourceAsStream("/" + GoldenModel.EXPECTED));
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(s.manifest().formatVersion()).isEqualTo(GoldenModel.VERSION);
+            assertThat(s.manifest().generation()).isEqualTo(1);
+            assertThat(s.deletions()).hasSize(1);
+            for (long id : GoldenModel.FORGOTTEN) {
+                assertThat(s.wasForgotten(id)).isTrue();
+                assertThat(s.data().rowOf(id)).isNegative();
+            }
+            VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
+            assertThat(v.exact()).as(v.toString()).isTrue();
+            assertThat(v.samples()).isEqualTo(398);
+        }
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            String after = new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(GoldenModel.TO_FORGET))
+                    .digestAfter();
+            assertThat(after).isEqualTo(expected.get("digest_after_forget").asText());
+            VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
+            assertThat(v.exact()).as(v.toString()).isTrue();
+            assertThat(v.samples()).isEqualTo(395);
+        }
+    }
+}
