@@ -278,13 +278,21 @@ public final class CnnNetwork {
         } finally {
             progress.finish();
         }
-        for (float v : params) {
-            if (!Float.isFinite(v)) {
-                throw new LegoNetException("cnn training diverged (a weight became NaN or infinite); try a smaller lr"
-                        + " than " + spec.lr());
-            }
+        if (!finite(params) || !Arrays.stream(runMean).allMatch(CnnNetwork::finite)
+                || !Arrays.stream(runVar).allMatch(CnnNetwork::finite)) {
+            throw new LegoNetException("cnn training diverged (a weight became NaN or infinite); try a smaller lr"
+                    + " than " + spec.lr());
         }
         return passes;
+    }
+
+    private static boolean finite(float[] a) {
+        for (float v : a) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void checkInput(Dataset data) {
