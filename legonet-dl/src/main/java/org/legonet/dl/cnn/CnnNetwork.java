@@ -454,6 +454,18 @@ public final class CnnNetwork {
         }
     }
 
+    /** Fails in one line when a buffer of a {@code batch}-sample pass would not fit in a Java array. */
+    private void checkBatch(int batch) {
+        long largest = (long) batch * Math.max(dim, flat);
+        for (int l = 0; l < blocks; l++) {
+            largest = Math.max(largest, (long) batch * bh[l] * bw[l] * Math.max(9L * bin[l], bout[l]));
+        }
+        if (largest > Integer.MAX_VALUE - 8) {
+            throw new LegoNetException("cnn batch=" + batch + " is too large for " + inChannels + "x" + height + "x"
+                    + width + " images (a buffer would hold " + largest + " values); use a smaller batch");
+        }
+    }
+
     /** A range task over {@code [from, to)}. */
     private interface Range {
         void run(int from, int to);
@@ -488,6 +500,7 @@ public final class CnnNetwork {
         final ExecutorService workers;
 
         Pass(int batch) {
+            checkBatch(batch);
             this.batch = batch;
             x0 = new float[batch * height * width * inChannels];
             y = new int[batch];
