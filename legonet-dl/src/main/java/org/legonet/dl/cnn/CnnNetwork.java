@@ -7,11 +7,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.adapter.TrainConfig;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.kernel.FastMath;
 import org.legonet.core.kernel.Gemm;
+import org.legonet.core.kernel.Simd;
 import org.legonet.core.util.Progress;
 import org.legonet.core.util.Rng;
 
@@ -46,6 +50,8 @@ import org.legonet.core.util.Rng;
 public final class CnnNetwork {
     static final float BN_EPS = 1e-5f;
     static final float BN_MOMENTUM = 0.1f;
+    private static final VectorSpecies<Float> S = Simd.SPECIES;
+    private static final int L = Simd.LANES;
     /** Rows of a weight gradient's reduction per cache-sized chunk. */
     private static final int CHUNK = 256;
     private final CnnSpec spec;
@@ -454,6 +460,11 @@ public final class CnnNetwork {
         }
     }
 
+    /** The channels of {@code n} that whole vectors cover (0 when kernels run scalar). */
+    private static int vectorPart(int n) {
+        return S == null ? 0 : n - n % L;
+    }
+
     /** Fails in one line when a buffer of a {@code batch}-sample pass would not fit in a Java array. */
     private void checkBatch(int batch) {
         long largest = (long) batch * Math.max(dim, flat);
@@ -494,9 +505,6 @@ public final class CnnNetwork {
         final float[] dOut;
         final float[] dEnc;
         final float[] trans;    // a transposed weight matrix
-        final float[] scale;    // per channel of a block: gamma / sqrt(var + eps)
-        final float[] meanB;    // per channel: the mean of the shift gradient's terms
-        final float[] meanG;    // per channel: the mean of the scale gradient's terms
         final ExecutorService workers;
 
         Pass(int batch) {
@@ -548,10 +556,6 @@ public final class CnnNetwork {
             dOut = new float[maxIn];
             dEnc = new float[batch * dim];
             trans = new float[maxT];
-            int maxC = Arrays.stream(bout).max().getAsInt();
-            scale = new float[maxC];
-            meanB = new float[maxC];
-            meanG = new float[maxC];
         }
 
         /** Runs {@code task} over {@code [0, n)} split into contiguous parts, one per thread. */
@@ -581,6 +585,12 @@ public final class CnnNetwork {
                 }
                 throw new IllegalStateException(e.getCause());
             }
+        }
+
+        /** Runs {@code task} over channels {@code [0, c)} split into whole vectors, one part per thread. */
+        void splitChannels(int c, Range task) {
+            int units = (c + L - 1) / L;
+            split(units, (u0, u1) -> task.run(u0 * L, Math.min(c, u1 * L)));
         }
 
         /** {@code C = C + A * B} split by rows of C across threads; each element's sum is the same either way. */
@@ -667,26 +677,37 @@ public final class CnnNetwork {
                     is[f] = (float) (1.0 / Math.sqrt((double) runVar[l][f] + BN_EPS));
                 }
             } else {
-                // batch statistics per channel, each summed over rows in ascending order; rows outermost so the
-                // loops read memory in order, threads split by channel
-                split(cout, (f0, f1) -> {
-                    Arrays.fill(mu, f0, f1, 0.0f);
-                    Arrays.fill(is, f0, f1, 0.0f);
-                    for (int r = 0; r < m; r++) {
-                        int o = r * cout;
-                        for (int f = f0; f < f1; f++) {
-                            mu[f] += z[o + f];
+                // batch statistics per channel, each summed over rows in ascending order; vectors run across
+                // channels, threads split whole vectors of channels
+                splitChannels(cout, (f0, f1) -> {
+                    int fv = f0 + vectorPart(f1 - f0);
+                    for (int f = f0; f < fv; f += L) {
+                        FloatVector sum = FloatVector.zero(S);
+                        for (int r = 0; r < m; r++) {
+                            sum = sum.add(FloatVector.fromArray(S, z, r * cout + f));
                         }
-                    }
-                    for (int f = f0; f < f1; f++) {
-                        mu[f] /= m;
-                    }
-                    for (int r = 0; r < m; r++) {
-                        int o = r * cout;
-                        for (int f = f0; f < f1; f++) {
-                            float d = z[o + f] - mu[f];
-                            is[f] = Math.fma(d, d, is[f]);
+                        FloatVector mf = sum.div((float) m);
+                        mf.intoArray(mu, f);
+                        FloatVector q = FloatVector.zero(S);
+                        for (int r = 0; r < m; r++) {
+                            FloatVector d = FloatVector.fromArray(S, z, r * cout + f).sub(mf);
+                            q = d.fma(d, q);
                         }
+                        q.intoArray(is, f);
+                    }
+                    for (int f = fv; f < f1; f++) {
+                        float sum = 0.0f;
+                        for (int r = 0; r < m; r++) {
+                            sum += z[r * cout + f];
+                        }
+                        float mf = sum / m;
+                        mu[f] = mf;
+                        float q = 0.0f;
+                        for (int r = 0; r < m; r++) {
+                            float d = z[r * cout + f] - mf;
+                            q = Math.fma(d, d, q);
+                        }
+                        is[f] = q;
                     }
                     for (int f = f0; f < f1; f++) {
                         float q = is[f];
@@ -701,10 +722,20 @@ public final class CnnNetwork {
             float[] a = act[l];
             int g0 = gamma[l];
             int b0 = beta[l];
+            int fv = vectorPart(cout);
             split(m, (r0, r1) -> {
                 for (int r = r0; r < r1; r++) {
                     int o = r * cout;
-                    for (int f = 0; f < cout; f++) {
+                    int f = 0;
+                    for (; f < fv; f += L) {
+                        FloatVector xh = FloatVector.fromArray(S, z, o + f).sub(FloatVector.fromArray(S, mu, f))
+                                .mul(FloatVector.fromArray(S, is, f));
+                        xh.intoArray(z, o + f);
+                        FloatVector v = FloatVector.fromArray(S, params, g0 + f).mul(xh)
+                                .add(FloatVector.fromArray(S, params, b0 + f));
+                        FloatVector.zero(S).blend(v, v.compare(VectorOperators.GT, 0.0f)).intoArray(a, o + f);
+                    }
+                    for (; f < cout; f++) {
                         float xh = (z[o + f] - mu[f]) * is[f];
                         z[o + f] = xh;
                         float v = params[g0 + f] * xh + params[b0 + f];
@@ -838,30 +869,51 @@ public final class CnnNetwork {
             int b0 = beta[l];
             float[] is = inv[l];
             // through ReLU; then the scale and shift gradients and the batch-norm input gradient, per channel in
-            // ascending rows; rows outermost so the loops read memory in order, threads split by channel
-            split(cout, (f0, f1) -> {
-                Arrays.fill(grad, g0 + f0, g0 + f1, 0.0f);
-                Arrays.fill(grad, b0 + f0, b0 + f1, 0.0f);
-                for (int r = 0; r < m; r++) {
-                    int o = r * cout;
-                    for (int f = f0; f < f1; f++) {
-                        int i = o + f;
-                        float d = a[i] > 0.0f ? da[i] : 0.0f;
-                        da[i] = d;
-                        grad[g0 + f] = Math.fma(d, xh[i], grad[g0 + f]);
-                        grad[b0 + f] += d;
+            // ascending rows; vectors run across channels, threads split whole vectors of channels
+            float fm = m;
+            splitChannels(cout, (f0, f1) -> {
+                int fv = f0 + vectorPart(f1 - f0);
+                FloatVector zero = S == null ? null : FloatVector.zero(S);
+                for (int f = f0; f < fv; f += L) {
+                    FloatVector sg = zero;
+                    FloatVector sb = zero;
+                    for (int r = 0; r < m; r++) {
+                        int i = r * cout + f;
+                        FloatVector d = zero.blend(FloatVector.fromArray(S, da, i),
+                                FloatVector.fromArray(S, a, i).compare(VectorOperators.GT, 0.0f));
+                        d.intoArray(da, i);
+                        sg = d.fma(FloatVector.fromArray(S, xh, i), sg);
+                        sb = sb.add(d);
+                    }
+                    sg.intoArray(grad, g0 + f);
+                    sb.intoArray(grad, b0 + f);
+                    FloatVector sc = FloatVector.fromArray(S, params, g0 + f).mul(FloatVector.fromArray(S, is, f));
+                    FloatVector mb = sb.div(fm);
+                    FloatVector mg = sg.div(fm);
+                    for (int r = 0; r < m; r++) {
+                        int i = r * cout + f;
+                        FloatVector t = FloatVector.fromArray(S, xh, i).mul(mg);
+                        sc.mul(FloatVector.fromArray(S, da, i).sub(mb).sub(t)).intoArray(da, i);
                     }
                 }
-                for (int f = f0; f < f1; f++) {
-                    scale[f] = params[g0 + f] * is[f];
-                    meanB[f] = grad[b0 + f] / m;
-                    meanG[f] = grad[g0 + f] / m;
-                }
-                for (int r = 0; r < m; r++) {
-                    int o = r * cout;
-                    for (int f = f0; f < f1; f++) {
-                        int i = o + f;
-                        da[i] = scale[f] * (da[i] - meanB[f] - xh[i] * meanG[f]);
+                for (int f = fv; f < f1; f++) {
+                    float sg = 0.0f;
+                    float sb = 0.0f;
+                    for (int r = 0; r < m; r++) {
+                        int i = r * cout + f;
+                        float d = a[i] > 0.0f ? da[i] : 0.0f;
+                        da[i] = d;
+                        sg = Math.fma(d, xh[i], sg);
+                        sb += d;
+                    }
+                    grad[g0 + f] = sg;
+                    grad[b0 + f] = sb;
+                    float sc = params[g0 + f] * is[f];
+                    float mb = sb / fm;
+                    float mg = sg / fm;
+                    for (int r = 0; r < m; r++) {
+                        int i = r * cout + f;
+                        da[i] = sc * (da[i] - mb - xh[i] * mg);
                     }
                 }
             });

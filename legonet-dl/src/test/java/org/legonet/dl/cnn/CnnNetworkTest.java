@@ -25,8 +25,11 @@ import org.legonet.core.util.Progress;
  * {@code -Dlegonet.simd} setting; a diverging fit stops with a one-line error instead of yielding NaN.
  */
 class CnnNetworkTest {
-    /** Two blocks, dropout and augmentation on, a last batch smaller than the others (80 = 3 * 24 + 8). */
-    static final CnnSpec SPEC = CnnSpec.parse("cnn:channels=4-8:dim=16:epochs=2:batch=24:dropout=0.25:augment=on");
+    /**
+     * Two blocks, dropout and augmentation on, a last batch smaller than the others (80 = 3 * 24 + 8). The channel
+     * counts take both the vector and the scalar paths of the per-channel loops at 4 and at 16 lanes.
+     */
+    static final CnnSpec SPEC = CnnSpec.parse("cnn:channels=4-18:dim=16:epochs=2:batch=24:dropout=0.25:augment=on");
 
     static Dataset data() {
         return Images.synthetic(80, new int[] {28, 28}, 4, 3);
@@ -50,9 +53,15 @@ class CnnNetworkTest {
 
     @Test
     void theBackwardPassIsTheGradientOfTheForwardPass() {
+        gradientCheck("cnn:channels=3-4:dim=5:dropout=0:augment=off");
+        // channel counts whose per-channel loops run on vectors (at up to 16 lanes) and a scalar tail
+        gradientCheck("cnn:channels=16-17:dim=5:dropout=0:augment=off");
+    }
+
+    private static void gradientCheck(String specText) {
         // 2 channels of 6x7: 6x7 -> 3x3 -> 1x1; the pooling drops a column, the second block's a row and column
         Dataset data = Images.synthetic(5, new int[] {2, 6, 7}, 3, 4);
-        CnnSpec spec = CnnSpec.parse("cnn:channels=3-4:dim=5:dropout=0:augment=off");
+        CnnSpec spec = CnnSpec.parse(specText);
         float[] st = CnnNetwork.inputStats(data);
         CnnNetwork net = new CnnNetwork(spec, data.sampleShape(), 3, st[0], st[1], 5, 1);
         int[] rows = Images.range(data.size());
@@ -64,6 +73,9 @@ class CnnNetworkTest {
         float h = 1e-3f;
         int checked = 0;
         StringBuilder bad = new StringBuilder();
+        int off = 0;
+        double diff = 0;
+        double norm = 0;
         for (int i = 0; i < p.length; i++) {
             float keep = p[i];
             p[i] = keep + h;
@@ -72,21 +84,26 @@ class CnnNetworkTest {
             float down = net.lossAndGradient(data, rows, scratch);
             p[i] = keep;
             // ReLU and max-pooling make the loss piecewise smooth: next to a kink only a one-sided difference
-            // is the derivative (seen here for 2 of the 226 parameters), so the closest of the three must match
+            // is the derivative (seen here for 2 of the 226 parameters of the first spec), so the closest of the three
+            // must match; with kinks on both sides within h none does (seen for 2 of the 2,943 of the second)
             double central = ((double) up - down) / (2.0 * h);
             double right = ((double) up - loss) / h;
             double left = ((double) loss - down) / h;
-            double err = Double.MAX_VALUE;
-            for (double numeric : new double[] {central, right, left}) {
-                err = Math.min(err, Math.abs(numeric - grad[i]) / (2e-3 + Math.abs(numeric) + Math.abs(grad[i])));
+            double best = central;
+            for (double numeric : new double[] {right, left}) {
+                best = Math.abs(numeric - grad[i]) < Math.abs(best - grad[i]) ? numeric : best;
             }
-            if (err >= 0.05) {
-                bad.append(String.format(" [%d: analytic %.5f, central %.5f, right %.5f, left %.5f]", i, grad[i], central,
-                        right, left));
+            diff += (best - grad[i]) * (best - grad[i]);
+            norm += (double) grad[i] * grad[i];
+            if (Math.abs(best - grad[i]) / (2e-3 + Math.abs(best) + Math.abs(grad[i])) >= 0.05) {
+                off++;
+                bad.append(String.format(" [%d: analytic %.5f, central %.5f, right %.5f, left %.5f]", i, grad[i],
+                        central, right, left));
             }
             checked += Math.abs(grad[i]) > 1e-3 ? 1 : 0;
         }
-        assertThat(bad.toString()).as("parameters whose gradient is off").isEmpty();
+        assertThat(off).as("%s: parameters whose gradient is off (at most 1%%): %s", specText, bad).isLessThanOrEqualTo(p.length / 100);
+        assertThat(Math.sqrt(diff / norm)).as("%s: relative error of the whole gradient", specText).isLessThan(0.02);
         assertThat(checked).as("most gradients are not trivially zero").isGreaterThan(p.length / 2);
     }
 
@@ -142,6 +159,7 @@ class CnnNetworkTest {
         String here = Simd.describe();
         assertThat(child(null, 1)).as("a child JVM with the default vectors (here %s)", here).isEqualTo(want);
         assertThat(child("scalar", 2)).as("-Dlegonet.simd=scalar").isEqualTo(want);
+        assertThat(child("128", 1)).as("-Dlegonet.simd=128").isEqualTo(want);
     }
 
     private static String child(String simd, int threads) throws IOException, InterruptedException {
