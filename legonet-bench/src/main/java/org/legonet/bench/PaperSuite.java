@@ -31,7 +31,7 @@ import org.legonet.dl.baseline.Probabilities;
 import org.legonet.dl.baseline.Retrain;
 import org.legonet.dl.baseline.Sisa;
 import org.legonet.dl.cnn.CnnEncoder;
-import org.legonet.dl.cnn.CnnModel;
+import org.legonet.dl.cnn.CnnNetwork;
 import org.legonet.dl.cnn.CnnSpec;
 import org.legonet.dl.cnn.CnnWeights;
 
@@ -229,7 +229,7 @@ public final class PaperSuite {
 
         // the end-to-end baselines train on public and private data together
         Dataset all = concat(pub, priv);
-        float[] stats = CnnModel.inputStats(pub);
+        float[] stats = CnnNetwork.inputStats(pub);
         CnnSpec e2e = CnnSpec.parse(o.endToEndSpec());
         Rng pick = new Rng(Rng.derive(o.seed(), 0xE2E));
         int[] retainedEval = sampleRows(all, pub.size(), o.evalRetained(), pick);
@@ -361,7 +361,8 @@ public final class PaperSuite {
                 + "samples, FixSISA the shard's, SISA the retrained shard's (its later slices run again over its earlier "
                 + "ones too), Retrain every retained sample; train s of LegoNet and FixSISA is adapter training on the "
                 + "encodings (the encoder is trained once, above)");
-        notes.put("threads", threads + " threads for LegoNet; PyTorch's own thread pool for CNN training");
+        notes.put("threads", threads + " threads for LegoNet; " + CnnNetwork.defaultThreads()
+                + " for CNN training (Java, bit-reproducible)");
         // the peak again at the end: a peak depressed by other load at the start would inflate "% of peak"
         BenchResults.Machine again = bench.measureMachine(threads);
         if (again.peakGflops() > machine.peakGflops()) {

@@ -6,13 +6,15 @@ import java.util.Set;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.util.Progress;
-import org.legonet.dl.cnn.CnnModel;
+import org.legonet.dl.cnn.CnnNetwork;
 import org.legonet.dl.cnn.CnnSpec;
 import org.legonet.dl.cnn.CnnWeights;
 
 /**
  * The baseline every user knows: the end-to-end CNN (all layers trainable) trained on all the data;
- * a removal retrains it from scratch on what remains (same recipe, same seed).
+ * a removal retrains it from scratch on what remains (same recipe, same seed). It trains on the same
+ * Java trainer as the cnn encoder ({@link CnnNetwork}), so a retrain gives the same bits as a first
+ * training on data that never held the removed samples.
  */
 public final class Retrain {
     private final CnnSpec spec;
@@ -40,12 +42,12 @@ public final class Retrain {
     /** Trains from scratch on the current rows; returns the seconds taken. */
     public double train(Progress progress) {
         long t0 = System.nanoTime();
-        try (CnnModel m = new CnnModel(spec, data.sampleShape(), classes, inputStats[0], inputStats[1], seed)) {
-            m.fit(data, rows, spec.epochs(), seed + 1, progress,
-                    "Retrain: end-to-end cnn on " + rows.length + " samples (" + spec.epochs() + " epochs)");
-            weights = m.weights();
-            parameters = m.parameterCount();
-        }
+        CnnNetwork m = new CnnNetwork(spec, data.sampleShape(), classes, inputStats[0], inputStats[1], seed,
+                CnnNetwork.defaultThreads());
+        m.fit(data, rows, spec.epochs(), seed + 1, progress,
+                "Retrain: end-to-end cnn on " + rows.length + " samples (" + spec.epochs() + " epochs)");
+        weights = m.weights();
+        parameters = m.parameterCount();
         return (System.nanoTime() - t0) / 1e9;
     }
 

@@ -12,7 +12,7 @@ import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.util.Progress;
 import org.legonet.core.util.Rng;
-import org.legonet.dl.cnn.CnnModel;
+import org.legonet.dl.cnn.CnnNetwork;
 import org.legonet.dl.cnn.CnnSpec;
 import org.legonet.dl.cnn.CnnWeights;
 
@@ -27,6 +27,9 @@ import org.legonet.dl.cnn.CnnWeights;
  * training work is about E passes over its data, as in SISA's paper. Each stage starts a fresh
  * optimiser from the checkpointed parameters, so a checkpoint is parameters only and a retrained
  * shard never saw the removed samples.
+ *
+ * <p>The shards train on the same Java trainer as the cnn encoder ({@link CnnNetwork}), which is
+ * bit-reproducible: a shard retrained from a checkpoint equals one trained on the remaining data.
  */
 public final class Sisa {
     private final CnnSpec spec;
@@ -174,33 +177,32 @@ public final class Sisa {
     /** Runs stages {@code fromStage..r-1} of shard {@code s} from the checkpoint before them. */
     private long trainShard(int s, int fromStage, Progress progress) {
         long passes = 0;
-        try (CnnModel m = new CnnModel(spec, data.sampleShape(), classes, inputStats[0], inputStats[1],
-                Rng.derive(seed, s))) {
-            parameters = m.parameterCount();
-            if (fromStage == 0 && checkpoints[s][0] == null) {
-                checkpoints[s][0] = m.snapshot();
-            } else {
-                m.restore(checkpoints[s][fromStage]);
-            }
-            for (int j = fromStage; j < slices; j++) {
-                List<int[]> parts = new ArrayList<>();
-                int n = 0;
-                for (int q = 0; q <= j; q++) {
-                    parts.add(sliceRows[s][q]);
-                    n += sliceRows[s][q].length;
-                }
-                int[] rows = new int[n];
-                int o = 0;
-                for (int[] p : parts) {
-                    System.arraycopy(p, 0, rows, o, p.length);
-                    o += p.length;
-                }
-                passes += m.fit(data, rows, stageEpochs, Rng.derive(seed, s, j), progress,
-                        "SISA s=" + shards + ": shard " + (s + 1) + "/" + shards + ", slice " + (j + 1) + "/" + slices);
-                checkpoints[s][j + 1] = m.snapshot();
-            }
-            models[s] = m.weights();
+        CnnNetwork m = new CnnNetwork(spec, data.sampleShape(), classes, inputStats[0], inputStats[1],
+                Rng.derive(seed, s), CnnNetwork.defaultThreads());
+        parameters = m.parameterCount();
+        if (fromStage == 0 && checkpoints[s][0] == null) {
+            checkpoints[s][0] = m.snapshot();
+        } else {
+            m.restore(checkpoints[s][fromStage]);
         }
+        for (int j = fromStage; j < slices; j++) {
+            List<int[]> parts = new ArrayList<>();
+            int n = 0;
+            for (int q = 0; q <= j; q++) {
+                parts.add(sliceRows[s][q]);
+                n += sliceRows[s][q].length;
+            }
+            int[] rows = new int[n];
+            int o = 0;
+            for (int[] p : parts) {
+                System.arraycopy(p, 0, rows, o, p.length);
+                o += p.length;
+            }
+            passes += m.fit(data, rows, stageEpochs, Rng.derive(seed, s, j), progress,
+                    "SISA s=" + shards + ": shard " + (s + 1) + "/" + shards + ", slice " + (j + 1) + "/" + slices);
+            checkpoints[s][j + 1] = m.snapshot();
+        }
+        models[s] = m.weights();
         return passes;
     }
 }

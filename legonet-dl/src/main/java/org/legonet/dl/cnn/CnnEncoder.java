@@ -13,10 +13,12 @@ import org.legonet.core.encoder.EncoderProvider;
 import org.legonet.core.util.Progress;
 
 /**
- * {@code --encoder cnn[:options]}: a small convolutional network trained on the public split only
- * (DJL, PyTorch engine), then frozen. Its encoding is the ReLU output of the fully connected layer
- * before the classifier. Inference runs in Java ({@link CnnWeights}), one sample at a time on core's
- * deterministic GEMM, so an encoding has the same bits alone or in a batch, on any thread count.
+ * {@code --encoder cnn[:options]}: a small convolutional network trained on the public split only,
+ * then frozen. Its encoding is the ReLU output of the fully connected layer before the classifier.
+ * Training runs in Java on core's deterministic kernels ({@link CnnNetwork}), so the encoder is a pure
+ * function of the public split, the recipe and the seed: the same bits in any process, on any thread
+ * count, vector width, JDK and CPU. Inference runs in Java too ({@link CnnWeights}), one sample at a
+ * time on core's deterministic GEMM, so an encoding has the same bits alone or in a batch.
  *
  * <p>The state holds the full recipe ({@link CnnSpec#canonical()}) and every weight, so the model
  * directory rebuilds the encoder without retraining it, and the fingerprint covers the weights.
@@ -136,17 +138,16 @@ public final class CnnEncoder implements Encoder {
                 throw new LegoNetException("the cnn encoder needs public samples to train on, got " + pub.size());
             }
             int classes = pub.labelBound();
-            float[] stats = CnnModel.inputStats(pub);
+            float[] stats = CnnNetwork.inputStats(pub);
             int[] rows = new int[pub.size()];
             for (int i = 0; i < rows.length; i++) {
                 rows[i] = i;
             }
-            try (CnnModel m = new CnnModel(s, pub.sampleShape(), classes, stats[0], stats[1], seed)) {
-                m.fit(pub, rows, s.epochs(), seed ^ 0x5DEECE66DL, progress,
-                        "train " + spec + " on " + pub.size() + " public samples (" + s.epochs()
-                                + (s.epochs() == 1 ? " epoch)" : " epochs)"));
-                return new CnnEncoder(spec, s.canonical(), m.weights());
-            }
+            CnnNetwork net = new CnnNetwork(s, pub.sampleShape(), classes, stats[0], stats[1], seed,
+                    CnnNetwork.defaultThreads());
+            net.fit(pub, rows, s.epochs(), seed ^ 0x5DEECE66DL, progress, "train " + spec + " on " + pub.size()
+                    + " public samples (" + s.epochs() + (s.epochs() == 1 ? " epoch)" : " epochs)"));
+            return new CnnEncoder(spec, s.canonical(), net.weights());
         }
 
         @Override

@@ -13,15 +13,17 @@ import org.legonet.core.LegoNetException;
  * <p>Architecture: for each entry of {@code channels}, a block of 3x3 convolution (padding 1), batch
  * normalisation, ReLU and 2x2 max-pooling; then a fully connected layer of {@code dim} units with
  * ReLU (its output is the encoding), dropout, and a linear classifier (used for training only).
- * Training: AdamW with a cosine learning rate, {@code epochs} passes, mini-batches of {@code batch},
- * optional augmentation (random shifts of up to 2 pixels and horizontal flips).
+ * Training ({@link CnnNetwork}, in Java, bit-reproducible): AdamW with a cosine learning rate,
+ * {@code epochs} passes, mini-batches of {@code batch}, optional augmentation (random shifts of up to
+ * 2 pixels and horizontal flips).
  */
 public record CnnSpec(int[] channels, int dim, int epochs, int batch, float lr, float weightDecay, float dropout,
                       boolean augment) {
     /**
      * The defaults, chosen by measurement on Fashion-MNIST (10,000 public images): three blocks of 16, 32 and 64
      * channels, a 256-d encoding, 30 epochs with augmentation. Its own classifier reached 0.894 test accuracy and
-     * LegoNet on top of it 0.904 to 0.912 ({@code legonet bench --suite paper}); 32-64-128 trains 2.6x slower here.
+     * LegoNet on top of it 0.904 to 0.912 ({@code legonet bench --suite paper}, measured when PyTorch trained the
+     * same recipe; {@link CnnNetwork} trains it now); 32-64-128 trains 2.6x slower here.
      */
     public static final CnnSpec DEFAULT = new CnnSpec(new int[] {16, 32, 64}, 256, 30, 128, 0.002f, 1e-4f, 0.25f, true);
 

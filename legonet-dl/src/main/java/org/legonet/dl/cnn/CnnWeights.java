@@ -13,11 +13,12 @@ import org.legonet.core.kernel.Gemm;
  * A trained CNN's weights, laid out for inference in Java on core's deterministic GEMM, with batch
  * normalisation folded into a per-channel scale and shift.
  *
- * <p>Why inference runs here and not in PyTorch: the encoder must give a sample the same bits whether
- * it is encoded alone, in a batch, on any thread count or vector width (DESIGN.md, contract point 4;
- * {@code verify} re-encodes the retained data and compares bits). PyTorch's CPU kernels do not
- * promise that. Here every output element accumulates in one fixed order (core's {@link Gemm}) and
- * each sample is computed on its own, so the promise holds by construction. PyTorch (DJL) trains.
+ * <p>Why inference has its own path: the encoder must give a sample the same bits whether it is
+ * encoded alone, in a batch, on any thread count or vector width (DESIGN.md, contract point 4;
+ * {@code verify} re-encodes the retained data and compares bits). Here every output element
+ * accumulates in one fixed order (core's {@link Gemm}) and each sample is computed on its own, so the
+ * promise holds by construction. {@link CnnNetwork} trains the network and folds its batch
+ * normalisation into these weights; the trainer's own inference pass agrees to rounding.
  *
  * <p>Activations are kept channel-last (HWC); a 3x3 convolution is an im2col matrix product whose
  * reduction index runs over (ky, kx, input channel).

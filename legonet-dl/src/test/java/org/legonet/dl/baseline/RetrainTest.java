@@ -9,7 +9,7 @@ import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.testing.TestData;
 import org.legonet.core.util.Progress;
-import org.legonet.dl.cnn.CnnModel;
+import org.legonet.dl.cnn.CnnNetwork;
 import org.legonet.dl.cnn.CnnSpec;
 
 /** Retrain: a removal drops the samples and trains the end-to-end CNN again from scratch on the rest. */
@@ -19,7 +19,7 @@ class RetrainTest {
     @Test
     void forgetTrainsFromScratchOnTheRest() {
         Dataset data = TestData.fashionMnistTrainSlice(160);
-        float[] stats = CnnModel.inputStats(data);
+        float[] stats = CnnNetwork.inputStats(data);
         Retrain r = new Retrain(SPEC, data, 10, stats, 5);
         assertThat(r.samples()).isEqualTo(160);
         r.train(Progress.NONE);
@@ -35,7 +35,7 @@ class RetrainTest {
         int[] rest = Arrays.stream(Probabilities.allRows(data)).filter(i -> i != 7 && i != 100).toArray();
         Retrain fresh = new Retrain(SPEC, data.select(rest, "without 7 and 100"), 10, stats, 5);
         fresh.train(Progress.NONE);
-        assertThat(r.weights().toBytes()).as("PyTorch training is reproducible within a process")
+        assertThat(r.weights().toBytes()).as("the Java trainer is bit-reproducible")
                 .isEqualTo(fresh.weights().toBytes());
 
         // a sample that is gone, or never was, is an error and changes nothing

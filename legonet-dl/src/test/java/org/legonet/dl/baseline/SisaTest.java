@@ -13,7 +13,7 @@ import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.testing.TestData;
 import org.legonet.core.util.Progress;
-import org.legonet.dl.cnn.CnnModel;
+import org.legonet.dl.cnn.CnnNetwork;
 import org.legonet.dl.cnn.CnnSpec;
 import org.legonet.dl.cnn.CnnWeights;
 
@@ -33,7 +33,7 @@ class SisaTest {
     @BeforeAll
     static void data() {
         data = TestData.fashionMnistTrainSlice(150);
-        stats = CnnModel.inputStats(data);
+        stats = CnnNetwork.inputStats(data);
     }
 
     private static Sisa sisa() {
@@ -185,26 +185,25 @@ class SisaTest {
 
     /**
      * What SISA's warm start rests on: restoring a checkpoint into a fresh network and training on gives the
-     * same bits as training on in the network that took the checkpoint (no dropout, so PyTorch's random
-     * generator plays no part; the optimiser starts afresh at every stage).
+     * same bits as training on in the network that took the checkpoint (the optimiser starts afresh at every
+     * stage, and dropout and augmentation draw from the fit's seed).
      */
     @Test
     void trainingResumedFromACheckpointEqualsTrainingOn() {
         int[] first = Arrays.copyOfRange(Probabilities.allRows(data), 0, 60);
         int[] more = Arrays.copyOfRange(Probabilities.allRows(data), 0, 120);
         int[] shape = data.sampleShape();
-        try (CnnModel a = new CnnModel(SPEC, shape, 10, stats[0], stats[1], 1);
-             CnnModel b = new CnnModel(SPEC, shape, 10, stats[0], stats[1], 2)) {
-            a.fit(data, first, 1, 3, Progress.NONE, "stage 0");
-            float[][] checkpoint = a.snapshot();
-            assertThat(Arrays.deepEquals(b.snapshot(), checkpoint)).isFalse();
-            b.restore(checkpoint);
-            assertThat(Arrays.deepEquals(b.snapshot(), checkpoint)).isTrue();
-            a.fit(data, more, 1, 4, Progress.NONE, "stage 1");
-            b.fit(data, more, 1, 4, Progress.NONE, "stage 1");
-            assertThat(Arrays.deepEquals(b.snapshot(), a.snapshot())).isTrue();
-            assertThat(b.weights().toBytes()).isEqualTo(a.weights().toBytes());
-        }
+        CnnNetwork a = new CnnNetwork(SPEC, shape, 10, stats[0], stats[1], 1, 1);
+        CnnNetwork b = new CnnNetwork(SPEC, shape, 10, stats[0], stats[1], 2, 2);
+        a.fit(data, first, 1, 3, Progress.NONE, "stage 0");
+        float[][] checkpoint = a.snapshot();
+        assertThat(Arrays.deepEquals(b.snapshot(), checkpoint)).isFalse();
+        b.restore(checkpoint);
+        assertThat(Arrays.deepEquals(b.snapshot(), checkpoint)).isTrue();
+        a.fit(data, more, 1, 4, Progress.NONE, "stage 1");
+        b.fit(data, more, 1, 4, Progress.NONE, "stage 1");
+        assertThat(Arrays.deepEquals(b.snapshot(), a.snapshot())).isTrue();
+        assertThat(b.weights().toBytes()).isEqualTo(a.weights().toBytes());
     }
 
     @Test

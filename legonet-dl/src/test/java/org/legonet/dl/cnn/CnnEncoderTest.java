@@ -168,8 +168,9 @@ class CnnEncoderTest {
 
     /**
      * Contract point 1: the encoder is a function of the public split and the seed. Fitting again on an
-     * equal copy of the public split with the same seed gives the same fingerprint (PyTorch's CPU training
-     * is reproducible run to run within one process here); another seed or another public sample does not.
+     * equal copy of the public split with the same seed gives the same fingerprint (the Java trainer is
+     * bit-reproducible; CnnNetworkTest checks it across processes and vector widths too); another seed or
+     * another public sample does not.
      */
     @Test
     void theEncoderIsAFunctionOfThePublicSplitAndTheSeedOnly() {

@@ -13,8 +13,9 @@ import org.legonet.core.testing.TestData;
 import org.legonet.core.util.Progress;
 
 /**
- * The Java inference of a trained CNN ({@link CnnWeights}, on core's deterministic GEMM) computes what
- * PyTorch computes in inference mode, for 1, 2 and 3 blocks and odd image sizes, and its serialised
+ * The inference of a trained CNN ({@link CnnWeights}, batch normalisation folded, one sample at a time)
+ * computes what the trainer's own passes compute in inference mode ({@link CnnNetwork}, batch
+ * normalisation unfolded, whole batches), for 1, 2 and 3 blocks and odd image sizes, and its serialised
  * form reads back to the same bits or fails in one line.
  */
 class CnnWeightsTest {
@@ -25,59 +26,58 @@ class CnnWeightsTest {
         fashion = TestData.fashionMnistTrainSlice(160);
     }
 
-    /** Trains {@code spec} briefly on {@code data}, then compares Java and PyTorch logits on {@code evalRows}. */
+    /** Trains {@code spec} briefly on {@code data}, then compares both inference paths' logits on {@code evalRows}. */
     private static CnnWeights trainAndCompare(String spec, Dataset data, int classes, int[] evalRows) {
-        float[] st = CnnModel.inputStats(data);
-        try (CnnModel m = new CnnModel(CnnSpec.parse(spec), data.sampleShape(), classes, st[0], st[1], 3)) {
-            float[][] init = m.snapshot();
-            long passes = m.fit(data, Images.range(data.size()), m.spec().epochs(), 5, Progress.NONE, "test");
-            assertThat(passes).isEqualTo((long) data.size() * m.spec().epochs());
-            assertThat(Arrays.deepEquals(init, m.snapshot())).as("training changed the parameters").isFalse();
-            CnnWeights w = m.weights();
-            assertThat(w.inputDim()).isEqualTo(data.dim());
-            assertThat(w.classes()).isEqualTo(classes);
-            assertThat(w.parameterCount()).as("trainable parameters, from the weights' shapes")
-                    .isEqualTo(m.parameterCount());
-            float[] engine = m.engineLogits(data, evalRows);
-            float[] java = new float[evalRows.length * classes];
-            CnnWeights.Workspace ws = w.workspace();
-            float[] x = new float[data.dim()];
-            float[] lg = new float[classes];
-            double scale = 0;
-            for (int i = 0; i < evalRows.length; i++) {
-                data.copyRow(evalRows[i], x, 0);
-                w.logits(x, 0, lg, ws);
-                System.arraycopy(lg, 0, java, i * classes, classes);
-            }
-            for (float v : engine) {
-                scale = Math.max(scale, Math.abs(v));
-            }
-            assertThat(scale).as("logits are not trivially zero").isGreaterThan(0.1);
-            // float32 in another order of operations: observed differences are about 1e-6
-            for (int i = 0; i < java.length; i++) {
-                assertThat((double) Math.abs(java[i] - engine[i])).as("%s: logit %d: java %s, pytorch %s", spec, i,
-                        java[i], engine[i]).isLessThanOrEqualTo(2e-5 * (1 + scale));
-            }
-            // the rows are told apart: the comparison covers more than the biases
-            assertThat(Arrays.copyOfRange(java, 0, classes)).isNotEqualTo(Arrays.copyOfRange(java, classes, 2 * classes));
-            return w;
+        float[] st = CnnNetwork.inputStats(data);
+        CnnNetwork m = new CnnNetwork(CnnSpec.parse(spec), data.sampleShape(), classes, st[0], st[1], 3, 2);
+        float[][] init = m.snapshot();
+        long passes = m.fit(data, Images.range(data.size()), m.spec().epochs(), 5, Progress.NONE, "test");
+        assertThat(passes).isEqualTo((long) data.size() * m.spec().epochs());
+        assertThat(Arrays.deepEquals(init, m.snapshot())).as("training changed the parameters").isFalse();
+        CnnWeights w = m.weights();
+        assertThat(w.inputDim()).isEqualTo(data.dim());
+        assertThat(w.classes()).isEqualTo(classes);
+        assertThat(w.parameterCount()).as("trainable parameters, from the weights' shapes")
+                .isEqualTo(m.parameterCount());
+        float[] engine = m.evalLogits(data, evalRows);
+        float[] java = new float[evalRows.length * classes];
+        CnnWeights.Workspace ws = w.workspace();
+        float[] x = new float[data.dim()];
+        float[] lg = new float[classes];
+        double scale = 0;
+        for (int i = 0; i < evalRows.length; i++) {
+            data.copyRow(evalRows[i], x, 0);
+            w.logits(x, 0, lg, ws);
+            System.arraycopy(lg, 0, java, i * classes, classes);
         }
+        for (float v : engine) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        assertThat(scale).as("logits are not trivially zero").isGreaterThan(0.1);
+        // float32 in another order of operations (folded batch norm): observed differences are about 1e-6
+        for (int i = 0; i < java.length; i++) {
+            assertThat((double) Math.abs(java[i] - engine[i])).as("%s: logit %d: folded %s, unfolded %s", spec, i,
+                    java[i], engine[i]).isLessThanOrEqualTo(2e-5 * (1 + scale));
+        }
+        // the rows are told apart: the comparison covers more than the biases
+        assertThat(Arrays.copyOfRange(java, 0, classes)).isNotEqualTo(Arrays.copyOfRange(java, classes, 2 * classes));
+        return w;
     }
 
     @Test
-    void javaInferenceEqualsPyTorchForOneBlockOnFashionMnist() {
+    void inferenceEqualsTheTrainersForOneBlockOnFashionMnist() {
         trainAndCompare("cnn:channels=4:dim=16:epochs=1:batch=32", fashion, 10, new int[] {0, 1, 2, 100, 159});
     }
 
     @Test
-    void javaInferenceEqualsPyTorchForTwoBlocksWithDropoutAndAugmentation() {
+    void inferenceEqualsTheTrainersForTwoBlocksWithDropoutAndAugmentation() {
         // dropout and augmentation are training-time only: inference must ignore both
         trainAndCompare("cnn:channels=4-8:dim=16:epochs=1:batch=32:dropout=0.5:augment=on", fashion, 10,
                 new int[] {3, 4, 5, 150});
     }
 
     @Test
-    void javaInferenceEqualsPyTorchOnOddSizedMultiChannelImages() {
+    void inferenceEqualsTheTrainersOnOddSizedMultiChannelImages() {
         // 10x14 -> 5x7 -> 2x3: the second pooling drops a row and a column, as PyTorch's floor mode does
         Dataset two = Images.synthetic(64, new int[] {2, 10, 14}, 3, 8);
         trainAndCompare("cnn:channels=4-6:dim=12:epochs=1:batch=16:augment=off", two, 3, new int[] {0, 1, 2, 50, 63});
@@ -136,12 +136,11 @@ class CnnWeightsTest {
     }
 
     private static CnnWeights small() {
-        float[] st = CnnModel.inputStats(fashion);
-        try (CnnModel m = new CnnModel(CnnSpec.parse("cnn:channels=2-3:dim=5:epochs=1:batch=64"), fashion.sampleShape(),
-                10, st[0], st[1], 1)) {
-            m.fit(fashion, Images.range(128), 1, 2, Progress.NONE, "test");
-            return m.weights();
-        }
+        float[] st = CnnNetwork.inputStats(fashion);
+        CnnNetwork m = new CnnNetwork(CnnSpec.parse("cnn:channels=2-3:dim=5:epochs=1:batch=64"), fashion.sampleShape(),
+                10, st[0], st[1], 1, 1);
+        m.fit(fashion, Images.range(128), 1, 2, Progress.NONE, "test");
+        return m.weights();
     }
 
     private static void bad(byte[] bytes, String fragment) {
