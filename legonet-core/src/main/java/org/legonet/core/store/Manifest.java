@@ -71,7 +71,7 @@ public record Manifest(
         Map<String, Object> training) {
 
     public static final String FORMAT = "legonet-model";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final String FILE = "manifest.json";
     static final String ENCODER_FILE = "encoder.bin";
     static final String KEYS_FILE = "keys.bin";
@@ -174,7 +174,8 @@ public record Manifest(
         }
         if (version.asInt() < VERSION) {
             throw new StoreException(where + " has format version " + version.asInt()
-                    + ", which this LegoNet does not read (it reads version " + VERSION + ")");
+                    + ", which this LegoNet does not read (it reads version " + VERSION
+                    + "; version 1 was written by LegoNet 0.1.0 before its manifest was made strict: train the model again)");
         }
         Manifest m = StrictJson.bind(tree, Manifest.class, where);
         m.check(where);

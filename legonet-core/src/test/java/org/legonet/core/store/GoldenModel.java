@@ -36,11 +36,11 @@ import org.legonet.core.util.Progress;
  */
 public final class GoldenModel {
     /** The format version the golden directory holds. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** Resource path of the golden model directory. */
-    static final String DIR = "golden/model-v1";
+    static final String DIR = "golden/model-v2";
     /** Resource path of what the test expects of it. */
-    static final String EXPECTED = "golden/model-v1.expected.json";
+    static final String EXPECTED = "golden/model-v2.expected.json";
     /** Ids the generator forgets (committed in the golden directory). */
     static final long[] FORGOTTEN = {1000 + 3 * 150, 1000 + 3 * 151};
     /** Ids the test forgets from the golden directory. */

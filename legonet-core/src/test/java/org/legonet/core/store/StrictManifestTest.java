@@ -142,6 +142,8 @@ class StrictManifestTest {
         edit(dir, pristine, m -> m.put("format_version", Manifest.VERSION + 1).put("new_section", "x"));
         assertRefused(dir).hasMessageContaining("format version " + (Manifest.VERSION + 1))
                 .hasMessageContaining("upgrade");
+        edit(dir, pristine, m -> m.put("format_version", 1));
+        assertRefused(dir).hasMessageContaining("format version 1").hasMessageContaining("train the model again");
         edit(dir, pristine, m -> m.put("format_version", 0));
         assertRefused(dir).hasMessageContaining("format version 0").hasMessageContaining("does not read");
         edit(dir, pristine, m -> m.put("format_version", "1"));
