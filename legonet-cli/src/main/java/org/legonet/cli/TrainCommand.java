@@ -53,7 +53,7 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** What training produced, for printing. */
+    /** What training produced, for printing (its encoder is closed). */
     record Result(Path model, Trained trained, Accuracy test, DataOptions.Prepared data) {
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -106,9 +106,11 @@ final class TrainCommand implements Callable<Integer> {
         Manifest.DatasetInfo info = new Manifest.DatasetInfo(p.description(), p.source().toString(),
                 p.privateSplit().fingerprint(), p.trainRows(), p.publicSplit().size(), p.privateSplit().size(),
                 p.privateSplit().dim(), p.privateSplit().sampleShape(), p.spec());
-        ModelStore.create(model, trained, info, force, progress);
-        Accuracy test = p.test() == null ? null
-                : Evaluation.ofRaw(trained.model(), p.test(), common.threads, progress);
+        Accuracy test;
+        try (trained) { // this command owns the encoder it fitted: closed once stored and evaluated
+            ModelStore.create(model, trained, info, force, progress);
+            test = p.test() == null ? null : Evaluation.ofRaw(trained.model(), p.test(), common.threads, progress);
+        }
         return new Result(model, trained, test, p);
     }
 }

@@ -77,6 +77,7 @@ public final class ModelStore implements AutoCloseable {
     private final int[] chunkStart;
     private final Set<String> forgottenHashes;
     private volatile CommitObserver observer = CommitObserver.NONE;
+    private boolean closed;
 
     private ModelStore(Path dir, FileChannel lockChannel, FileLock lock, Manifest manifest, LegoNetModel model,
                        PrivateSet data, int[] chunkStart, Set<String> forgottenHashes) {
@@ -139,7 +140,7 @@ public final class ModelStore implements AutoCloseable {
             byte[] encFile = BinFile.wrap(BinFile.ENCODER, enc.state());
             AtomicFiles.writeDurable(tmp.resolve(ENCODER_FILE), encFile);
             Manifest.EncoderEntry encoderEntry = new Manifest.EncoderEntry(enc.spec(), enc.inputDim(), enc.outputDim(),
-                    enc.fingerprint(), ENCODER_FILE, BinFile.sha256(encFile));
+                    model.encoderFingerprint(), ENCODER_FILE, BinFile.sha256(encFile));
             Keys keys = model.keys();
             byte[] keysFile = BinFile.wrap(BinFile.KEYS, keys.toBytes());
             AtomicFiles.writeDurable(tmp.resolve(KEYS_FILE), keysFile);
@@ -361,7 +362,14 @@ public final class ModelStore implements AutoCloseable {
                 recover(root, m);
             }
             Loaded l = load(root, m);
-            return new ModelStore(root, ch, lock, m, l.model, l.data, l.chunkStart, readForgottenHashes(root, m));
+            Set<String> forgotten;
+            try {
+                forgotten = readForgottenHashes(root, m);
+            } catch (IOException | RuntimeException e) {
+                l.model.encoder().close();
+                throw e;
+            }
+            return new ModelStore(root, ch, lock, m, l.model, l.data, l.chunkStart, forgotten);
         } catch (IOException e) {
             releaseQuietly(lock, ch);
             throw new StoreException("cannot read " + root + ": " + e.getMessage(), e);
@@ -394,7 +402,19 @@ public final class ModelStore implements AutoCloseable {
         Manifest.EncoderEntry ee = m.encoder();
         byte[] state = BinFile.read(root, ee.file(), BinFile.ENCODER, ee.sha256());
         Encoder encoder = Encoders.restore(ee.spec(), ee.inputDim(), state);
-        if (!encoder.fingerprint().equals(ee.fingerprint())) {
+        try {
+            return load(root, m, config, encoder);
+        } catch (RuntimeException | Error e) {
+            encoder.close();
+            throw e;
+        }
+    }
+
+    private static Loaded load(Path root, Manifest m, ModelConfig config, Encoder encoder) {
+        Manifest.EncoderEntry ee = m.encoder();
+        // hashed once here; every later snapshot of this model carries it
+        String fingerprint = encoder.fingerprint();
+        if (!fingerprint.equals(ee.fingerprint())) {
             throw new StoreException("encoder in " + root + " does not match its fingerprint in the manifest");
         }
         Keys keys = Keys.fromBytes(BinFile.read(root, m.keys().file(), BinFile.KEYS, m.keys().sha256()));
@@ -468,7 +488,7 @@ public final class ModelStore implements AutoCloseable {
                         + " samples but the routing index holds " + data.size(e.index()));
             }
         }
-        LegoNetModel model = new LegoNetModel(config, encoder, keys, m.classes(), adapters);
+        LegoNetModel model = new LegoNetModel(config, encoder, fingerprint, keys, m.classes(), adapters);
         if (!model.digest().equals(m.modelDigest())) {
             throw new StoreException(root + ": model digest does not match the manifest");
         }
@@ -772,9 +792,22 @@ public final class ModelStore implements AutoCloseable {
         return Digests.hex(b);
     }
 
+    /**
+     * Releases the writer's lock and closes the encoder this store restored (which may hold a
+     * native session). The store owns that encoder: every model snapshot it handed out shares it,
+     * so none of them can encode after this. Closing twice does nothing.
+     */
     @Override
     public void close() {
-        releaseQuietly(lock, lockChannel);
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            model.encoder().close();
+        } finally {
+            releaseQuietly(lock, lockChannel);
+        }
     }
 
     private static void releaseQuietly(FileLock lock, FileChannel ch) {
