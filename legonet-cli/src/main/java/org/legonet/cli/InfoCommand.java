@@ -42,7 +42,7 @@ final class InfoCommand implements Callable<Integer> {
                 j.put("config", m.config());
                 j.put("classes", m.classes());
                 j.put("dataset", m.dataset());
-                j.put("encoder_fingerprint", m.encoderFingerprint());
+                j.put("encoder_fingerprint", m.encoder().fingerprint());
                 j.put("key_digest", m.keys().digest());
                 j.put("retained_samples", d.retained());
                 j.put("adapter_sizes", sizes);
@@ -68,7 +68,7 @@ final class InfoCommand implements Callable<Integer> {
             rows.put("deletions", m.deletions().requests() + " requests, " + m.deletions().samples() + " samples");
             rows.put("created", m.created());
             rows.put("updated", m.updated() + " (generation " + m.generation() + ")");
-            rows.put("encoder", m.encoder().spec() + " " + Out.shortDigest(m.encoderFingerprint()));
+            rows.put("encoder", m.encoder().spec() + " " + Out.shortDigest(m.encoder().fingerprint()));
             rows.put("digest", lm.digest());
             Out.table(spec.commandLine().getOut(), null, rows);
             return 0;

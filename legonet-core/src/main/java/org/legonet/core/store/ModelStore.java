@@ -461,18 +461,14 @@ public final class ModelStore implements AutoCloseable {
                     || b.remaining() != (long) rows * (12 + 4 * k + 4 * dim)) {
                 throw new StoreException("chunk file " + c.encodings().file() + " does not match the manifest");
             }
-            for (int r = 0; r < rows; r++) {
-                ids[at + r] = b.getLong();
-            }
-            for (int r = 0; r < rows; r++) {
-                labels[at + r] = b.getInt();
-            }
-            for (int i = 0; i < rows * k; i++) {
-                routes[at * k + i] = b.getInt();
-            }
-            for (int i = 0; i < rows * dim; i++) {
-                enc[at * dim + i] = b.getFloat();
-            }
+            // bulk copies: a one-off command reads these before the JIT has compiled a per-value loop
+            b.asLongBuffer().get(ids, at, rows);
+            b.position(b.position() + 8 * rows);
+            b.asIntBuffer().get(labels, at, rows);
+            b.position(b.position() + 4 * rows);
+            b.asIntBuffer().get(routes, at * k, rows * k);
+            b.position(b.position() + 4 * rows * k);
+            b.asFloatBuffer().get(enc, at * dim, rows * dim);
             at += rows;
         }
         chunkStart[pe.chunks().size()] = at;
