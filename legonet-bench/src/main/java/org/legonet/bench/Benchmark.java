@@ -183,7 +183,7 @@ public final class Benchmark {
         BenchResults.LargeEncoderForget large = LargeEncoderForget.run(publicSplit, privateSplit,
                 base.withShape(options.grid().get(0).n(), options.grid().get(0).k())
                         .withAdapter(AdapterSpec.parse(options.grid().get(0).adapter())),
-                threads, Math.max(5, Math.min(options.singles(), 10)), options.seed(), options.workDir(), progress);
+                threads, Math.max(5, Math.min(options.singles(), 20)), options.seed(), options.workDir(), progress);
         say(Report.largeEncoderLine(large));
         encoded.close(); // the settings shared this encoder; the run that fitted it closes it
         Map<String, Object> notes = new LinkedHashMap<>();
