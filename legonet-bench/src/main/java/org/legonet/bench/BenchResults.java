@@ -10,7 +10,19 @@ public final class BenchResults {
 
     /** The whole run. */
     public record Run(String started, double seconds, boolean quick, Machine machine, Data data, EncoderFit encoder,
-                      List<Baseline> baselines, List<SettingResult> settings, Map<String, Object> notes) {
+                      List<Baseline> baselines, List<SettingResult> settings, LargeEncoderForget largeEncoder,
+                      Map<String, Object> notes) {
+    }
+
+    /**
+     * One-sample forgets of one model stored with a large and with a small ONNX encoder that compute
+     * the same encodings.
+     *
+     * @param ratio  large p50 over small p50
+     * @param within whether the large encoder's p50 is within 10% of the small one's
+     */
+    public record LargeEncoderForget(String setting, long largeEncoderBytes, long smallEncoderBytes, int forgets,
+                                     double largeP50Seconds, double smallP50Seconds, double ratio, boolean within) {
     }
 
     /**

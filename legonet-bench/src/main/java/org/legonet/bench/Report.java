@@ -63,6 +63,9 @@ public final class Report {
                     s.single().p50Seconds(), s.single().p95Seconds(), s.retrainAllForgetP50Seconds(), s.singleSpeedup(),
                     s.requiredSpeedup(), verdict(s)));
         }
+        if (r.largeEncoder() != null) {
+            b.append("\n").append(largeEncoderLine(r.largeEncoder())).append("\n");
+        }
         b.append("\n## Forget tasks\n\n");
         b.append("| setting | task | forgotten | adapters retrained | samples retrained | parameters retrained | seconds "
                 + "(retrain + store) | test acc after | retained acc after | forgotten acc after | verify |\n");
@@ -114,6 +117,14 @@ public final class Report {
         b.append("- verify: Single forgets are each checked by rebuilding the adapters they retrained from the retained raw "
                 + "samples; Random100 the same; UnClass and the final check rebuild every adapter.\n");
         return b.toString();
+    }
+
+    /** The encoder-size line: a forget's p50 with a large and a small ONNX encoder, same setting. */
+    public static String largeEncoderLine(BenchResults.LargeEncoderForget e) {
+        return String.format(Locale.ROOT, "Large encoder, %s: one-sample forget p50 %.4f s with a %.1f MB ONNX encoder, "
+                        + "%.4f s with a %.1f MB one (same encodings, %d forgets each): x%.3f, %s 10%%.",
+                e.setting(), e.largeP50Seconds(), e.largeEncoderBytes() / 1e6, e.smallP50Seconds(),
+                e.smallEncoderBytes() / 1e6, e.forgets(), e.ratio(), e.within() ? "within" : "NOT within");
     }
 
     private static String verdict(BenchResults.SettingResult s) {

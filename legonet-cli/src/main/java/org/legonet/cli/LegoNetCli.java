@@ -38,6 +38,7 @@ import picocli.CommandLine.Command;
                 ServeCommand.class,
                 AuditCommand.class,
                 LoadTestCommand.class,
+                ArchiveRunCommand.class,
                 CommandLine.HelpCommand.class})
 public final class LegoNetCli implements Runnable {
     /** Exit code of {@code verify} when the model is not exact. */

@@ -57,7 +57,7 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** What training produced, for printing. */
+    /** What training produced, for printing (its encoder is closed). */
     record Result(Path model, Trained trained, Accuracy test, DataOptions.Prepared data, List<DataFit.Notice> notices) {
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -130,17 +130,25 @@ final class TrainCommand implements Callable<Integer> {
         LegoNetTrainer trainer = new LegoNetTrainer(fitted, common.threads, progress);
         // fit the encoder first: a setting the data cannot take fails with its one-line error alone
         LegoNetTrainer.Encoded encoded = trainer.encode(p.publicSplit(), p.privateSplit());
-        for (DataFit.Notice n : notices) {
-            err.println(line(n, fitted, p.privateSplit().size()));
+        Trained trained;
+        try {
+            for (DataFit.Notice n : notices) {
+                err.println(line(n, fitted, p.privateSplit().size()));
+            }
+            err.flush();
+            trained = trainer.train(encoded);
+        } catch (RuntimeException | Error e) {
+            encoded.close(); // this command owns the encoder it fitted
+            throw e;
         }
-        err.flush();
-        Trained trained = trainer.train(encoded);
         Manifest.DatasetInfo info = new Manifest.DatasetInfo(p.description(), p.source().toString(),
                 p.privateSplit().fingerprint(), p.trainRows(), p.publicSplit().size(), p.privateSplit().size(),
                 p.privateSplit().dim(), p.privateSplit().sampleShape(), p.spec());
-        ModelStore.create(model, trained, info, force, progress);
-        Accuracy test = p.test() == null ? null
-                : Evaluation.ofRaw(trained.model(), p.test(), common.threads, progress);
+        Accuracy test;
+        try (trained) { // this command owns the encoder it fitted: closed once stored and evaluated
+            ModelStore.create(model, trained, info, force, progress);
+            test = p.test() == null ? null : Evaluation.ofRaw(trained.model(), p.test(), common.threads, progress);
+        }
         return new Result(model, trained, test, p, List.copyOf(notices));
     }
 

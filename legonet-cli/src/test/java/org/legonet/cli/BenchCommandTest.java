@@ -41,8 +41,17 @@ class BenchCommandTest {
         assertThat(s.get("single").get("runs").asInt()).isEqualTo(2);
         assertThat(s.get("single").get("verified_exact").asInt()).isEqualTo(2);
 
+        // the encoder-size line: the same setting with a >= 50 MB and a small ONNX encoder (figures, not timed here)
+        JsonNode large = j.get("large_encoder");
+        assertThat(large.get("setting").asText()).isEqualTo("4x2:linear");
+        assertThat(large.get("large_encoder_bytes").asLong()).isGreaterThanOrEqualTo(50_000_000L);
+        assertThat(large.get("small_encoder_bytes").asLong()).isLessThan(1_000_000L);
+        assertThat(large.get("forgets").asInt()).isEqualTo(5);
+        assertThat(large.get("large_p50_seconds").asDouble()).isPositive();
+        assertThat(large.get("small_p50_seconds").asDouble()).isPositive();
+
         assertThat(md).isRegularFile();
-        assertThat(Files.readString(md)).contains("| n=4 k=2 linear |");
+        assertThat(Files.readString(md)).contains("| n=4 k=2 linear |").contains("Large encoder, 4x2:linear:");
         // the temporary models of the run are cleaned up
         if (Files.exists(tmp.resolve("w"))) {
             assertThat(Cli.list(tmp.resolve("w"))).isEmpty();

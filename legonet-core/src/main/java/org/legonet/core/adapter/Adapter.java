@@ -220,9 +220,7 @@ public final class Adapter {
                 throw new LegoNetException(what + " holds " + b.remaining() + " parameter bytes, header says " + 4L * count);
             }
             float[] params = new float[count];
-            for (int i = 0; i < count; i++) {
-                params[i] = b.getFloat();
-            }
+            b.asFloatBuffer().get(params);
             return new Adapter(new AdapterSpec(hidden), index, inputDim, classes, seed, samples,
                     new String(ssd, java.nio.charset.StandardCharsets.US_ASCII), params);
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {

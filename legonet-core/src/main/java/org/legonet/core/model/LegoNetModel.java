@@ -25,16 +25,43 @@ import org.legonet.core.util.Digests;
  * the retained data (its sample count is in the adapter's digest), so the rule keeps every answer a
  * pure function of the retained data and the frozen keys, and a forget still equals training from
  * scratch in its predictions as in its bits (docs/prediction.md).
+ *
+ * <p><b>Encoder lifetime.</b> A model does not own its encoder: every snapshot of one model
+ * (this one and those {@link #withAdapters} derives) shares the same encoder object, which may hold
+ * a native session. Whoever fitted or restored the encoder closes it, once, when no snapshot is in
+ * use any more: {@link org.legonet.core.store.ModelStore#close()} for a model it opened, and
+ * {@link Trained#close()} for a freshly trained one. The encoder's fingerprint is computed once,
+ * when the first snapshot is built (at fit, or at load where it is checked against the manifest),
+ * and carried from snapshot to snapshot: a forget never reads or hashes the encoder's state.
  */
 public final class LegoNetModel {
     private final ModelConfig config;
     private final Encoder encoder;
+    private final String encoderFingerprint;
+    private final String keysDigest;
     private final Router router;
     private final int classes;
     private final Adapter[] adapters;
     private final String digest;
 
+    /** A model over a freshly fitted (or restored) encoder; hashes the encoder's state once. */
     public LegoNetModel(ModelConfig config, Encoder encoder, Keys keys, int classes, Adapter[] adapters) {
+        this(config, encoder, encoder.fingerprint(), keys, classes, adapters);
+    }
+
+    /**
+     * A model over an encoder whose {@link Encoder#fingerprint()} the caller has already computed
+     * (a store checks it against its manifest at load), so the encoder's state is not hashed twice.
+     *
+     * @param encoderFingerprint {@code encoder.fingerprint()}
+     */
+    public LegoNetModel(ModelConfig config, Encoder encoder, String encoderFingerprint, Keys keys, int classes,
+                        Adapter[] adapters) {
+        this(config, encoder, encoderFingerprint, keys, keys.digest(), classes, adapters);
+    }
+
+    private LegoNetModel(ModelConfig config, Encoder encoder, String encoderFingerprint, Keys keys, String keysDigest,
+                         int classes, Adapter[] adapters) {
         if (adapters.length != keys.count()) {
             throw new IllegalArgumentException(adapters.length + " adapters for " + keys.count() + " keys");
         }
@@ -49,12 +76,14 @@ public final class LegoNetModel {
         }
         this.config = config;
         this.encoder = encoder;
+        this.encoderFingerprint = encoderFingerprint;
+        this.keysDigest = keysDigest;
         this.router = new Router(keys, config.activate());
         this.classes = classes;
         this.adapters = adapters.clone();
         MessageDigest md = Digests.sha256();
-        Digests.update(md, encoder.fingerprint());
-        Digests.update(md, keys.digest());
+        Digests.update(md, encoderFingerprint);
+        Digests.update(md, keysDigest);
         for (Adapter a : adapters) {
             Digests.update(md, a.digest());
         }
@@ -67,6 +96,11 @@ public final class LegoNetModel {
 
     public Encoder encoder() {
         return encoder;
+    }
+
+    /** The encoder's fingerprint, computed when this model's first snapshot was built. */
+    public String encoderFingerprint() {
+        return encoderFingerprint;
     }
 
     public Keys keys() {
@@ -94,13 +128,16 @@ public final class LegoNetModel {
         return digest;
     }
 
-    /** This model with some adapters replaced (by their index). */
+    /**
+     * This model with some adapters replaced (by their index): a new snapshot sharing this one's
+     * encoder, keys and their carried digests.
+     */
     public LegoNetModel withAdapters(List<Adapter> replaced) {
         Adapter[] next = adapters.clone();
         for (Adapter a : replaced) {
             next[a.index()] = a;
         }
-        return new LegoNetModel(config, encoder, router.keys(), classes, next);
+        return new LegoNetModel(config, encoder, encoderFingerprint, router.keys(), keysDigest, classes, next);
     }
 
     /** Adapters that hold no retained sample (they do not vote; see the class description). */

@@ -47,12 +47,18 @@ public final class LegoNetTrainer {
 
     /**
      * The fitted encoder with the encodings of both splits, so that several models sharing an
-     * encoder (a benchmark grid) fit and encode once.
+     * encoder (a benchmark grid) fit and encode once. It owns the encoder: the models trained from
+     * it share it, and {@link #close()} closes it once they are done.
      *
      * @param privateSplit the private split in ascending id (as {@link #encode} returns it)
      */
     public record Encoded(Encoder encoder, Dataset publicSplit, float[] publicEncodings, Dataset privateSplit,
-                          float[] privateEncodings, double fitSeconds, double encodeSeconds) {
+                          float[] privateEncodings, double fitSeconds, double encodeSeconds) implements AutoCloseable {
+        /** Closes the encoder. */
+        @Override
+        public void close() {
+            encoder.close();
+        }
     }
 
     /** Checks the label set, then fits the encoder on the public split and encodes both splits. */
@@ -68,15 +74,30 @@ public final class LegoNetTrainer {
         Dataset priv = sortedById(privateSplit);
         long t0 = System.nanoTime();
         Encoder encoder = Encoders.fit(config.encoder(), publicSplit, Rng.derive(config.seed(), ENCODER_SEED_TAG), progress);
-        long t1 = System.nanoTime();
-        float[] pubEnc = Encoders.encodeAll(encoder, publicSplit, threads, progress);
-        float[] privEnc = Encoders.encodeAll(encoder, priv, threads, progress);
-        long t2 = System.nanoTime();
-        return new Encoded(encoder, publicSplit, pubEnc, priv, privEnc, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+        try {
+            long t1 = System.nanoTime();
+            float[] pubEnc = Encoders.encodeAll(encoder, publicSplit, threads, progress);
+            float[] privEnc = Encoders.encodeAll(encoder, priv, threads, progress);
+            long t2 = System.nanoTime();
+            return new Encoded(encoder, publicSplit, pubEnc, priv, privEnc, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+        } catch (RuntimeException | Error e) {
+            encoder.close();
+            throw e;
+        }
     }
 
+    /**
+     * Fits the encoder, then trains keys and adapters. The caller owns the result's encoder and
+     * closes it with {@link Trained#close()}; on failure it is closed here.
+     */
     public Trained train(Dataset publicSplit, Dataset privateSplit) {
-        return train(encode(publicSplit, privateSplit));
+        Encoded e = encode(publicSplit, privateSplit); // checks the label set before fitting the encoder
+        try {
+            return train(e);
+        } catch (RuntimeException | Error ex) {
+            e.close();
+            throw ex;
+        }
     }
 
     /**

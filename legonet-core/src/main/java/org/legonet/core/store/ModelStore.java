@@ -101,6 +101,9 @@ public final class ModelStore implements AutoCloseable {
     /** SHA-256 state after the committed part of the deletion log: a commit extends it by its line. */
     private MessageDigest logDigest;
     private volatile CommitObserver observer = CommitObserver.NONE;
+    private boolean closed;
+    /** Encoders of older generations a reader moved past; closed with the store. */
+    private final List<Encoder> superseded = new ArrayList<>();
 
     private ModelStore(Path dir, FileChannel lockChannel, FileLock lock, Snapshot snap) {
         this.dir = dir;
@@ -168,7 +171,7 @@ public final class ModelStore implements AutoCloseable {
             byte[] encFile = BinFile.wrap(BinFile.ENCODER, enc.state());
             AtomicFiles.writeDurable(tmp.resolve(ENCODER_FILE), encFile);
             Manifest.EncoderEntry encoderEntry = new Manifest.EncoderEntry(enc.spec(), enc.inputDim(), enc.outputDim(),
-                    enc.fingerprint(), ENCODER_FILE, BinFile.sha256(encFile));
+                    model.encoderFingerprint(), ENCODER_FILE, BinFile.sha256(encFile));
             Keys keys = model.keys();
             byte[] keysFile = BinFile.wrap(BinFile.KEYS, keys.toBytes());
             AtomicFiles.writeDurable(tmp.resolve(KEYS_FILE), keysFile);
@@ -390,10 +393,15 @@ public final class ModelStore implements AutoCloseable {
         }
         try {
             Snapshot snap = snapshot(root, !write);
-            if (write) {
-                recover(root, snap.manifest());
+            try {
+                if (write) {
+                    recover(root, snap.manifest());
+                }
+                return new ModelStore(root, ch, lock, snap);
+            } catch (IOException | RuntimeException e) {
+                snap.model().encoder().close(); // the store was never made, so nobody else will close it
+                throw e;
             }
-            return new ModelStore(root, ch, lock, snap);
         } catch (IOException e) {
             releaseQuietly(lock, ch);
             throw new StoreException("cannot read " + root + ": " + e.getMessage(), e);
@@ -430,7 +438,13 @@ public final class ModelStore implements AutoCloseable {
             try {
                 Manifest m = Manifest.parse(mbytes, root.resolve(Manifest.FILE).toString());
                 Loaded l = load(root, m);
-                Log log = readLog(root, m);
+                Log log;
+                try {
+                    log = readLog(root, m);
+                } catch (RuntimeException e) {
+                    l.model.encoder().close();
+                    throw e;
+                }
                 Set<String> forgotten = new HashSet<>();
                 for (DeletionRecord r : log.records()) {
                     forgotten.addAll(r.idHashes());
@@ -544,7 +558,19 @@ public final class ModelStore implements AutoCloseable {
         Manifest.EncoderEntry ee = m.encoder();
         byte[] state = BinFile.read(root, ee.file(), BinFile.ENCODER, ee.sha256());
         Encoder encoder = Encoders.restore(ee.spec(), ee.inputDim(), state);
-        if (!encoder.fingerprint().equals(ee.fingerprint())) {
+        try {
+            return load(root, m, config, encoder);
+        } catch (RuntimeException | Error e) {
+            encoder.close();
+            throw e;
+        }
+    }
+
+    private static Loaded load(Path root, Manifest m, ModelConfig config, Encoder encoder) {
+        Manifest.EncoderEntry ee = m.encoder();
+        // hashed once here; every later snapshot of this model carries it
+        String fingerprint = encoder.fingerprint();
+        if (!fingerprint.equals(ee.fingerprint())) {
             throw new StoreException("encoder in " + root + " does not match its fingerprint in the manifest");
         }
         if (encoder.outputDim() != ee.outputDim()) {
@@ -614,18 +640,14 @@ public final class ModelStore implements AutoCloseable {
             ByteBuffer b = payloads.get(ci);
             int rows = pe.chunks().get(ci).rows();
             chunkStart[ci] = at;
-            for (int r = 0; r < rows; r++) {
-                ids[at + r] = b.getLong();
-            }
-            for (int r = 0; r < rows; r++) {
-                labels[at + r] = b.getInt();
-            }
-            for (int i = 0; i < rows * k; i++) {
-                routes[at * k + i] = b.getInt();
-            }
-            for (int i = 0; i < rows * dim; i++) {
-                enc[at * dim + i] = b.getFloat();
-            }
+            // bulk copies: a one-off command reads these before the JIT has compiled a per-value loop
+            b.asLongBuffer().get(ids, at, rows);
+            b.position(b.position() + 8 * rows);
+            b.asIntBuffer().get(labels, at, rows);
+            b.position(b.position() + 4 * rows);
+            b.asIntBuffer().get(routes, at * k, rows * k);
+            b.position(b.position() + 4 * rows * k);
+            b.asFloatBuffer().get(enc, at * dim, rows * dim);
             at += rows;
         }
         chunkStart[pe.chunks().size()] = at;
@@ -647,7 +669,7 @@ public final class ModelStore implements AutoCloseable {
                         + " samples but the routing index holds " + data.size(e.index()));
             }
         }
-        LegoNetModel model = new LegoNetModel(config, encoder, keys, m.classes(), adapters);
+        LegoNetModel model = new LegoNetModel(config, encoder, fingerprint, keys, m.classes(), adapters);
         if (!model.digest().equals(m.modelDigest())) {
             throw new StoreException(root + ": model digest does not match the manifest");
         }
@@ -818,6 +840,8 @@ public final class ModelStore implements AutoCloseable {
         if (Arrays.equals(readManifest(dir), manifestBytes)) {
             return false;
         }
+        // models of the older generation handed out before may still encode: their encoder is closed with the store
+        superseded.add(model.encoder());
         use(snapshot(dir, true));
         return true;
     }
@@ -1036,9 +1060,25 @@ public final class ModelStore implements AutoCloseable {
         return Digests.hex(b);
     }
 
+    /**
+     * Releases the writer's lock and closes the encoder this store restored (which may hold a
+     * native session). The store owns that encoder: every model snapshot it handed out shares it,
+     * so none of them can encode after this. Closing twice does nothing.
+     */
     @Override
     public void close() {
-        releaseQuietly(lock, lockChannel);
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            for (Encoder e : superseded) {
+                e.close();
+            }
+            model.encoder().close();
+        } finally {
+            releaseQuietly(lock, lockChannel);
+        }
     }
 
     private static void releaseQuietly(FileLock lock, FileChannel ch) {

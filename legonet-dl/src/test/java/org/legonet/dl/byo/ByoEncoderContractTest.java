@@ -205,6 +205,34 @@ public abstract class ByoEncoderContractTest {
         }
     }
 
+    /** The store that restored the encoder closes its native session once, on close; the trainer's owner closes the fitted one. */
+    @Test
+    void openingAndClosingAModelReleasesItsSessionEachTime() {
+        Path f = file("dense", denseRelu(D, H, W, B));
+        Dataset[] split = SmallModels.blobs(300, 100, 23);
+        Path dir = tmp.resolve("model");
+        Encoder fitted;
+        try (Trained trained = SmallModels.train(SmallModels.config(3).withEncoder(spec(f)), split)) {
+            fitted = trained.model().encoder();
+            ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE);
+        }
+        assertClosed(fitted);
+        for (int round = 0; round < 4; round++) {
+            Encoder restored;
+            try (ModelStore s = ModelStore.open(dir, round % 2 == 0)) {
+                restored = s.model().encoder();
+                float[] out = new float[restored.outputDim()];
+                restored.encode(new float[D], 1, out);
+            }
+            assertClosed(restored);
+        }
+    }
+
+    private static void assertClosed(Encoder e) {
+        assertThatThrownBy(() -> e.encode(new float[D], 1, new float[e.outputDim()]))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+    }
+
     @Test
     void aMissingFileIsAOneLineError() {
         Path missing = tmp.resolve("no-such.model");
