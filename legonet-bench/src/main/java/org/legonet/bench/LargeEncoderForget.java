@@ -1,10 +1,6 @@
 package org.legonet.bench;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,6 +19,8 @@ import org.legonet.core.unlearn.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.util.Progress;
 import org.legonet.core.util.Rng;
+import org.legonet.dl.onnx.OnnxGraph;
+import org.legonet.dl.onnx.OnnxGraph.Proto;
 
 /**
  * Whether the size of the encoder costs a forget anything: one model trained once, stored twice,
@@ -40,8 +38,6 @@ final class LargeEncoderForget {
     static final int LARGE_ROWS = 140_000;
     /** Encoding length (that of the default {@code pca:96}). */
     static final int DIM = 96;
-    private static final int FLOAT = 1;
-    private static final int INT64 = 7;
 
     private LargeEncoderForget() {
     }
@@ -152,83 +148,15 @@ final class LargeEncoderForget {
     /** The ONNX model {@code y = x W + Gather(T, [0])}: x {@code [1, d]}, W {@code d x h}, T {@code rows x h} of zeros. */
     static byte[] model(int d, int h, float[] w, int rows) {
         Proto graph = new Proto()
-                .message(1, node("MatMul", new String[] {"x", "W"}, "xw"))
-                .message(1, node("Gather", new String[] {"T", "i"}, "t"))
-                .message(1, node("Add", new String[] {"xw", "t"}, "y"))
+                .message(1, OnnxGraph.node("MatMul", new String[] {"x", "W"}, "xw"))
+                .message(1, OnnxGraph.node("Gather", new String[] {"T", "i"}, "t"))
+                .message(1, OnnxGraph.node("Add", new String[] {"xw", "t"}, "y"))
                 .string(2, "projection")
-                .message(5, floats("W", new long[] {d, h}, w))
-                .message(5, floats("T", new long[] {rows, h}, new float[rows * h]))
-                .message(5, new Proto().varint(1, 1).varint(2, INT64).string(8, "i").bytes(9, new byte[8]))
-                .message(11, value("x", d))
-                .message(12, value("y", h));
-        return new Proto()
-                .varint(1, 8) // ir_version
-                .string(2, "legonet-bench") // producer_name
-                .message(7, graph)
-                .message(8, new Proto().string(1, "").varint(2, 13)) // opset_import: default domain, opset 13
-                .toByteArray();
-    }
-
-    private static Proto node(String op, String[] inputs, String output) {
-        Proto n = new Proto();
-        for (String i : inputs) {
-            n.string(1, i);
-        }
-        return n.string(2, output).string(3, op + "_" + output).string(4, op);
-    }
-
-    private static Proto floats(String name, long[] dims, float[] values) {
-        Proto t = new Proto();
-        for (long x : dims) {
-            t.varint(1, x);
-        }
-        ByteBuffer raw = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-        raw.asFloatBuffer().put(values);
-        return t.varint(2, FLOAT).string(8, name).bytes(9, raw.array());
-    }
-
-    /** A float tensor of shape {@code [1, n]}. */
-    private static Proto value(String name, int n) {
-        Proto shape = new Proto().message(1, new Proto().varint(1, 1)).message(1, new Proto().varint(1, n));
-        Proto tensor = new Proto().varint(1, FLOAT).message(2, shape);
-        return new Proto().string(1, name).message(2, new Proto().message(1, tensor));
-    }
-
-    /** A minimal protocol-buffers writer: varint and length-delimited fields, all an ONNX model needs. */
-    private static final class Proto {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        Proto varint(int field, long value) {
-            raw(((long) field << 3));
-            raw(value);
-            return this;
-        }
-
-        Proto string(int field, String value) {
-            return bytes(field, value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        Proto bytes(int field, byte[] value) {
-            raw(((long) field << 3) | 2);
-            raw(value.length);
-            out.writeBytes(value);
-            return this;
-        }
-
-        Proto message(int field, Proto value) {
-            return bytes(field, value.toByteArray());
-        }
-
-        byte[] toByteArray() {
-            return out.toByteArray();
-        }
-
-        private void raw(long v) {
-            while ((v & ~0x7FL) != 0) {
-                out.write((int) ((v & 0x7F) | 0x80));
-                v >>>= 7;
-            }
-            out.write((int) v);
-        }
+                .message(5, OnnxGraph.floatTensor("W", new long[] {d, h}, w))
+                .message(5, OnnxGraph.floatTensor("T", new long[] {rows, h}, new float[rows * h]))
+                .message(5, new Proto().varint(1, 1).varint(2, OnnxGraph.INT64).string(8, "i").bytes(9, new byte[8]))
+                .message(11, OnnxGraph.value("x", OnnxGraph.FLOAT, 1L, (long) d))
+                .message(12, OnnxGraph.value("y", OnnxGraph.FLOAT, 1L, (long) h));
+        return OnnxGraph.model(graph, "legonet-bench");
     }
 }

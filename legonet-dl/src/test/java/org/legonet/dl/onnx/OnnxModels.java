@@ -1,21 +1,24 @@
 package org.legonet.dl.onnx;
 
+import static org.legonet.dl.onnx.OnnxGraph.floatTensor;
+import static org.legonet.dl.onnx.OnnxGraph.node;
+import static org.legonet.dl.onnx.OnnxGraph.value;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.legonet.dl.onnx.OnnxGraph.Proto;
 
 /**
  * Small ONNX models written by the tests themselves (ir_version 8, opset 13), so no model file is
  * committed or downloaded. Field numbers are those of onnx.proto.
  */
 final class OnnxModels {
-    static final int FLOAT = 1;
-    static final int INT32 = 6;
-    static final int INT64 = 7;
-    static final int BOOL = 9;
+    static final int FLOAT = OnnxGraph.FLOAT;
+    static final int INT32 = OnnxGraph.INT32;
+    static final int INT64 = OnnxGraph.INT64;
+    static final int BOOL = OnnxGraph.BOOL;
 
     private OnnxModels() {
     }
@@ -31,8 +34,8 @@ final class OnnxModels {
                 .message(1, node("Add", new String[] {"xw", "b"}, "z"))
                 .message(1, node("Relu", new String[] {"z"}, "y"))
                 .string(2, "dense_relu")
-                .message(5, initializer("W", new long[] {d, h}, w))
-                .message(5, initializer("b", new long[] {h}, b))
+                .message(5, floatTensor("W", new long[] {d, h}, w))
+                .message(5, floatTensor("b", new long[] {h}, b))
                 .message(11, value("x", FLOAT, batch, (long) d))
                 .message(12, value("y", FLOAT, batch, (long) h));
         return model(graph);
@@ -91,41 +94,6 @@ final class OnnxModels {
     }
 
     private static byte[] model(Proto graph) {
-        return new Proto()
-                .varint(1, 8) // ir_version
-                .string(2, "legonet-test") // producer_name
-                .message(7, graph)
-                .message(8, new Proto().string(1, "").varint(2, 13)) // opset_import: default domain, opset 13
-                .toByteArray();
-    }
-
-    private static Proto node(String op, String[] inputs, String output) {
-        Proto n = new Proto();
-        for (String i : inputs) {
-            n.string(1, i);
-        }
-        return n.string(2, output).string(3, op + "_" + output).string(4, op);
-    }
-
-    private static Proto initializer(String name, long[] dims, float[] values) {
-        Proto t = new Proto();
-        for (long d : dims) {
-            t.varint(1, d);
-        }
-        ByteBuffer raw = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            raw.putFloat(v);
-        }
-        return t.varint(2, FLOAT).string(8, name).bytes(9, raw.array());
-    }
-
-    /** A ValueInfoProto for a tensor; each dimension is a Long (fixed) or a String (symbolic). */
-    private static Proto value(String name, int elemType, Object... dims) {
-        Proto shape = new Proto();
-        for (Object d : dims) {
-            shape.message(1, d instanceof String s ? new Proto().string(2, s) : new Proto().varint(1, (Long) d));
-        }
-        Proto tensor = new Proto().varint(1, elemType).message(2, shape);
-        return new Proto().string(1, name).message(2, new Proto().message(1, tensor));
+        return OnnxGraph.model(graph, "legonet-test");
     }
 }
