@@ -43,7 +43,7 @@ import org.legonet.core.util.Progress;
 import org.legonet.core.util.Rng;
 
 /**
- * The benchmark of BENCHMARK.md for LegoNet: every setting of a small (n, k) grid with linear and
+ * The benchmark of docs/benchmark-protocol.md for LegoNet: every setting of a small (n, k) grid with linear and
  * MLP adapters, the single-adapter baselines and retraining all adapters, measured side by side in
  * one run on this machine. Tasks per setting: Train, Single (repeated one-sample forgets, p50/p95,
  * each followed by a from-scratch check of the adapters it retrained), Random100 and UnClass (each

@@ -37,7 +37,7 @@ import org.legonet.dl.cnn.CnnWeights;
 
 /**
  * {@code legonet bench --suite paper}: the LegoNet paper's experiments on Fashion-MNIST with a CNN
- * encoder, every method side by side in one run (BENCHMARK.md): the fixed CNN encoder (public split
+ * encoder, every method side by side in one run (docs/benchmark-protocol.md): the fixed CNN encoder (public split
  * only), LegoNet over an (n, k) grid, the single-adapter baselines, FixSISA, SISA and Retrain on the
  * end-to-end CNN, the segmentation table, Random100 and UnClass, and {@code verify} after every
  * LegoNet forget.

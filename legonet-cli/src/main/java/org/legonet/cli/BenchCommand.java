@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, header = "Measure accuracy, forget speed and exactness on this machine; write JSON and Markdown.",
         name = "bench", sortOptions = false,
-        description = "Measure LegoNet on this machine (BENCHMARK.md): for each setting of an (n, k) grid with MLP and linear adapters, accuracy, adapter sizes and the expected cost per removal, training speed against the machine's FMA peak, Single (p50/p95 of one-sample forgets), Random100 and UnClass with accuracy before and after, retraining all adapters, and verify after every forget; single-adapter baselines beside them. Writes JSON and a Markdown report. --quick: the default setting only (about a minute).")
+        description = "Measure LegoNet on this machine (protocol: docs/benchmark-protocol.md): for each setting of an (n, k) grid with MLP and linear adapters, accuracy, adapter sizes and the expected cost per removal, training speed against the machine's FMA peak, Single (p50/p95 of one-sample forgets), Random100 and UnClass with accuracy before and after, retraining all adapters, and verify after every forget; single-adapter baselines beside them. Writes JSON and a Markdown report. --quick: the default setting only (about a minute).")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--suite", paramLabel = "SUITE", description = "core (default): LegoNet's grid on the configured "
             + "encoder. paper: the LegoNet paper's experiments with a CNN encoder against Retrain, SISA, FixSISA and a "

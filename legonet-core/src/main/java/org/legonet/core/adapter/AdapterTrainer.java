@@ -2,7 +2,7 @@ package org.legonet.core.adapter;
 
 /**
  * Trains one adapter from scratch. The result must be a pure function of the trainer's
- * configuration, the seed and the training set (DESIGN.md, contract point 3): no dependence on
+ * configuration, the seed and the training set (docs/design.md, contract point 3): no dependence on
  * other adapters, on earlier weights, on timing or on the calling thread. Implementations run the
  * whole training on the calling thread.
  */

@@ -4,7 +4,7 @@ import org.legonet.core.LegoNetException;
 
 /**
  * How every adapter is trained. Fixed epochs, no early stopping: an adapter is a pure function of
- * this configuration, its seed and its samples (DESIGN.md, contract point 3).
+ * this configuration, its seed and its samples (docs/design.md, contract point 3).
  *
  * @param spec         the architecture
  * @param optimizer    Adam (decoupled weight decay) or SGD with momentum

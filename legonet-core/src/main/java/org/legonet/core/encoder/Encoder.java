@@ -5,7 +5,7 @@ import org.legonet.core.util.Digests;
 
 /**
  * The fixed encoder: maps a raw feature vector to an encoding. It is fitted on the public split
- * only, then frozen (DESIGN.md, contract point 1), and identified by a SHA-256 fingerprint of its
+ * only, then frozen (docs/design.md, contract point 1), and identified by a SHA-256 fingerprint of its
  * specification and parameters.
  *
  * <p>Implementations are immutable and thread-safe, and encode each sample independently of the

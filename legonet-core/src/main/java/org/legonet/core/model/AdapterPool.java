@@ -16,7 +16,7 @@ import org.legonet.core.util.Rng;
 
 /**
  * Trains adapters in parallel: one adapter per task, each on one thread from start to end, so
- * parallelism never enters a reduction (DESIGN.md, contract point 4). Largest adapters start first
+ * parallelism never enters a reduction (docs/design.md, contract point 4). Largest adapters start first
  * to shorten the makespan; the order of execution never changes a result.
  */
 public final class AdapterPool {
@@ -25,7 +25,7 @@ public final class AdapterPool {
     private AdapterPool() {
     }
 
-    /** seed_j: from the model seed and the adapter index only (contract point 3). */
+    /** seed_j: from the model seed and the adapter index only (docs/design.md, contract point 3). */
     public static long adapterSeed(long modelSeed, int j) {
         return Rng.derive(modelSeed, ADAPTER_SEED_TAG, j);
     }

@@ -10,7 +10,7 @@ import org.legonet.core.util.Rng;
 /**
  * Builds the n frozen keys from public encodings only, then calibrates the per-key offsets so that
  * public samples spread evenly over the keys (and therefore, the public and private samples being
- * drawn alike, private samples too). No private statistic is involved (contract points 1, 2).
+ * drawn alike, private samples too). No private statistic is involved (docs/design.md, contract points 1 and 2).
  */
 public final class KeyBuilder {
     /** How keys are placed. */

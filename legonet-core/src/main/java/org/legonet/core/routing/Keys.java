@@ -9,7 +9,7 @@ import org.legonet.core.util.Digests;
 /**
  * The n frozen adapter keys in encoding space, with the per-key offsets that balance the routing
  * and the temperature used by similarity-weighted aggregation. Built from the public split only
- * (DESIGN.md, contract points 1 and 2) and never changed afterwards. Immutable.
+ * (docs/design.md, contract points 1 and 2) and never changed afterwards. Immutable.
  */
 public final class Keys {
     private static final int MAGIC = 0x4B455931; // "KEY1"

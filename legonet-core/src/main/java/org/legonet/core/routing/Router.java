@@ -5,7 +5,7 @@ import java.util.stream.IntStream;
 /**
  * Activation: a sample activates the k adapters whose keys have the lowest score (distance minus
  * the key's frozen offset), ties broken by the lower adapter index. A route depends only on the
- * sample's own encoding and the frozen keys (DESIGN.md, contract point 2). Immutable, thread-safe.
+ * sample's own encoding and the frozen keys (docs/design.md, contract point 2). Immutable, thread-safe.
  */
 public final class Router {
     private final Keys keys;

@@ -19,7 +19,7 @@ import org.legonet.core.util.Progress;
  * Exact unlearning: the adapters the forgotten samples activated are retrained from scratch on
  * their retained samples (each once, however many of its samples go), the samples are erased from
  * the store, and the new model is committed atomically. The result equals, bit for bit, the model
- * trained from scratch without those samples (DESIGN.md, contract points 3 and 5).
+ * trained from scratch without those samples (docs/design.md, contract points 3 and 5).
  */
 public final class Unlearner {
     private final ModelStore store;

@@ -16,7 +16,7 @@ import org.legonet.core.LegoNetException;
 import org.legonet.core.util.Rng;
 
 /**
- * What every {@link AdapterTrainer} must do (DESIGN.md, contract point 3): an adapter is a pure
+ * What every {@link AdapterTrainer} must do (docs/design.md, contract point 3): an adapter is a pure
  * function of the configuration, the seed and the training set, and it is a usable classifier.
  * Each architecture or implementation extends this class; every test runs with Adam and with SGD.
  */

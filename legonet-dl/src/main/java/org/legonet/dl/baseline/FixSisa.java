@@ -61,7 +61,7 @@ public final class FixSisa {
         new Rng(Rng.derive(seed, 0xF15A)).shuffle(order);
         shardRows = new int[shards][];
         for (int s = 0; s < shards; s++) {
-            // an adapter sees its samples in ascending id (DESIGN.md, contract point 3), whatever the row order
+            // an adapter sees its samples in ascending id (docs/design.md, contract point 3), whatever the row order
             int[] rows = Arrays.stream(Arrays.copyOfRange(order, (int) ((long) order.length * s / shards),
                     (int) ((long) order.length * (s + 1) / shards))).boxed()
                     .sorted(Comparator.comparingLong((Integer r) -> ids[r])).mapToInt(Integer::intValue).toArray();

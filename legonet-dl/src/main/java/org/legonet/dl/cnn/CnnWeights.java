@@ -14,7 +14,7 @@ import org.legonet.core.kernel.Gemm;
  * normalisation folded into a per-channel scale and shift.
  *
  * <p>Why inference has its own path: the encoder must give a sample the same bits whether it is
- * encoded alone, in a batch, on any thread count or vector width (DESIGN.md, contract point 4;
+ * encoded alone, in a batch, on any thread count or vector width (docs/design.md, contract point 4;
  * {@code verify} re-encodes the retained data and compares bits). Here every output element
  * accumulates in one fixed order (core's {@link Gemm}) and each sample is computed on its own, so the
  * promise holds by construction. {@link CnnNetwork} trains the network and folds its batch

@@ -31,7 +31,7 @@ import org.legonet.core.util.Progress;
 
 /**
  * {@code --encoder cnn[:options]} through core's encoder SPI on real Fashion-MNIST: fitted on the public
- * split only and a function of it and the seed (contract point 1), bit-identical encodings alone, in a
+ * split only and a function of it and the seed (docs/design.md, contract point 1), bit-identical encodings alone, in a
  * batch and on any thread count (point 4), a state that restores the same encoder or fails in one line,
  * and a LegoNet on top of it that forgets and verifies EXACT.
  */
