@@ -24,22 +24,22 @@ import org.legonet.core.adapter.AdapterTrainer;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.encoder.Encoders;
 import org.legonet.core.kernel.Simd;
-import org.legonet.core.model.Accuracy;
+import org.legonet.core.Accuracy;
 import org.legonet.core.model.AdapterPool;
 import org.legonet.core.model.Evaluation;
 import org.legonet.core.model.LegoNetModel;
 import org.legonet.core.model.LegoNetTrainer;
-import org.legonet.core.model.ModelConfig;
+import org.legonet.core.ModelConfig;
 import org.legonet.core.model.PrivateSet;
 import org.legonet.core.model.Trained;
 import org.legonet.core.store.Manifest;
 import org.legonet.core.store.ModelStore;
-import org.legonet.core.unlearn.ForgetReport;
-import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.UpdateReport;
+import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.unlearn.Verifier;
-import org.legonet.core.unlearn.VerifyReport;
-import org.legonet.core.util.Progress;
+import org.legonet.core.VerifyReport;
+import org.legonet.core.Progress;
 import org.legonet.core.util.Rng;
 
 /**
@@ -254,7 +254,7 @@ public final class Benchmark {
             int exact = 0;
             for (int i = 0; i < singles; i++) {
                 long id = randomRetainedId(store.data(), rng);
-                ForgetReport r = unlearner.forget(ForgetRequest.ofIds(id));
+                UpdateReport r = unlearner.forget(ForgetRequest.ofIds(id));
                 forgottenIds.add(id);
                 secs[i] = r.seconds();
                 train[i] = r.trainSeconds();
@@ -384,7 +384,7 @@ public final class Benchmark {
         return v == null ? "not run" : v.exact() ? "EXACT" : "NOT EXACT";
     }
 
-    private BenchResults.Task task(String name, ForgetReport r, ModelStore store, Verifier verifier, float[] testEnc,
+    private BenchResults.Task task(String name, UpdateReport r, ModelStore store, Verifier verifier, float[] testEnc,
                                    Dataset test, long[] forgotten, int forgottenClass, LegoNetTrainer.Encoded encoded,
                                    boolean fullVerify) {
         VerifyReport v = fullVerify ? verifier.verify(store, false)

@@ -12,7 +12,7 @@ import org.legonet.bench.PaperReport;
 import org.legonet.bench.PaperResults;
 import org.legonet.bench.PaperSuite;
 import org.legonet.bench.Report;
-import org.legonet.core.model.ModelConfig;
+import org.legonet.core.ModelConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

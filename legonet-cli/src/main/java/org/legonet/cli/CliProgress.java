@@ -5,7 +5,7 @@ import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * Shows long work on stderr: a progress bar on an interactive terminal, one line per finished task

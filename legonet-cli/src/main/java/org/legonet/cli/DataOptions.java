@@ -15,7 +15,7 @@ import org.legonet.core.data.Dataset;
 import org.legonet.core.data.FashionMnist;
 import org.legonet.core.data.LoadedData;
 import org.legonet.core.data.Splits;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import picocli.CommandLine.Option;
 
 /** Where the data comes from and how it is split. */

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
-import org.legonet.core.model.Accuracy;
+import org.legonet.core.Accuracy;
 import org.legonet.core.model.Evaluation;
 import org.legonet.core.store.ModelStore;
 import picocli.CommandLine.Command;

@@ -14,8 +14,8 @@ import java.util.concurrent.Callable;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.adapter.Warmup;
 import org.legonet.core.store.ModelStore;
-import org.legonet.core.unlearn.ForgetReport;
-import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.UpdateReport;
+import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -55,7 +55,7 @@ final class ForgetCommand implements Callable<Integer> {
     public Integer call() {
         ForgetRequest request = request();
         Warmup.start();
-        ForgetReport r;
+        UpdateReport r;
         try (ModelStore store = ModelStore.open(dir.model, true)) {
             r = new Unlearner(store, common.threads, common.progress()).forget(request);
         }
@@ -119,7 +119,7 @@ final class ForgetCommand implements Callable<Integer> {
         return ids.stream().mapToLong(Long::longValue).toArray();
     }
 
-    static Map<String, Object> toJson(ForgetReport r) {
+    static Map<String, Object> toJson(UpdateReport r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("forgotten", r.forgotten());
         m.put("already_forgotten", r.alreadyForgotten());

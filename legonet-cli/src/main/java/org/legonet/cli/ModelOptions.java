@@ -1,10 +1,12 @@
 package org.legonet.cli;
 
+import org.legonet.core.KeyMethod;
+
 import org.legonet.core.adapter.AdapterSpec;
 import org.legonet.core.adapter.Optimizer;
-import org.legonet.core.model.Aggregate;
-import org.legonet.core.model.ModelConfig;
-import org.legonet.core.routing.Distance;
+import org.legonet.core.Aggregate;
+import org.legonet.core.ModelConfig;
+import org.legonet.core.Distance;
 import org.legonet.core.routing.KeyBuilder;
 import org.legonet.dl.cnn.CnnSpec;
 import picocli.CommandLine.Option;
@@ -101,7 +103,7 @@ public final class ModelOptions {
                 throw new org.legonet.core.LegoNetException("--lr-schedule '" + schedule + "' is not one of cosine, constant");
         }
         return new ModelConfig(encoder != null ? encoder : D.encoder(), adapters, activate, AdapterSpec.parse(adapter),
-                KeyBuilder.Method.parse(keys), Distance.parse(distance), balance, Aggregate.parse(aggregate), opt, epochs,
+                KeyMethod.parse(keys), Distance.parse(distance), balance, Aggregate.parse(aggregate), opt, epochs,
                 batch, lr, cosine, momentum, weightDecay, seed, classes);
     }
 }

@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.legonet.core.model.Accuracy;
+import org.legonet.core.Accuracy;
 
 /** Result printing: one JSON object with {@code --json}, else aligned human-readable lines. */
 final class Out {

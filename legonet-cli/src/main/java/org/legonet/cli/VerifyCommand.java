@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.unlearn.Verifier;
-import org.legonet.core.unlearn.VerifyReport;
+import org.legonet.core.VerifyReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

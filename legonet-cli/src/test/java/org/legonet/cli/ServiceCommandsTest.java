@@ -18,7 +18,7 @@ import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.testing.SmallModels;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.server.BearerToken;
 import org.legonet.server.LegoNetServer;
 import org.legonet.server.ServerConfig;

@@ -29,11 +29,11 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.legonet.core.data.Dataset;
-import org.legonet.core.store.DeletionRecord;
+import org.legonet.core.ChangeRecord;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.testing.SmallModels;
 import org.legonet.core.unlearn.Verifier;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.server.Audit;
 import org.legonet.server.BearerToken;
 import org.legonet.server.LegoNetServer;
@@ -252,7 +252,7 @@ class ServiceCrashTest {
             // one commit at most per request, and each id erased once
             List<String> committedRequests = new ArrayList<>();
             List<String> erased = new ArrayList<>();
-            for (DeletionRecord r : s.deletions()) {
+            for (ChangeRecord r : s.deletions()) {
                 committedRequests.addAll(r.requests());
                 erased.addAll(r.idHashes());
             }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.legonet.core.store.DeletionRecord;
+import org.legonet.core.ChangeRecord;
 import org.legonet.core.store.ModelStore;
 
 /**
@@ -47,15 +47,15 @@ public final class Audit {
             notes.add("receipts.jsonl ends in an incomplete line (a crash while writing it); the service drops it "
                     + "and writes that receipt again when it starts");
         }
-        List<DeletionRecord> log = store.deletions();
+        List<ChangeRecord> log = store.deletions();
         String manifestDigest = store.model().digest();
 
         // the deletion log: a chain of model digests ending at the manifest's
-        Map<Integer, DeletionRecord> bySeq = new HashMap<>();
-        Map<String, DeletionRecord> byRequest = new HashMap<>();
+        Map<Integer, ChangeRecord> bySeq = new HashMap<>();
+        Map<String, ChangeRecord> byRequest = new HashMap<>();
         int serviceCommits = 0;
         for (int i = 0; i < log.size(); i++) {
-            DeletionRecord r = log.get(i);
+            ChangeRecord r = log.get(i);
             bySeq.put(r.seq(), r);
             if (r.seq() != i + 1) {
                 problems.add("deletion record " + (i + 1) + " has sequence number " + r.seq());
@@ -89,7 +89,7 @@ public final class Audit {
                 }
                 continue;
             }
-            DeletionRecord r = bySeq.get(rc.commit());
+            ChangeRecord r = bySeq.get(rc.commit());
             if (r == null) {
                 problems.add(name + " names deletion record " + rc.commit() + ", which the deletion log does not hold");
                 continue;
@@ -123,7 +123,7 @@ public final class Audit {
                 problems.add(name + " does not match deletion record " + r.seq() + ": " + String.join("; ", mismatch));
             }
         }
-        for (Map.Entry<String, DeletionRecord> e : byRequest.entrySet()) {
+        for (Map.Entry<String, ChangeRecord> e : byRequest.entrySet()) {
             if (!receipted.contains(e.getKey())) {
                 problems.add("request " + e.getKey() + " was committed (deletion record " + e.getValue().seq()
                         + ") but has no receipt (a crash before it was written: the service writes it when it next "

@@ -1,5 +1,7 @@
 package org.legonet.server;
 
+import org.legonet.core.CommitObserver;
+
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,7 +48,7 @@ public interface FaultInjector {
     void at(String point);
 
     /** The name of a commit step as a fault point, e.g. {@code commit.manifest-switched}. */
-    static String commitPoint(org.legonet.core.store.CommitObserver.Stage stage) {
+    static String commitPoint(org.legonet.core.CommitObserver.Stage stage) {
         return COMMIT + stage.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 

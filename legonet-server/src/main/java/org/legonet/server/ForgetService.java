@@ -1,5 +1,7 @@
 package org.legonet.server;
 
+import org.legonet.core.StoreException;
+
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -22,15 +24,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import org.legonet.core.model.LegoNetModel;
 import org.legonet.core.model.PrivateSet;
-import org.legonet.core.store.CommitObserver;
-import org.legonet.core.store.DeletionRecord;
+import org.legonet.core.CommitObserver;
+import org.legonet.core.ChangeRecord;
 import org.legonet.core.store.Manifest;
 import org.legonet.core.store.ModelStore;
-import org.legonet.core.unlearn.ForgetReport;
-import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.UpdateReport;
+import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.util.Digests;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,7 +132,7 @@ final class ForgetService implements AutoCloseable {
             s.log.close();
             s.receipts.close();
             throw e instanceof RuntimeException re ? re
-                    : new org.legonet.core.store.StoreException("cannot recover the forget requests of " + store.dir()
+                    : new org.legonet.core.StoreException("cannot recover the forget requests of " + store.dir()
                     + ": " + e.getMessage(), e);
         }
         metrics.gauges(s::depth, () -> s.serving().manifest().generation());
@@ -138,8 +140,8 @@ final class ForgetService implements AutoCloseable {
     }
 
     private void recover() throws IOException {
-        Map<String, DeletionRecord> committed = new HashMap<>();
-        for (DeletionRecord r : store.deletions()) {
+        Map<String, ChangeRecord> committed = new HashMap<>();
+        for (ChangeRecord r : store.deletions()) {
             if (r.idHashes() != null) {
                 forgotten.addAll(r.idHashes());
             }
@@ -342,7 +344,7 @@ final class ForgetService implements AutoCloseable {
 
     private void run(List<Tracked> batch) {
         long t0 = System.nanoTime();
-        DeletionRecord rec;
+        ChangeRecord rec;
         try {
             rec = apply(batch);
         } catch (RuntimeException e) {
@@ -378,11 +380,11 @@ final class ForgetService implements AutoCloseable {
      * Forgets what {@code batch} asks in one retraining and one commit that names its requests.
      * Returns the committed deletion record, or null when nothing needed to change.
      */
-    private DeletionRecord apply(List<Tracked> batch) {
+    private ChangeRecord apply(List<Tracked> batch) {
         List<String> ids = batch.stream().map(t -> t.request.requestId()).toList();
         int before = store.manifest().deletions().requests();
-        DeletionRecord rec;
-        ForgetReport report = null;
+        ChangeRecord rec;
+        UpdateReport report = null;
         try {
             report = unlearner.forget(merge(batch), ids);
             rec = report.committed();
@@ -409,7 +411,7 @@ final class ForgetService implements AutoCloseable {
     }
 
     /** Receipts for an applied batch, then its lines leave the request log. */
-    private void finish(List<Tracked> batch, DeletionRecord rec, long t0) throws IOException {
+    private void finish(List<Tracked> batch, ChangeRecord rec, long t0) throws IOException {
         List<String> ids = batch.stream().map(t -> t.request.requestId()).toList();
         for (Tracked t : batch) {
             receipts.append(receiptFor(t.request, rec));
@@ -448,12 +450,12 @@ final class ForgetService implements AutoCloseable {
     }
 
     /** The deletion record naming {@code ids} if a commit went through before an exception, else null. */
-    private DeletionRecord committedDespite(int before, List<String> ids) {
+    private ChangeRecord committedDespite(int before, List<String> ids) {
         if (store.manifest().deletions().requests() <= before) {
             return null;
         }
-        List<DeletionRecord> all = store.deletions();
-        DeletionRecord last = all.get(all.size() - 1);
+        List<ChangeRecord> all = store.deletions();
+        ChangeRecord last = all.get(all.size() - 1);
         return last.requests() != null && last.requests().containsAll(ids) ? last : null;
     }
 
@@ -462,7 +464,7 @@ final class ForgetService implements AutoCloseable {
      * change). A pure function of the log line and the deletion record, so that recovery writes
      * the very receipt the interrupted run would have.
      */
-    private Receipt receiptFor(LoggedRequest r, DeletionRecord rec) {
+    private Receipt receiptFor(LoggedRequest r, ChangeRecord rec) {
         String digest = store.model().digest();
         List<String> hashes = null;
         int forgottenHere;

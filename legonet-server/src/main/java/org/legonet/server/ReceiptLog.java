@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import org.legonet.core.store.StoreException;
+import org.legonet.core.StoreException;
 import org.legonet.core.util.Digests;
 
 /**

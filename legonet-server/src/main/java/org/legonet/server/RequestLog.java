@@ -14,7 +14,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.legonet.core.store.StoreException;
+import org.legonet.core.StoreException;
 import org.legonet.core.util.Digests;
 
 /**

@@ -14,11 +14,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.legonet.core.store.ModelStore;
-import org.legonet.core.store.StoreException;
-import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.StoreException;
+import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.util.Digests;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /** The receipt chain and its audit: intact chains pass, every kind of tampering is named. */
 class AuditTest {

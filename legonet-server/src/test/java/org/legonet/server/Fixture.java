@@ -21,7 +21,7 @@ import org.legonet.core.data.Dataset;
 import org.legonet.core.model.Trained;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.testing.SmallModels;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /** A small model directory, a service on loopback over it, and an HTTP client for the tests. */
 final class Fixture {

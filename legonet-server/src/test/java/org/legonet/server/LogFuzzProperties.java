@@ -20,7 +20,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterContainer;
-import org.legonet.core.store.StoreException;
+import org.legonet.core.StoreException;
 
 /**
  * Random damage to the service's two logs in a model directory: a truncation, a bit flip or an

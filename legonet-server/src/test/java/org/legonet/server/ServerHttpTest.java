@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.model.LegoNetModel;
-import org.legonet.core.store.DeletionRecord;
+import org.legonet.core.ChangeRecord;
 import org.legonet.core.store.ModelStore;
-import org.legonet.core.store.StoreException;
+import org.legonet.core.StoreException;
 import org.legonet.core.unlearn.Verifier;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /** The service end to end over HTTP on loopback: predict, forget, status, receipts, model, metrics. */
 class ServerHttpTest {
@@ -102,7 +102,7 @@ class ServerHttpTest {
         }
         try (ModelStore s = ModelStore.open(model, false)) {
             assertThat(receipt.get("id_hashes").get(0).asText()).isEqualTo(s.hashId(id));
-            DeletionRecord rec = s.deletions().get(0);
+            ChangeRecord rec = s.deletions().get(0);
             assertThat(rec.requests()).containsExactly(requestId);
             assertThat(s.wasForgotten(id)).isTrue();
             assertThat(s.readRaw(Progress.NONE).ids()).doesNotContain(id);
@@ -207,7 +207,7 @@ class ServerHttpTest {
                     .contains("legonet_http_requests_seconds_count{endpoint=\"/v1/forget\",method=\"POST\",status=\"202\"} 6");
         }
         try (ModelStore s = ModelStore.open(model, false)) {
-            DeletionRecord batch = s.deletions().get(1);
+            ChangeRecord batch = s.deletions().get(1);
             assertThat(batch.requests()).hasSize(5);
             // each affected adapter retrained once for the whole batch
             assertThat(batch.adaptersRetrained()).doesNotHaveDuplicates().isSorted();

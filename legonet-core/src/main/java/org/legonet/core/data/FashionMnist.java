@@ -20,7 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.legonet.core.util.Digests;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * Where the default data set, Fashion-MNIST, lives: a folder holding the four IDX files of the

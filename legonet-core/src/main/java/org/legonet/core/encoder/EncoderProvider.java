@@ -1,7 +1,7 @@
 package org.legonet.core.encoder;
 
 import org.legonet.core.data.Dataset;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * Builds encoders of one family. Found through {@link java.util.ServiceLoader}, so modules such as

@@ -9,7 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /** The registry of encoder families (built-ins plus {@link ServiceLoader} providers) and batch encoding. */
 public final class Encoders {

@@ -2,7 +2,7 @@ package org.legonet.core.encoder;
 
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * Features as given: for users who bring their own embeddings (computed by a network trained on

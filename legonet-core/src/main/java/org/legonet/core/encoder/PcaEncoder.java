@@ -5,7 +5,7 @@ import java.nio.ByteOrder;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.kernel.Gemm;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * Principal component analysis fitted on the public split: {@code e = (x - mean) * W}, where the

@@ -11,7 +11,7 @@ import java.util.concurrent.Future;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.adapter.Adapter;
 import org.legonet.core.adapter.AdapterTrainer;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.core.util.Rng;
 
 /**

@@ -1,8 +1,10 @@
 package org.legonet.core.model;
 
+import org.legonet.core.Accuracy;
+
 import org.legonet.core.data.Dataset;
 import org.legonet.core.encoder.Encoders;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /** Accuracy of a model on raw samples, on cached encodings, or on the retained private samples. */
 public final class Evaluation {

@@ -1,5 +1,8 @@
 package org.legonet.core.model;
 
+import org.legonet.core.ModelConfig;
+import org.legonet.core.Aggregate;
+
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;

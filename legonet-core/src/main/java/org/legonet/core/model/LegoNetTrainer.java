@@ -1,5 +1,8 @@
 package org.legonet.core.model;
 
+import org.legonet.core.ModelConfig;
+import org.legonet.core.TrainStats;
+
 import java.util.BitSet;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.adapter.Adapter;
@@ -11,7 +14,7 @@ import org.legonet.core.encoder.Encoders;
 import org.legonet.core.routing.KeyBuilder;
 import org.legonet.core.routing.Keys;
 import org.legonet.core.routing.Router;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.core.util.Rng;
 
 /**

@@ -1,5 +1,7 @@
 package org.legonet.core.model;
 
+import org.legonet.core.TrainStats;
+
 import org.legonet.core.data.Dataset;
 
 /**

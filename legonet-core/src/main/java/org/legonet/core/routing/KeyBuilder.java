@@ -1,10 +1,13 @@
 package org.legonet.core.routing;
 
+import org.legonet.core.Distance;
+import org.legonet.core.KeyMethod;
+
 import java.util.Arrays;
 import java.util.Locale;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.kernel.Gemm;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.core.util.Rng;
 
 /**
@@ -14,30 +17,6 @@ import org.legonet.core.util.Rng;
  */
 public final class KeyBuilder {
     /** How keys are placed. */
-    public enum Method {
-        /** Seeded k-means (k-means++ initialisation, Lloyd iterations) over the public encodings. */
-        KMEANS,
-        /** n public encodings drawn at random, plus small seeded noise (the paper's rule, on public data). */
-        PUBLIC_SAMPLE;
-
-        public static Method parse(String s) {
-            switch (s.trim().toLowerCase(Locale.ROOT)) {
-                case "kmeans":
-                case "k-means":
-                    return KMEANS;
-                case "public-sample":
-                case "sample":
-                    return PUBLIC_SAMPLE;
-                default:
-                    throw new LegoNetException("keys '" + s + "' is not one of kmeans, public-sample");
-            }
-        }
-
-        public String label() {
-            return this == KMEANS ? "kmeans" : "public-sample";
-        }
-    }
-
     private static final int KMEANS_ITERATIONS = 40;
     private static final int KMEANS_BLOCK = 256;
     private static final int BALANCE_ROUNDS = 150;
@@ -51,7 +30,7 @@ public final class KeyBuilder {
      *
      * @param pub  public encodings, {@code rows * dim}, row-major (read only)
      */
-    public static Keys build(float[] pub, int rows, int dim, int n, int k, Method method, Distance distance,
+    public static Keys build(float[] pub, int rows, int dim, int n, int k, KeyMethod method, Distance distance,
                              boolean balance, long seed, Progress progress) {
         if (n < 1) {
             throw new LegoNetException("the number of adapters must be at least 1, got " + n);
@@ -64,7 +43,7 @@ public final class KeyBuilder {
                     + rows + " (lower --adapters or raise --public)");
         }
         progress.start("place " + n + " keys (" + method.label() + ")", balance ? 2 : 1);
-        float[] centres = method == Method.KMEANS
+        float[] centres = method == KeyMethod.KMEANS
                 ? kmeans(pub, rows, dim, n, distance, seed)
                 : publicSample(pub, rows, dim, n, seed);
         progress.step(1);

@@ -1,5 +1,7 @@
 package org.legonet.core.routing;
 
+import org.legonet.core.Distance;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;

@@ -1,5 +1,7 @@
 package org.legonet.core.store;
 
+import org.legonet.core.ChangeRecord;
+
 import java.util.List;
 import org.legonet.core.adapter.Adapter;
 import org.legonet.core.model.LegoNetModel;
@@ -15,5 +17,5 @@ import org.legonet.core.model.PrivateSet;
  * @param record     the deletion-log line (its {@code seq} and {@code time} are filled in by the store)
  */
 public record ForgetCommit(PrivateSet next, LegoNetModel model, List<Adapter> retrained, int[] erasedRows,
-                           DeletionRecord record) {
+                           ChangeRecord record) {
 }

@@ -1,5 +1,7 @@
 package org.legonet.core.store;
 
+import org.legonet.core.StoreException;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,7 +37,7 @@ import java.util.regex.Pattern;
  * @param created        when the model was trained (ISO-8601)
  * @param updated        when the last change was committed
  * @param legonetVersion the software version that wrote this manifest
- * @param config         the full model configuration ({@link org.legonet.core.model.ModelConfig#toMap()})
+ * @param config         the full model configuration ({@link org.legonet.core.ModelConfig#toMap()})
  * @param classes        size of the label set
  * @param settingsDigest SHA-256 over the settings no model file covers: the configuration (how a
  *                       forget retrains and how answers are combined), the class count and the

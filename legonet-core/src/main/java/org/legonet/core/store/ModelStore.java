@@ -1,5 +1,10 @@
 package org.legonet.core.store;
 
+import org.legonet.core.ChangeRecord;
+
+import org.legonet.core.CommitObserver;
+import org.legonet.core.StoreException;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,13 +36,13 @@ import org.legonet.core.data.Dataset;
 import org.legonet.core.encoder.Encoder;
 import org.legonet.core.encoder.Encoders;
 import org.legonet.core.model.LegoNetModel;
-import org.legonet.core.model.ModelConfig;
+import org.legonet.core.ModelConfig;
 import org.legonet.core.model.PrivateSet;
-import org.legonet.core.model.TrainStats;
+import org.legonet.core.TrainStats;
 import org.legonet.core.model.Trained;
 import org.legonet.core.routing.Keys;
 import org.legonet.core.util.Digests;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * A model directory: the manifest, the frozen encoder and keys, one weight file per adapter, the
@@ -446,7 +451,7 @@ public final class ModelStore implements AutoCloseable {
                     throw e;
                 }
                 Set<String> forgotten = new HashSet<>();
-                for (DeletionRecord r : log.records()) {
+                for (ChangeRecord r : log.records()) {
                     forgotten.addAll(r.idHashes());
                 }
                 return new Snapshot(mbytes, m, l.model, l.data, l.chunkStart, forgotten, log.digest());
@@ -709,15 +714,15 @@ public final class ModelStore implements AutoCloseable {
 
     /**
      * The committed part of the deletion log: the first {@code deletions.bytes} bytes, whole lines,
-     * each a strict {@link DeletionRecord} numbered in order, as many as the manifest counts and
+     * each a strict {@link ChangeRecord} numbered in order, as many as the manifest counts and
      * forgetting as many samples. What follows is an uncommitted tail, ignored here.
      */
-    private record Log(List<DeletionRecord> records, MessageDigest digest) {
+    private record Log(List<ChangeRecord> records, MessageDigest digest) {
     }
 
     private static Log readLog(Path root, Manifest m) {
         Path log = root.resolve(m.deletions().file());
-        List<DeletionRecord> out = new ArrayList<>();
+        List<ChangeRecord> out = new ArrayList<>();
         byte[] all;
         try {
             all = Files.exists(log) ? Files.readAllBytes(log) : new byte[0];
@@ -746,7 +751,7 @@ public final class ModelStore implements AutoCloseable {
             }
             int line = out.size() + 1;
             String where = "deletion log " + log + " line " + line;
-            DeletionRecord r = StrictJson.read(Arrays.copyOfRange(all, start, i), DeletionRecord.class, where);
+            ChangeRecord r = StrictJson.read(Arrays.copyOfRange(all, start, i), ChangeRecord.class, where);
             r.check(where, line);
             samples += r.forgotten();
             out.add(r);
@@ -772,14 +777,14 @@ public final class ModelStore implements AutoCloseable {
     }
 
     /** The committed deletion log, oldest first. */
-    public List<DeletionRecord> deletions() {
+    public List<ChangeRecord> deletions() {
         return readLog(dir, manifest).records();
     }
 
     /** Adapters retrained by any committed forget, ascending. */
     public int[] adaptersEverRetrained() {
         TreeSet<Integer> s = new TreeSet<>();
-        for (DeletionRecord r : deletions()) {
+        for (ChangeRecord r : deletions()) {
             s.addAll(r.adaptersRetrained());
         }
         return s.stream().mapToInt(Integer::intValue).toArray();
@@ -890,7 +895,7 @@ public final class ModelStore implements AutoCloseable {
      *
      * @return the committed deletion record (with its sequence number and time)
      */
-    public DeletionRecord commit(ForgetCommit change) {
+    public ChangeRecord commit(ForgetCommit change) {
         if (!writable()) {
             throw new IllegalStateException("the store was opened read-only");
         }
@@ -946,8 +951,8 @@ public final class ModelStore implements AutoCloseable {
             obs.reached(CommitObserver.Stage.ADAPTERS_WRITTEN);
 
             String now = now();
-            DeletionRecord in = change.record();
-            DeletionRecord rec = new DeletionRecord(manifest.deletions().requests() + 1, now, in.kind(),
+            ChangeRecord in = change.record();
+            ChangeRecord rec = new ChangeRecord(manifest.deletions().requests() + 1, now, in.kind(),
                     in.forgetClass(), in.forgotten(), in.idHashes(), in.adaptersRetrained(), in.samplesRetrained(),
                     in.parametersRetrained(), in.seconds(), in.digestBefore(), in.digestAfter(), in.requests());
             byte[] line = (LOG_WRITER.writeValueAsString(rec) + "\n").getBytes(StandardCharsets.UTF_8);

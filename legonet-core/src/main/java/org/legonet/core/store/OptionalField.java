@@ -6,11 +6,11 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks a component of a stored record ({@link Manifest} and its parts, {@link DeletionRecord}) that
+ * Marks a component of a stored record ({@link Manifest} and its parts, {@link ChangeRecord}) that
  * may be absent from the file. Every other component is required: the store's reader refuses a file
  * that lacks one, naming the field.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.PARAMETER, ElementType.FIELD, ElementType.METHOD, ElementType.RECORD_COMPONENT})
-@interface OptionalField {
+public @interface OptionalField {
 }

@@ -1,5 +1,7 @@
 package org.legonet.core.store;
 
+import org.legonet.core.StoreException;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Set;

@@ -1,5 +1,7 @@
 package org.legonet.core.store;
 
+import org.legonet.core.StoreException;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

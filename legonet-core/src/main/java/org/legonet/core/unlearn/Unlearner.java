@@ -1,5 +1,8 @@
 package org.legonet.core.unlearn;
 
+import org.legonet.core.UpdateReport;
+import org.legonet.core.ForgetRequest;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,10 +13,10 @@ import org.legonet.core.model.AdapterPool;
 import org.legonet.core.model.LegoNetModel;
 import org.legonet.core.model.LegoNetTrainer;
 import org.legonet.core.model.PrivateSet;
-import org.legonet.core.store.DeletionRecord;
+import org.legonet.core.ChangeRecord;
 import org.legonet.core.store.ForgetCommit;
 import org.legonet.core.store.ModelStore;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * Exact unlearning: the adapters the forgotten samples activated are retrained from scratch on
@@ -52,7 +55,7 @@ public final class Unlearner {
      * Forgets what {@code request} names. Unknown ids fail before anything changes; ids already
      * forgotten are a no-op with a note.
      */
-    public ForgetReport forget(ForgetRequest request) {
+    public UpdateReport forget(ForgetRequest request) {
         return forget(request, false);
     }
 
@@ -61,7 +64,7 @@ public final class Unlearner {
      * adapter from scratch: the baseline that LegoNet's cost is measured against. Both give the
      * same model, bit for bit; only the time differs.
      */
-    public ForgetReport forget(ForgetRequest request, boolean retrainAll) {
+    public UpdateReport forget(ForgetRequest request, boolean retrainAll) {
         return forget(request, retrainAll, null);
     }
 
@@ -72,14 +75,14 @@ public final class Unlearner {
      * Nothing is recorded when nothing changes (every id already forgotten, or an empty class): such
      * a request is a no-op however often it is replayed.
      */
-    public ForgetReport forget(ForgetRequest request, List<String> requestIds) {
+    public UpdateReport forget(ForgetRequest request, List<String> requestIds) {
         if (requestIds == null || requestIds.isEmpty()) {
             throw new IllegalArgumentException("requestIds must name at least one request");
         }
         return forget(request, false, List.copyOf(requestIds));
     }
 
-    private ForgetReport forget(ForgetRequest request, boolean retrainAll, List<String> requestIds) {
+    private UpdateReport forget(ForgetRequest request, boolean retrainAll, List<String> requestIds) {
         long t0 = System.nanoTime();
         LegoNetModel model = store.model();
         PrivateSet data = store.data();
@@ -119,7 +122,7 @@ public final class Unlearner {
         String before = model.digest();
         if (rows.length == 0) {
             double s = (System.nanoTime() - t0) / 1e9;
-            return new ForgetReport(request.toString(), 0, already, List.of(), 0, 0, s, 0, 0, before, before, notes, null);
+            return new UpdateReport(request.toString(), 0, already, List.of(), 0, 0, s, 0, 0, before, before, notes, null);
         }
         PrivateSet next = data.without(rows);
         int[] affected = retrainAll ? AdapterPool.all(model.adapterCount()) : data.affectedBy(rows);
@@ -142,12 +145,12 @@ public final class Unlearner {
             hashes.add(store.hashId(data.id(r)));
         }
         double trainSeconds = (t2 - t1) / 1e9;
-        DeletionRecord rec = new DeletionRecord(0, null, request.isClass() ? "class" : "ids", request.forgetClass(),
+        ChangeRecord rec = new ChangeRecord(0, null, request.isClass() ? "class" : "ids", request.forgetClass(),
                 rows.length, hashes, adapterList, samples, params, (t2 - t0) / 1e9, before, nextModel.digest(), requestIds);
-        DeletionRecord committed = store.commit(new ForgetCommit(next, nextModel, Arrays.asList(retrained), rows, rec));
+        ChangeRecord committed = store.commit(new ForgetCommit(next, nextModel, Arrays.asList(retrained), rows, rec));
         next.wipe();
         long t3 = System.nanoTime();
-        return new ForgetReport(request.toString(), rows.length, already, adapterList, samples, params,
+        return new UpdateReport(request.toString(), rows.length, already, adapterList, samples, params,
                 (t3 - t0) / 1e9, trainSeconds, (t3 - t2) / 1e9, before, nextModel.digest(), notes, committed);
     }
 }

@@ -1,5 +1,7 @@
 package org.legonet.core.unlearn;
 
+import org.legonet.core.VerifyReport;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -12,7 +14,7 @@ import org.legonet.core.model.LegoNetModel;
 import org.legonet.core.model.LegoNetTrainer;
 import org.legonet.core.model.PrivateSet;
 import org.legonet.core.store.ModelStore;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * Proves a stored model exact: rebuilds it from the retained raw samples alone (re-encode with the

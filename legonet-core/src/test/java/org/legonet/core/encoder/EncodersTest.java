@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.testing.Synthetic;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 class EncodersTest {
     @Test

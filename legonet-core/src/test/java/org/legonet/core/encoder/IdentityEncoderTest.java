@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.testing.Synthetic;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 class IdentityEncoderTest {
     @Test

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.testing.Synthetic;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.core.util.Rng;
 
 /** Whitened PCA fitted on a public split: statistics, determinism, persistence and errors. */

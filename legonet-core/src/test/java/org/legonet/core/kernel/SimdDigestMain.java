@@ -1,18 +1,20 @@
 package org.legonet.core.kernel;
 
+import org.legonet.core.KeyMethod;
+
 import java.security.MessageDigest;
 import org.legonet.core.adapter.AdapterSpec;
 import org.legonet.core.adapter.Optimizer;
 import org.legonet.core.data.Dataset;
-import org.legonet.core.model.Aggregate;
+import org.legonet.core.Aggregate;
 import org.legonet.core.model.LegoNetTrainer;
-import org.legonet.core.model.ModelConfig;
+import org.legonet.core.ModelConfig;
 import org.legonet.core.model.Trained;
-import org.legonet.core.routing.Distance;
+import org.legonet.core.Distance;
 import org.legonet.core.routing.KeyBuilder;
 import org.legonet.core.testing.Synthetic;
 import org.legonet.core.util.Digests;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * Run in a child JVM by {@link SimdWidthIndependenceTest} with {@code -Dlegonet.simd=W}: trains two
@@ -35,7 +37,7 @@ public final class SimdDigestMain {
         for (String adapter : new String[] {"mlp:37", "linear"}) {
             ModelConfig config = ModelConfig.defaults().withEncoder("pca:7").withShape(3, 2)
                     .withAdapter(AdapterSpec.parse(adapter))
-                    .withRouting(KeyBuilder.Method.KMEANS, Distance.L2, true, Aggregate.WEIGHTED)
+                    .withRouting(KeyMethod.KMEANS, Distance.L2, true, Aggregate.WEIGHTED)
                     .withTraining(adapter.equals("linear") ? Optimizer.SGD : Optimizer.ADAM, 2, 13, 0.01f, true, 0.9f,
                             1e-3f)
                     .withSeed(99);

@@ -1,5 +1,8 @@
 package org.legonet.core.model;
 
+import org.legonet.core.ModelConfig;
+import org.legonet.core.DataFit;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

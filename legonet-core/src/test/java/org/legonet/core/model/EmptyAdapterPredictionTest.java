@@ -1,5 +1,9 @@
 package org.legonet.core.model;
 
+import org.legonet.core.ModelConfig;
+import org.legonet.core.Aggregate;
+import org.legonet.core.KeyMethod;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -10,10 +14,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.legonet.core.adapter.Adapter;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.encoder.Encoders;
-import org.legonet.core.routing.Distance;
+import org.legonet.core.Distance;
 import org.legonet.core.routing.KeyBuilder;
 import org.legonet.core.testing.SmallModels;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * What an adapter without retained samples contributes to a prediction: nothing. The non-empty
@@ -24,7 +28,7 @@ class EmptyAdapterPredictionTest {
     private static final int CLASSES = 3;
 
     private static Trained trained(Aggregate aggregate) {
-        ModelConfig c = SmallModels.config(11).withRouting(KeyBuilder.Method.KMEANS, Distance.L2, true, aggregate);
+        ModelConfig c = SmallModels.config(11).withRouting(KeyMethod.KMEANS, Distance.L2, true, aggregate);
         return SmallModels.train(c, SmallModels.blobs(700, 200, 3));
     }
 

@@ -1,12 +1,15 @@
 package org.legonet.core.routing;
 
+import org.legonet.core.Distance;
+import org.legonet.core.KeyMethod;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.legonet.core.LegoNetException;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.core.util.Rng;
 
 /** Keys from public encodings: placement, balancing, determinism and errors. */
@@ -52,7 +55,7 @@ class KeyBuilderTest {
         return min == 0 ? Double.POSITIVE_INFINITY : (double) max / min;
     }
 
-    private static Keys build(float[] x, int rows, int n, int k, KeyBuilder.Method m, Distance d, boolean balance,
+    private static Keys build(float[] x, int rows, int n, int k, KeyMethod m, Distance d, boolean balance,
                               long seed) {
         return KeyBuilder.build(x, rows, DIM, n, k, m, d, balance, seed, Progress.NONE);
     }
@@ -61,7 +64,7 @@ class KeyBuilderTest {
     void balancingEvensOutTheLoadThatNearestKeyRoutingSkews() {
         int rows = 1200;
         float[] x = skewedClusters(rows, 1);
-        for (KeyBuilder.Method m : KeyBuilder.Method.values()) {
+        for (KeyMethod m : KeyMethod.values()) {
             for (int k : new int[] {1, 2}) {
                 Keys raw = build(x, rows, 8, k, m, Distance.L2, false, 5);
                 Keys balanced = build(x, rows, 8, k, m, Distance.L2, true, 5);
@@ -88,8 +91,8 @@ class KeyBuilderTest {
         float[] pub = skewedClusters(rows, 1);
         float[] fresh = skewedClusters(4000, 77);
         for (Distance d : Distance.values()) {
-            Keys raw = build(pub, rows, 8, 2, KeyBuilder.Method.KMEANS, d, false, 5);
-            Keys balanced = build(pub, rows, 8, 2, KeyBuilder.Method.KMEANS, d, true, 5);
+            Keys raw = build(pub, rows, 8, 2, KeyMethod.KMEANS, d, false, 5);
+            Keys balanced = build(pub, rows, 8, 2, KeyMethod.KMEANS, d, true, 5);
             int[] before = counts(raw, 2, fresh, 4000);
             int[] after = counts(balanced, 2, fresh, 4000);
             assertThat(ratio(after)).as("%s fresh balanced counts %s", d, Arrays.toString(after)).isLessThan(1.4);
@@ -109,7 +112,7 @@ class KeyBuilderTest {
     void theSameSeedGivesTheSameKeysAndAnotherSeedOtherKeys() {
         int rows = 500;
         float[] x = skewedClusters(rows, 2);
-        for (KeyBuilder.Method m : KeyBuilder.Method.values()) {
+        for (KeyMethod m : KeyMethod.values()) {
             for (Distance d : Distance.values()) {
                 String a = build(x, rows, 6, 2, m, d, true, 11).digest();
                 assertThat(build(x, rows, 6, 2, m, d, true, 11).digest()).as("%s %s", m, d).isEqualTo(a);
@@ -122,7 +125,7 @@ class KeyBuilderTest {
     void publicSampleKeysArePublicEncodingsPlusSmallNoise() {
         int rows = 300;
         float[] x = skewedClusters(rows, 3);
-        Keys keys = build(x, rows, 10, 1, KeyBuilder.Method.PUBLIC_SAMPLE, Distance.L2, false, 4);
+        Keys keys = build(x, rows, 10, 1, KeyMethod.PUBLIC_SAMPLE, Distance.L2, false, 4);
         boolean[] used = new boolean[rows];
         for (int j = 0; j < keys.count(); j++) {
             float[] key = keys.key(j);
@@ -150,7 +153,7 @@ class KeyBuilderTest {
     void kmeansKeysSitInsideTheData() {
         int rows = 600;
         float[] x = skewedClusters(rows, 4);
-        Keys keys = build(x, rows, 4, 1, KeyBuilder.Method.KMEANS, Distance.L2, false, 9);
+        Keys keys = build(x, rows, 4, 1, KeyMethod.KMEANS, Distance.L2, false, 9);
         // every cluster centre of the generator has a key within a short distance
         double[][] centres = {{0, 0, 0}, {8, 0, 0}, {0, 8, 0}, {0, 0, 8}};
         for (double[] c : centres) {
@@ -171,18 +174,18 @@ class KeyBuilderTest {
     @Test
     void impossibleShapesAreErrorsNamingTheValues() {
         float[] x = skewedClusters(5, 5);
-        assertThatThrownBy(() -> build(x, 5, 6, 1, KeyBuilder.Method.KMEANS, Distance.L2, true, 1))
+        assertThatThrownBy(() -> build(x, 5, 6, 1, KeyMethod.KMEANS, Distance.L2, true, 1))
                 .isInstanceOf(LegoNetException.class)
                 .hasMessageContaining("6 adapters need at least 6 public samples")
                 .hasMessageContaining("got 5");
-        assertThatThrownBy(() -> build(x, 5, 3, 4, KeyBuilder.Method.KMEANS, Distance.L2, true, 1))
+        assertThatThrownBy(() -> build(x, 5, 3, 4, KeyMethod.KMEANS, Distance.L2, true, 1))
                 .isInstanceOf(LegoNetException.class)
                 .hasMessageContaining("k=4")
                 .hasMessageContaining("n=3");
-        assertThatThrownBy(() -> build(x, 5, 3, 0, KeyBuilder.Method.KMEANS, Distance.L2, true, 1))
+        assertThatThrownBy(() -> build(x, 5, 3, 0, KeyMethod.KMEANS, Distance.L2, true, 1))
                 .isInstanceOf(LegoNetException.class)
                 .hasMessageContaining("k=0");
-        assertThatThrownBy(() -> build(x, 5, 0, 1, KeyBuilder.Method.KMEANS, Distance.L2, true, 1))
+        assertThatThrownBy(() -> build(x, 5, 0, 1, KeyMethod.KMEANS, Distance.L2, true, 1))
                 .isInstanceOf(LegoNetException.class)
                 .hasMessageContaining("at least 1, got 0");
     }
@@ -190,18 +193,18 @@ class KeyBuilderTest {
     @Test
     void asManyKeysAsPublicSamplesIsAllowed() {
         float[] x = skewedClusters(5, 6);
-        Keys keys = build(x, 5, 5, 2, KeyBuilder.Method.KMEANS, Distance.L2, true, 1);
+        Keys keys = build(x, 5, 5, 2, KeyMethod.KMEANS, Distance.L2, true, 1);
         assertThat(keys.count()).isEqualTo(5);
         assertThat(Arrays.stream(counts(keys, 2, x, 5)).sum()).isEqualTo(10);
     }
 
     @Test
     void methodAndDistanceNamesParse() {
-        assertThat(KeyBuilder.Method.parse("kmeans")).isEqualTo(KeyBuilder.Method.KMEANS);
-        assertThat(KeyBuilder.Method.parse(" Public-Sample ")).isEqualTo(KeyBuilder.Method.PUBLIC_SAMPLE);
-        assertThat(KeyBuilder.Method.parse(KeyBuilder.Method.PUBLIC_SAMPLE.label()))
-                .isEqualTo(KeyBuilder.Method.PUBLIC_SAMPLE);
-        assertThatThrownBy(() -> KeyBuilder.Method.parse("random"))
+        assertThat(KeyMethod.parse("kmeans")).isEqualTo(KeyMethod.KMEANS);
+        assertThat(KeyMethod.parse(" Public-Sample ")).isEqualTo(KeyMethod.PUBLIC_SAMPLE);
+        assertThat(KeyMethod.parse(KeyMethod.PUBLIC_SAMPLE.label()))
+                .isEqualTo(KeyMethod.PUBLIC_SAMPLE);
+        assertThatThrownBy(() -> KeyMethod.parse("random"))
                 .isInstanceOf(LegoNetException.class)
                 .hasMessageContaining("'random' is not one of kmeans, public-sample");
         assertThat(Distance.parse("COSINE")).isEqualTo(Distance.COSINE);

@@ -1,5 +1,7 @@
 package org.legonet.core.routing;
 
+import org.legonet.core.Distance;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

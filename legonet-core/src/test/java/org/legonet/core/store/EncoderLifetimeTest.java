@@ -1,5 +1,7 @@
 package org.legonet.core.store;
 
+import org.legonet.core.StoreException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,9 +14,9 @@ import org.legonet.core.model.LegoNetModel;
 import org.legonet.core.model.Trained;
 import org.legonet.core.testing.CountingEncoder;
 import org.legonet.core.testing.SmallModels;
-import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * Who closes an encoder, and how often its state is hashed: the owner that fitted or restored it

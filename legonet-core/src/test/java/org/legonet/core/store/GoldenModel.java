@@ -1,5 +1,7 @@
 package org.legonet.core.store;
 
+import org.legonet.core.KeyMethod;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,16 +9,16 @@ import java.nio.file.Path;
 import org.legonet.core.adapter.AdapterSpec;
 import org.legonet.core.adapter.Optimizer;
 import org.legonet.core.data.Dataset;
-import org.legonet.core.model.Aggregate;
-import org.legonet.core.model.ModelConfig;
+import org.legonet.core.Aggregate;
+import org.legonet.core.ModelConfig;
 import org.legonet.core.model.Trained;
-import org.legonet.core.routing.Distance;
+import org.legonet.core.Distance;
 import org.legonet.core.routing.KeyBuilder;
 import org.legonet.core.testing.SmallModels;
 import org.legonet.core.testing.Synthetic;
-import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * Makes the golden model directory that {@link GoldenModelTest} opens: {@value #DIR} under the
@@ -52,7 +54,7 @@ public final class GoldenModel {
     /** pca:8 encoder, 5 adapters, k = 2, mlp:16 adapters, 2 epochs, seed 2024. */
     static ModelConfig config() {
         return ModelConfig.defaults().withEncoder("pca:8").withShape(5, 2).withAdapter(AdapterSpec.parse("mlp:16"))
-                .withRouting(KeyBuilder.Method.KMEANS, Distance.L2, true, Aggregate.MEAN)
+                .withRouting(KeyMethod.KMEANS, Distance.L2, true, Aggregate.MEAN)
                 .withTraining(Optimizer.ADAM, 2, 16, 0.01f, true, 0.9f, 1e-4f)
                 .withSeed(2024);
     }

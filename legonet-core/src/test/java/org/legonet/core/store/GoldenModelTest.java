@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.unlearn.Verifier;
-import org.legonet.core.unlearn.VerifyReport;
-import org.legonet.core.util.Progress;
+import org.legonet.core.VerifyReport;
+import org.legonet.core.Progress;
 
 /**
  * The golden model directory (made once by {@link GoldenModel}, committed under the test

@@ -1,5 +1,9 @@
 package org.legonet.core.store;
 
+import org.legonet.core.CommitObserver;
+
+import org.legonet.core.StoreException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,10 +27,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.model.Trained;
 import org.legonet.core.testing.SmallModels;
-import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.unlearn.Verifier;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.core.util.Rng;
 
 /** The model directory: round trips, damage detection, locking, replacement and crash recovery. */

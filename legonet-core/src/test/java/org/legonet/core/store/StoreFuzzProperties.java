@@ -1,5 +1,7 @@
 package org.legonet.core.store;
 
+import org.legonet.core.StoreException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,10 +26,10 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.model.Trained;
 import org.legonet.core.testing.SmallModels;
-import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.util.Digests;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * Random damage to every file of a model directory: a truncation, a bit flip or an edit of one

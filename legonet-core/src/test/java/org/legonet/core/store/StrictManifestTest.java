@@ -1,5 +1,7 @@
 package org.legonet.core.store;
 
+import org.legonet.core.StoreException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,10 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.model.Trained;
 import org.legonet.core.testing.SmallModels;
-import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.unlearn.Verifier;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * A strict manifest: every required field mandatory, no unknown keys, no coercions, values checked,

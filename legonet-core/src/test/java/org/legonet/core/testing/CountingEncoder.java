@@ -7,7 +7,7 @@ import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.encoder.Encoder;
 import org.legonet.core.encoder.EncoderProvider;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * The identity encoder under the spec {@code counting}, counting how often its state is read and

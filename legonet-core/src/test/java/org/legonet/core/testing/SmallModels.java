@@ -1,16 +1,18 @@
 package org.legonet.core.testing;
 
+import org.legonet.core.KeyMethod;
+
 import org.legonet.core.adapter.AdapterSpec;
 import org.legonet.core.adapter.Optimizer;
 import org.legonet.core.data.Dataset;
-import org.legonet.core.model.Aggregate;
+import org.legonet.core.Aggregate;
 import org.legonet.core.model.LegoNetTrainer;
-import org.legonet.core.model.ModelConfig;
+import org.legonet.core.ModelConfig;
 import org.legonet.core.model.Trained;
-import org.legonet.core.routing.Distance;
+import org.legonet.core.Distance;
 import org.legonet.core.routing.KeyBuilder;
 import org.legonet.core.store.Manifest;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /** Small, fast LegoNet configurations and splits for store and unlearning tests. */
 public final class SmallModels {
@@ -20,7 +22,7 @@ public final class SmallModels {
     /** pca:4 encoder, 5 adapters of which each sample activates 2, mlp:6 adapters, 2 epochs. */
     public static ModelConfig config(long seed) {
         return ModelConfig.defaults().withEncoder("pca:4").withShape(5, 2).withAdapter(AdapterSpec.parse("mlp:6"))
-                .withRouting(KeyBuilder.Method.KMEANS, Distance.L2, true, Aggregate.MEAN)
+                .withRouting(KeyMethod.KMEANS, Distance.L2, true, Aggregate.MEAN)
                 .withTraining(Optimizer.ADAM, 2, 8, 0.01f, true, 0.9f, 1e-4f)
                 .withSeed(seed);
     }

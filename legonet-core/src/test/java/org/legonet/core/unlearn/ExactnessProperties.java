@@ -1,5 +1,10 @@
 package org.legonet.core.unlearn;
 
+import org.legonet.core.UpdateReport;
+import org.legonet.core.VerifyReport;
+import org.legonet.core.ForgetRequest;
+import org.legonet.core.KeyMethod;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -20,16 +25,16 @@ import net.jqwik.api.constraints.IntRange;
 import org.legonet.core.adapter.AdapterSpec;
 import org.legonet.core.adapter.Optimizer;
 import org.legonet.core.data.Dataset;
-import org.legonet.core.model.Aggregate;
+import org.legonet.core.Aggregate;
 import org.legonet.core.model.LegoNetTrainer;
-import org.legonet.core.model.ModelConfig;
+import org.legonet.core.ModelConfig;
 import org.legonet.core.model.Trained;
-import org.legonet.core.routing.Distance;
+import org.legonet.core.Distance;
 import org.legonet.core.routing.KeyBuilder;
 import org.legonet.core.store.Manifest;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.testing.Synthetic;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.core.util.Rng;
 
 /**
@@ -45,7 +50,7 @@ class ExactnessProperties {
         Arbitrary<Integer> kFrac = Arbitraries.integers().between(0, 100);
         Arbitrary<String> encoder = Arbitraries.of("identity", "pca:4", "pca:3:plain");
         Arbitrary<String> adapter = Arbitraries.of("linear", "mlp:8", "mlp:5,3");
-        Arbitrary<KeyBuilder.Method> keys = Arbitraries.of(KeyBuilder.Method.class);
+        Arbitrary<KeyMethod> keys = Arbitraries.of(KeyMethod.class);
         Arbitrary<Distance> distance = Arbitraries.of(Distance.class);
         Arbitrary<Boolean> balance = Arbitraries.of(true, false);
         Arbitrary<Optimizer> optimizer = Arbitraries.of(Optimizer.class);
@@ -100,7 +105,7 @@ class ExactnessProperties {
                     for (int i = 0; i < removals; i++) {
                         ids[i] = d[1].id(rng.nextInt(d[1].size()));
                     }
-                    ForgetReport report = unlearner.forget(ForgetRequest.ofIds(ids));
+                    UpdateReport report = unlearner.forget(ForgetRequest.ofIds(ids));
                     assertThat(report.adaptersRetrained()).isSorted();
                     assertThat(report.adaptersRetrained().isEmpty()).isEqualTo(report.forgotten() == 0);
                     for (long id : ids) {

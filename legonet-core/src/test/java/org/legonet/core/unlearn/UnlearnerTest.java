@@ -1,5 +1,9 @@
 package org.legonet.core.unlearn;
 
+import org.legonet.core.UpdateReport;
+import org.legonet.core.VerifyReport;
+import org.legonet.core.ForgetRequest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,12 +29,12 @@ import org.legonet.core.model.LegoNetModel;
 import org.legonet.core.model.LegoNetTrainer;
 import org.legonet.core.model.PrivateSet;
 import org.legonet.core.model.Trained;
-import org.legonet.core.store.DeletionRecord;
+import org.legonet.core.ChangeRecord;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.store.StoreFiles;
 import org.legonet.core.testing.SmallModels;
 import org.legonet.core.testing.Synthetic;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /** Forgetting: validation, no-ops, class requests, physical erasure, reports, and verification. */
 class UnlearnerTest {
@@ -106,7 +110,7 @@ class UnlearnerTest {
         long id = idOfRow(77);
         String afterFirst;
         try (ModelStore s = ModelStore.open(dir, true)) {
-            ForgetReport first = unlearner(s).forget(ForgetRequest.ofIds(id, id));
+            UpdateReport first = unlearner(s).forget(ForgetRequest.ofIds(id, id));
             assertThat(first.forgotten()).isEqualTo(1);
             assertThat(first.alreadyForgotten()).isZero();
             assertThat(first.changed()).isTrue();
@@ -114,7 +118,7 @@ class UnlearnerTest {
         }
         // in a later session: the deletion log remembers the (hashed) id
         try (ModelStore s = ModelStore.open(dir, true)) {
-            ForgetReport second = unlearner(s).forget(ForgetRequest.ofIds(id));
+            UpdateReport second = unlearner(s).forget(ForgetRequest.ofIds(id));
             assertThat(second.forgotten()).isZero();
             assertThat(second.alreadyForgotten()).isEqualTo(1);
             assertThat(second.changed()).isFalse();
@@ -133,7 +137,7 @@ class UnlearnerTest {
     void aMixOfNewAndAlreadyForgottenIdsForgetsTheNewOnes() {
         try (ModelStore s = ModelStore.open(dir, true)) {
             unlearner(s).forget(ForgetRequest.ofIds(idOfRow(3)));
-            ForgetReport r = unlearner(s).forget(ForgetRequest.ofIds(idOfRow(3), idOfRow(4), idOfRow(1500)));
+            UpdateReport r = unlearner(s).forget(ForgetRequest.ofIds(idOfRow(3), idOfRow(4), idOfRow(1500)));
             assertThat(r.forgotten()).isEqualTo(2);
             assertThat(r.alreadyForgotten()).isEqualTo(1);
             assertThat(r.notes()).anyMatch(n -> n.contains("1 id was already forgotten"));
@@ -152,12 +156,12 @@ class UnlearnerTest {
         ForgetRequest twice = new ForgetRequest(new long[] {id, other, id}, null);
         assertThat(twice.ids()).containsExactly(Math.min(id, other), Math.max(id, other));
         try (ModelStore s = ModelStore.open(dir, true)) {
-            ForgetReport r = unlearner(s).forget(twice);
+            UpdateReport r = unlearner(s).forget(twice);
             assertThat(r.forgotten()).isEqualTo(2);
             assertThat(s.manifest().deletions().samples()).isEqualTo(2);
             assertThat(s.deletions().get(0).idHashes()).doesNotHaveDuplicates().hasSize(2);
             assertThat(s.data().retained()).isEqualTo(PRIVATE - 2);
-            ForgetReport again = unlearner(s).forget(new ForgetRequest(new long[] {id, id}, null));
+            UpdateReport again = unlearner(s).forget(new ForgetRequest(new long[] {id, id}, null));
             assertThat(again.alreadyForgotten()).isEqualTo(1);
         }
     }
@@ -171,12 +175,12 @@ class UnlearnerTest {
             unlearner(s).forget(ForgetRequest.ofIds(idOfRow(0)));
             int before = s.data().retained();
             long stillThere = Arrays.stream(s.data().retainedRows()).filter(r -> s.data().label(r) == cls).count();
-            ForgetReport r = unlearner(s).forget(ForgetRequest.ofClass(cls));
+            UpdateReport r = unlearner(s).forget(ForgetRequest.ofClass(cls));
             assertThat(r.forgotten()).isEqualTo((int) stillThere);
             assertThat(s.data().retained()).isEqualTo(before - (int) stillThere);
             assertThat(r.request()).contains("class 1");
             // a class request a second time finds nothing
-            ForgetReport again = unlearner(s).forget(ForgetRequest.ofClass(cls));
+            UpdateReport again = unlearner(s).forget(ForgetRequest.ofClass(cls));
             assertThat(again.forgotten()).isZero();
             assertThat(again.notes()).singleElement().asString().contains("no retained private sample has class 1");
             assertThat(s.deletions()).hasSize(2);
@@ -295,7 +299,7 @@ class UnlearnerTest {
         }
         try (ModelStore s = ModelStore.open(dir, true)) {
             LegoNetModel before = s.model();
-            ForgetReport r = unlearner(s).forget(ForgetRequest.ofIds(ids));
+            UpdateReport r = unlearner(s).forget(ForgetRequest.ofIds(ids));
             assertThat(r.forgotten()).isEqualTo(3);
             assertThat(r.alreadyForgotten()).isZero();
             assertThat(r.adaptersRetrained()).containsExactlyElementsOf(union);
@@ -319,7 +323,7 @@ class UnlearnerTest {
             assertThat(r.seconds()).isGreaterThanOrEqualTo(r.trainSeconds());
             assertThat(r.notes()).isEmpty();
 
-            DeletionRecord rec = s.deletions().get(0);
+            ChangeRecord rec = s.deletions().get(0);
             assertThat(rec.seq()).isEqualTo(1);
             assertThat(rec.kind()).isEqualTo("ids");
             assertThat(rec.forgotten()).isEqualTo(3);
@@ -378,7 +382,7 @@ class UnlearnerTest {
         try (ModelStore s = ModelStore.open(dir, true)) {
             assertThat(s.data().rows()).isEqualTo(PRIVATE - ModelStore.CHUNK_ROWS);
             assertThat(s.manifest().privateData().chunks().get(0).rows()).isZero();
-            ForgetReport r = unlearner(s).forget(ForgetRequest.ofIds(idOfRow(ModelStore.CHUNK_ROWS + 6),
+            UpdateReport r = unlearner(s).forget(ForgetRequest.ofIds(idOfRow(ModelStore.CHUNK_ROWS + 6),
                     idOfRow(2 * ModelStore.CHUNK_ROWS + 1)));
             assertThat(r.forgotten()).isEqualTo(2);
             assertThat(unlearner(s).forget(ForgetRequest.ofIds(idOfRow(7))).alreadyForgotten()).isEqualTo(1);

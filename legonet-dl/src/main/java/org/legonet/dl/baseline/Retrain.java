@@ -5,7 +5,7 @@ import java.util.HashSet;
 import java.util.Set;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.dl.cnn.CnnNetwork;
 import org.legonet.dl.cnn.CnnSpec;
 import org.legonet.dl.cnn.CnnWeights;

@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.core.util.Rng;
 import org.legonet.dl.cnn.CnnNetwork;
 import org.legonet.dl.cnn.CnnSpec;

@@ -3,7 +3,7 @@ package org.legonet.dl.byo;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.encoder.Encoder;
 import org.legonet.core.encoder.EncoderProvider;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * Builds {@code KIND:PATH[:options]} encoders from a user's pretrained network file. Nothing is

@@ -10,7 +10,7 @@ import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.encoder.Encoder;
 import org.legonet.core.encoder.EncoderProvider;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * {@code --encoder cnn[:options]}: a small convolutional network trained on the public split only,

@@ -16,7 +16,7 @@ import org.legonet.core.data.Dataset;
 import org.legonet.core.kernel.FastMath;
 import org.legonet.core.kernel.Gemm;
 import org.legonet.core.kernel.Simd;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.core.util.Rng;
 
 /**

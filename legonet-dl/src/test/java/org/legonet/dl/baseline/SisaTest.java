@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.testing.TestData;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.dl.cnn.CnnNetwork;
 import org.legonet.dl.cnn.CnnSpec;
 import org.legonet.dl.cnn.CnnWeights;

@@ -24,12 +24,12 @@ import org.legonet.core.model.Trained;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.testing.SmallModels;
 import org.legonet.core.testing.Synthetic;
-import org.legonet.core.unlearn.ForgetReport;
-import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.UpdateReport;
+import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.unlearn.Verifier;
-import org.legonet.core.unlearn.VerifyReport;
-import org.legonet.core.util.Progress;
+import org.legonet.core.VerifyReport;
+import org.legonet.core.Progress;
 
 /**
  * What every bring-your-own encoder must do, whatever runs the network: compute what the network
@@ -193,7 +193,7 @@ public abstract class ByoEncoderContractTest {
         long[] ids = {trained.data().id(3), trained.data().id(100), trained.data().id(555)};
         try (ModelStore s = ModelStore.open(dir, true)) {
             assertThat(s.model().encoder().spec()).isEqualTo(spec(f));
-            ForgetReport r = new Unlearner(s, 2, Progress.NONE).forget(ForgetRequest.ofIds(ids));
+            UpdateReport r = new Unlearner(s, 2, Progress.NONE).forget(ForgetRequest.ofIds(ids));
             assertThat(r.forgotten()).isEqualTo(3);
             assertThat(r.changed()).isTrue();
         }

@@ -22,12 +22,12 @@ import org.legonet.core.store.ModelStore;
 import org.legonet.core.testing.SmallModels;
 import org.legonet.core.testing.Synthetic;
 import org.legonet.core.testing.TestData;
-import org.legonet.core.unlearn.ForgetReport;
-import org.legonet.core.unlearn.ForgetRequest;
+import org.legonet.core.UpdateReport;
+import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.unlearn.Verifier;
-import org.legonet.core.unlearn.VerifyReport;
-import org.legonet.core.util.Progress;
+import org.legonet.core.VerifyReport;
+import org.legonet.core.Progress;
 
 /**
  * {@code --encoder cnn[:options]} through core's encoder SPI on real Fashion-MNIST: fitted on the public
@@ -234,7 +234,7 @@ class CnnEncoderTest {
         try (ModelStore s = ModelStore.open(dir, true)) {
             assertThat(s.model().encoder().spec()).isEqualTo(SPEC);
             assertThat(s.model().encoder().fingerprint()).isEqualTo(trained.model().encoder().fingerprint());
-            ForgetReport r = new Unlearner(s, 2, Progress.NONE).forget(ForgetRequest.ofIds(ids));
+            UpdateReport r = new Unlearner(s, 2, Progress.NONE).forget(ForgetRequest.ofIds(ids));
             assertThat(r.forgotten()).isEqualTo(3);
             assertThat(r.changed()).isTrue();
         }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.kernel.Simd;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * The Java CNN trainer: its backward pass is the gradient of its forward pass (finite differences), it learns,

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.testing.TestData;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * The inference of a trained CNN ({@link CnnWeights}, batch normalisation folded, one sample at a time)

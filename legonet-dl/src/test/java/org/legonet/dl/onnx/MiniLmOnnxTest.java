@@ -16,7 +16,7 @@ import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.encoder.Encoder;
 import org.legonet.core.encoder.Encoders;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 
 /**
  * {@code onnx:PATH} on a real pretrained network: all-MiniLM-L6-v2 (a 6-layer BERT-style sentence

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.encoder.Encoder;
 import org.legonet.core.encoder.Encoders;
-import org.legonet.core.util.Progress;
+import org.legonet.core.Progress;
 import org.legonet.dl.byo.ByoEncoderContractTest;
 
 /** {@code onnx:PATH} on graphs the test writes itself (see {@link OnnxModels}). */

@@ -1,7 +1,7 @@
-package org.legonet.core.store;
+package org.legonet.core;
 
 /**
- * Told of each step of {@link ModelStore#commit} as it completes. The service uses it to count
+ * Told of each step of a model directory's commit as it completes. The service uses it to count
  * commits and to let fault-injection tests stop a process at a chosen step; a crash after any step
  * leaves a store that opens to the old model (before {@link Stage#MANIFEST_SWITCHED}) or the new
  * one (from it on).

@@ -1,4 +1,4 @@
-package org.legonet.core.unlearn;
+package org.legonet.core;
 
 import java.util.List;
 

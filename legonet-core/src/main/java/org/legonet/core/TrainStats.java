@@ -1,4 +1,4 @@
-package org.legonet.core.model;
+package org.legonet.core;
 
 /**
  * Where the time of a training run went, and the work done by the adapter kernels.

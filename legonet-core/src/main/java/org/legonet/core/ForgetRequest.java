@@ -1,7 +1,6 @@
-package org.legonet.core.unlearn;
+package org.legonet.core;
 
 import java.util.Arrays;
-import org.legonet.core.LegoNetException;
 
 /**
  * What to forget: a set of sample ids, or every private sample of one class (the paper's UnClass).

@@ -1,4 +1,4 @@
-package org.legonet.core.util;
+package org.legonet.core;
 
 /**
  * Progress of long work (training, encoding, verifying), reported to whoever shows it: the CLI

@@ -1,7 +1,6 @@
-package org.legonet.core.routing;
+package org.legonet.core;
 
 import java.util.Locale;
-import org.legonet.core.LegoNetException;
 
 /** How a sample's encoding is compared with a key. */
 public enum Distance {

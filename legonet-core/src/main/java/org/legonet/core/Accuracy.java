@@ -1,4 +1,4 @@
-package org.legonet.core.model;
+package org.legonet.core;
 
 /**
  * Accuracy of a model on a set of samples, overall and per class.

@@ -1,7 +1,6 @@
-package org.legonet.core.model;
+package org.legonet.core;
 
 import java.util.Locale;
-import org.legonet.core.LegoNetException;
 
 /** How the k activated adapters' class probabilities are combined into a prediction. */
 public enum Aggregate {

@@ -1,7 +1,6 @@
-package org.legonet.core.unlearn;
+package org.legonet.core;
 
 import java.util.List;
-import org.legonet.core.store.DeletionRecord;
 
 /**
  * What a forget did.
@@ -21,10 +20,10 @@ import org.legonet.core.store.DeletionRecord;
  * @param committed           the deletion-log record as committed (with its sequence number and
  *                            time), or {@code null} when nothing changed
  */
-public record ForgetReport(String request, int forgotten, int alreadyForgotten, List<Integer> adaptersRetrained,
+public record UpdateReport(String request, int forgotten, int alreadyForgotten, List<Integer> adaptersRetrained,
                            long samplesRetrained, long parametersRetrained, double seconds, double trainSeconds,
                            double storeSeconds, String digestBefore, String digestAfter, List<String> notes,
-                           DeletionRecord committed) {
+                           ChangeRecord committed) {
     public boolean changed() {
         return forgotten > 0;
     }

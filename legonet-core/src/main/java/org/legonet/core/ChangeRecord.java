@@ -1,6 +1,7 @@
-package org.legonet.core.store;
+package org.legonet.core;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.legonet.core.store.OptionalField;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -28,7 +29,7 @@ import java.util.regex.Pattern;
  *                            crash can tell a request already applied
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record DeletionRecord(int seq, String time, String kind, @OptionalField Integer forgetClass, int forgotten,
+public record ChangeRecord(int seq, String time, String kind, @OptionalField Integer forgetClass, int forgotten,
                              List<String> idHashes, List<Integer> adaptersRetrained, long samplesRetrained,
                              long parametersRetrained, double seconds, String digestBefore, String digestAfter,
                              @OptionalField List<String> requests) {
@@ -36,7 +37,7 @@ public record DeletionRecord(int seq, String time, String kind, @OptionalField I
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
     /** Checks the values of a record read from line {@code line} of the log. */
-    void check(String where, int line) {
+    public void check(String where, int line) {
         String problem = problem(line);
         if (problem != null) {
             throw new StoreException(where + ": " + problem);

@@ -1,4 +1,4 @@
-package org.legonet.core.model;
+package org.legonet.core;
 
 import java.util.Locale;
 import java.util.Optional;

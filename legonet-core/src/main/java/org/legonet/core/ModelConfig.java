@@ -1,13 +1,10 @@
-package org.legonet.core.model;
+package org.legonet.core;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.legonet.core.LegoNetException;
 import org.legonet.core.adapter.AdapterSpec;
 import org.legonet.core.adapter.Optimizer;
 import org.legonet.core.adapter.TrainConfig;
-import org.legonet.core.routing.Distance;
-import org.legonet.core.routing.KeyBuilder;
 
 /**
  * Everything that determines a trained model, with the project's defaults defined once here and
@@ -25,7 +22,7 @@ public record ModelConfig(
         int adapters,
         int activate,
         AdapterSpec adapter,
-        KeyBuilder.Method keys,
+        KeyMethod keys,
         Distance distance,
         boolean balance,
         Aggregate aggregate,
@@ -75,7 +72,7 @@ public record ModelConfig(
     /** The project defaults. */
     public static ModelConfig defaults() {
         return new ModelConfig(DEFAULT_ENCODER, DEFAULT_ADAPTERS, DEFAULT_ACTIVATE, AdapterSpec.parse(DEFAULT_ADAPTER),
-                KeyBuilder.Method.KMEANS, Distance.L2, true, Aggregate.MEAN, Optimizer.ADAM, DEFAULT_EPOCHS,
+                KeyMethod.KMEANS, Distance.L2, true, Aggregate.MEAN, Optimizer.ADAM, DEFAULT_EPOCHS,
                 DEFAULT_BATCH, DEFAULT_LR_ADAM, true, DEFAULT_MOMENTUM, DEFAULT_WEIGHT_DECAY, DEFAULT_SEED, 0);
     }
 
@@ -99,7 +96,7 @@ public record ModelConfig(
                 batchSize, learningRate, cosine, momentum, weightDecay, seed, classes);
     }
 
-    public ModelConfig withRouting(KeyBuilder.Method k, Distance d, boolean b, Aggregate a) {
+    public ModelConfig withRouting(KeyMethod k, Distance d, boolean b, Aggregate a) {
         return new ModelConfig(encoder, adapters, activate, adapter, k, d, b, a, optimizer, epochs,
                 batchSize, learningRate, cosine, momentum, weightDecay, seed, classes);
     }
@@ -150,7 +147,7 @@ public record ModelConfig(
                     num(m, "adapters").intValue(),
                     num(m, "activate").intValue(),
                     AdapterSpec.parse((String) m.get("adapter")),
-                    KeyBuilder.Method.parse((String) m.get("keys")),
+                    KeyMethod.parse((String) m.get("keys")),
                     Distance.parse((String) m.get("distance")),
                     (Boolean) m.get("balance"),
                     Aggregate.parse((String) m.get("aggregate")),

@@ -1,6 +1,5 @@
-package org.legonet.core.store;
+package org.legonet.core;
 
-import org.legonet.core.LegoNetException;
 
 /** A model directory that cannot be used: missing, foreign, corrupted, locked or unwritable. */
 public class StoreException extends LegoNetException {
