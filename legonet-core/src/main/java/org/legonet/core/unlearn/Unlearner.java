@@ -1,22 +1,13 @@
 package org.legonet.core.unlearn;
 
-import org.legonet.core.UpdateReport;
-import org.legonet.core.ForgetRequest;
-
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import org.legonet.core.LegoNetException;
-import org.legonet.core.adapter.Adapter;
-import org.legonet.core.adapter.AdapterTrainer;
-import org.legonet.core.model.AdapterPool;
-import org.legonet.core.model.LegoNetModel;
-import org.legonet.core.model.LegoNetTrainer;
-import org.legonet.core.model.PrivateSet;
 import org.legonet.core.ChangeRecord;
+import org.legonet.core.Edit;
+import org.legonet.core.ForgetRequest;
+import org.legonet.core.Progress;
+import org.legonet.core.UpdateReport;
 import org.legonet.core.store.ForgetCommit;
 import org.legonet.core.store.ModelStore;
-import org.legonet.core.Progress;
 
 /**
  * Exact unlearning: the adapters the forgotten samples activated are retrained from scratch on
@@ -36,19 +27,6 @@ public final class Unlearner {
         this.store = store;
         this.threads = threads;
         this.progress = progress;
-    }
-
-    private static LegoNetException unknownIds(List<Long> ids) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < Math.min(ids.size(), 10); i++) {
-            b.append(i == 0 ? "" : ", ").append(ids.get(i));
-        }
-        if (ids.size() > 10) {
-            b.append(", ... (").append(ids.size()).append(" in all)");
-        }
-        return new LegoNetException("unknown sample id" + (ids.size() == 1 ? " " : "s ") + b
-                + ": not a private sample of this model (public samples and ids outside the training data cannot be"
-                + " forgotten); nothing was changed");
     }
 
     /**
@@ -83,74 +61,30 @@ public final class Unlearner {
     }
 
     private UpdateReport forget(ForgetRequest request, boolean retrainAll, List<String> requestIds) {
+        Step step = new Updater(threads, progress).step(store.model(), store.data(), history(store), Edit.forget(request),
+                requestIds, retrainAll);
+        if (!step.changed()) {
+            return step.report();
+        }
         long t0 = System.nanoTime();
-        LegoNetModel model = store.model();
-        PrivateSet data = store.data();
-        List<String> notes = new ArrayList<>();
-        int[] rows;
-        int already = 0;
-        if (request.isClass()) {
-            int c = request.forgetClass();
-            if (c >= model.classes()) {
-                throw new LegoNetException("class " + c + " is not in the model's label set 0.." + (model.classes() - 1));
+        ChangeRecord committed = store.commit(new ForgetCommit(step.data(), step.model(), step.retrained(),
+                step.erasedRows(), step.record()));
+        step.data().wipe();
+        return step.report().committedAs(committed, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The store's forgotten ids and id hashes, as the update step sees them. */
+    static Updater.History history(ModelStore store) {
+        return new Updater.History() {
+            @Override
+            public boolean wasForgotten(long id) {
+                return store.wasForgotten(id);
             }
-            rows = Arrays.stream(data.retainedRows()).filter(r -> data.label(r) == c).toArray();
-            if (rows.length == 0) {
-                notes.add("no retained private sample has class " + c + "; nothing to forget");
+
+            @Override
+            public String hashId(long id) {
+                return store.hashId(id);
             }
-        } else {
-            List<Integer> found = new ArrayList<>();
-            List<Long> unknown = new ArrayList<>();
-            for (long id : request.ids()) {
-                int r = data.rowOf(id);
-                if (r >= 0 && !data.isErased(r)) {
-                    found.add(r);
-                } else if (store.wasForgotten(id)) {
-                    already++;
-                } else {
-                    unknown.add(id);
-                }
-            }
-            if (!unknown.isEmpty()) {
-                throw unknownIds(unknown);
-            }
-            if (already > 0) {
-                notes.add(already + " id" + (already == 1 ? " was" : "s were") + " already forgotten (no-op)");
-            }
-            rows = found.stream().mapToInt(Integer::intValue).sorted().toArray();
-        }
-        String before = model.digest();
-        if (rows.length == 0) {
-            double s = (System.nanoTime() - t0) / 1e9;
-            return new UpdateReport(request.toString(), 0, already, List.of(), 0, 0, s, 0, 0, before, before, notes, null);
-        }
-        PrivateSet next = data.without(rows);
-        int[] affected = retrainAll ? AdapterPool.all(model.adapterCount()) : data.affectedBy(rows);
-        AdapterTrainer trainer = LegoNetTrainer.adapterTrainer(model.config());
-        long t1 = System.nanoTime();
-        Adapter[] retrained = AdapterPool.train(trainer, next, affected, model.config().seed(), model.classes(),
-                threads, progress);
-        long t2 = System.nanoTime();
-        LegoNetModel nextModel = model.withAdapters(Arrays.asList(retrained));
-        long samples = 0;
-        long params = 0;
-        List<Integer> adapterList = new ArrayList<>();
-        for (Adapter a : retrained) {
-            samples += a.samples();
-            params += a.parameterCount();
-            adapterList.add(a.index());
-        }
-        List<String> hashes = new ArrayList<>();
-        for (int r : rows) {
-            hashes.add(store.hashId(data.id(r)));
-        }
-        double trainSeconds = (t2 - t1) / 1e9;
-        ChangeRecord rec = new ChangeRecord(0, null, request.isClass() ? "class" : "ids", request.forgetClass(),
-                rows.length, hashes, adapterList, samples, params, (t2 - t0) / 1e9, before, nextModel.digest(), requestIds);
-        ChangeRecord committed = store.commit(new ForgetCommit(next, nextModel, Arrays.asList(retrained), rows, rec));
-        next.wipe();
-        long t3 = System.nanoTime();
-        return new UpdateReport(request.toString(), rows.length, already, adapterList, samples, params,
-                (t3 - t0) / 1e9, trainSeconds, (t3 - t2) / 1e9, before, nextModel.digest(), notes, committed);
+        };
     }
 }
