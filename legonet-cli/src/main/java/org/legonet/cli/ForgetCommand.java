@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.legonet.core.LegoNetException;
-import org.legonet.core.adapter.Warmup;
+import org.legonet.core.LegoNet;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.UpdateReport;
 import org.legonet.core.ForgetRequest;
@@ -54,7 +54,7 @@ final class ForgetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ForgetRequest request = request();
-        Warmup.start();
+        LegoNet.warmUp();
         UpdateReport r;
         try (ModelStore store = ModelStore.open(dir.model, true)) {
             r = new Unlearner(store, common.threads, common.progress()).forget(request);

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.legonet.core.LegoNetException;
-import org.legonet.core.adapter.Warmup;
+import org.legonet.core.LegoNet;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.model.PrivateSet;
 import org.legonet.core.store.ModelStore;
@@ -134,7 +134,7 @@ final class LoadTestCommand implements Callable<Integer> {
         byte[] secret = new byte[24];
         new SecureRandom().nextBytes(secret);
         String token = Digests.hex(secret);
-        Warmup.start();
+        LegoNet.warmUp();
         LoadRun.Result r;
         String before;
         String after;

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.legonet.core.LegoNetException;
-import org.legonet.core.adapter.Warmup;
+import org.legonet.core.LegoNet;
 import org.legonet.server.BearerToken;
 import org.legonet.server.FaultInjector;
 import org.legonet.server.LegoNetServer;
@@ -91,7 +91,7 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig config = ServerConfig.builder().setModel(dir.model).setToken(token).optHost(host).optPort(port)
                 .optOpenPredict(openPredict).optMaxBodyBytes(maxBodyBytes).optMaxBatch(maxBatch).optThreads(threads)
                 .optPredictConcurrency(predictConcurrency).optFaults(FaultInjector.fromSystemProperty(System.out)).build();
-        Warmup.start();
+        LegoNet.warmUp();
         LegoNetServer server = LegoNetServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "legonet-shutdown"));
         PrintWriter out = spec.commandLine().getOut();

@@ -52,14 +52,30 @@ public final class Verifier {
         return verify(store, adapters, "chosen");
     }
 
-    /** @param which how the rebuilt adapters were chosen, for the report's scope ("retrained by forgets") */
-    private VerifyReport verify(ModelStore store, int[] adapters, String which) {
-        boolean partial = adapters != null;
+    /**
+     * Verifies a stored model with only {@code adapters} rebuilt (all when null).
+     *
+     * @param which how the rebuilt adapters were chosen, for the report's scope ("retrained by updates")
+     */
+    public VerifyReport verify(ModelStore store, int[] adapters, String which) {
         long t0 = System.nanoTime();
         // the samples first: a read-only store that a commit superseded meanwhile moves to the newer generation
         Dataset raw = store.readRaw(progress);
-        LegoNetModel model = store.model();
-        PrivateSet cached = store.data();
+        return verify(store.model(), store.data(), raw, adapters, which, t0);
+    }
+
+    /**
+     * Verifies {@code model}, whose private samples are {@code cached}, against {@code raw}: the
+     * retained raw samples in the order of {@code cached}'s retained rows. Only {@code adapters}
+     * are rebuilt (all when null).
+     */
+    public VerifyReport verify(LegoNetModel model, PrivateSet cached, Dataset raw, int[] adapters, String which) {
+        return verify(model, cached, raw, adapters, which, System.nanoTime());
+    }
+
+    private VerifyReport verify(LegoNetModel model, PrivateSet cached, Dataset raw, int[] adapters, String which,
+                                long t0) {
+        boolean partial = adapters != null;
         List<String> problems = new ArrayList<>();
         float[] enc = Encoders.encodeAll(model.encoder(), raw, threads, progress);
         int[] routes = model.router().routeAll(enc, raw.size(), threads);

@@ -1,5 +1,10 @@
-package org.legonet.core.adapter;
+package org.legonet.core.model;
 
+import org.legonet.core.adapter.AdapterSpec;
+import org.legonet.core.adapter.DenseAdapterTrainer;
+import org.legonet.core.adapter.Optimizer;
+import org.legonet.core.adapter.TrainConfig;
+import org.legonet.core.adapter.TrainingSet;
 import org.legonet.core.util.Rng;
 
 /**

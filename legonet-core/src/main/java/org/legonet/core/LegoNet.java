@@ -1,0 +1,740 @@
+package org.legonet.core;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.legonet.core.data.Dataset;
+import org.legonet.core.encoder.Encoder;
+import org.legonet.core.model.Evaluation;
+import org.legonet.core.model.LegoNetModel;
+import org.legonet.core.model.LegoNetTrainer;
+import org.legonet.core.model.PrivateSet;
+import org.legonet.core.model.Trained;
+import org.legonet.core.model.Warmup;
+import org.legonet.core.store.Manifest;
+import org.legonet.core.store.ModelStore;
+import org.legonet.core.store.ForgetCommit;
+import org.legonet.core.unlearn.Step;
+import org.legonet.core.unlearn.Updater;
+import org.legonet.core.unlearn.Verifier;
+import org.legonet.core.util.Digests;
+
+/**
+ * A LegoNet model, for its whole life: train or open it, predict, forget and add samples exactly,
+ * verify, save. This is the library's one entry point; the command line and the service use it
+ * and nothing below it.
+ *
+ * <pre>{@code
+ * try (LegoNet net = LegoNet.openForUpdate(dir)) {
+ *     Update u = net.forget(17L, 42L);          // pure: the next model, computed in memory
+ *     LegoNet next = u.commit();                // durable: one atomic switch of the directory
+ *     System.out.println(next.verify().provenExact() ? "EXACT" : "NOT EXACT");
+ * }
+ * }</pre>
+ *
+ * <p><b>Immutable snapshots.</b> A {@code LegoNet} never changes. {@link #forget}, {@link #forgetClass},
+ * {@link #add} and {@link #apply} compute the next model (retraining from scratch only the adapters
+ * the changed samples reach) and return it in an {@link Update}, touching no file: the pure step.
+ * {@link Update#commit()} writes it to the directory the model was opened from, atomically, with a
+ * line in the model's log: the commit. Every result equals, bit for bit, training from scratch on
+ * the samples held after the change (docs/design.md); {@link #verify()} proves it.
+ *
+ * <p><b>One session.</b> A trained or opened model and every snapshot derived from it share one
+ * session: the encoder (which may hold a native session), and for a directory opened for update
+ * its writer lock. Closing any of them closes the session, after which none can predict; close
+ * the one you trained or opened, once (try-with-resources). Snapshots are safe to read from many
+ * threads; updates of one session are committed one at a time, each onto the snapshot it was
+ * computed from (otherwise {@link StaleModelException}).
+ *
+ * <p><b>Where the samples live.</b> A model trained in memory holds its private samples in memory
+ * until {@link #save}; a model opened from a directory reads them from there when it needs the raw
+ * features ({@link #verify()}), and keeps their encodings and routes in memory.
+ */
+public final class LegoNet implements AutoCloseable {
+    /**
+     * How a session runs. Neither setting changes a result.
+     *
+     * @param threads  threads for training, encoding and verifying (at least 1)
+     * @param progress where long work reports its progress
+     */
+    public record Options(int threads, Progress progress) {
+        public Options {
+            if (threads < 1) {
+                throw new InvalidSettingException("threads", "threads must be at least 1, got " + threads);
+            }
+            Objects.requireNonNull(progress, "progress");
+        }
+
+        /** All available processors, no progress reporting. */
+        public static Options defaults() {
+            return new Options(Runtime.getRuntime().availableProcessors(), Progress.NONE);
+        }
+
+        public Options withThreads(int t) {
+            return new Options(t, progress);
+        }
+
+        public Options withProgress(Progress p) {
+            return new Options(threads, p);
+        }
+    }
+
+    /**
+     * The next model and what computing it did. Nothing is written until {@link #commit()}.
+     *
+     * @param next   the model after the change (uncommitted)
+     * @param report what the change did
+     */
+    public record Update(LegoNet next, UpdateReport report) {
+        /**
+         * Writes this update to the model's directory atomically and returns the committed model.
+         * An update computed from an uncommitted update of the same session commits that one first.
+         * An update that changes nothing writes nothing.
+         *
+         * @throws IllegalStateException when the model has no directory ({@link #save} it) or was
+         *                               opened read-only
+         * @throws StaleModelException   when another update was committed since this one's model
+         */
+        public LegoNet commit() {
+            return next.session.commit(this);
+        }
+    }
+
+    /** Resources every snapshot of one trained or opened model shares. */
+    private static final class Session {
+        final Options options;
+        /** The directory, or null for a model held only in memory. */
+        final ModelStore store;
+        /** Closed with the session: the encoder of a model trained in memory (a store closes its own). */
+        final Encoder ownedEncoder;
+        final String salt;
+        final DataSource source;
+        final TrainStats stats;
+        final Dataset publicSplit;
+        /** The last committed snapshot (store-backed sessions). */
+        LegoNet committed;
+        boolean closed;
+
+        Session(Options options, ModelStore store, Encoder ownedEncoder, String salt, DataSource source,
+                TrainStats stats, Dataset publicSplit) {
+            this.options = options;
+            this.store = store;
+            this.ownedEncoder = ownedEncoder;
+            this.salt = salt;
+            this.source = source;
+            this.stats = stats;
+            this.publicSplit = publicSplit;
+        }
+
+        synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (store != null) {
+                store.close();
+            } else if (ownedEncoder != null) {
+                ownedEncoder.close();
+            }
+        }
+
+        synchronized void checkOpen() {
+            if (closed) {
+                throw new IllegalStateException("the model was closed");
+            }
+        }
+
+        synchronized LegoNet commit(Update u) {
+            checkOpen();
+            if (store == null) {
+                throw new IllegalStateException("this model is held in memory only; save it to a directory with save(dir)");
+            }
+            if (!store.writable()) {
+                throw new IllegalStateException("the model directory was opened read-only; open it with openForUpdate to commit");
+            }
+            return commit(u.next());
+        }
+
+        /** Commits {@code s} after its uncommitted ancestors, and returns the committed snapshot it became. */
+        private LegoNet commit(LegoNet s) {
+            if (s.committedAs != null) {
+                return s.committedAs;
+            }
+            if (s.step == null) { // opened or committed: only the current one is
+                if (s != committed) {
+                    throw stale(s);
+                }
+                return s;
+            }
+            LegoNet committedBase = commit(s.base);
+            if (committedBase != committed) {
+                throw stale(committedBase);
+            }
+            if (!s.step.changed()) {
+                s.committedAs = committed;
+                return committed;
+            }
+            long t0 = System.nanoTime();
+            Step step = s.step;
+            ChangeRecord rec = store.commit(new ForgetCommit(step.data(), step.model(), step.retrained(),
+                    step.erasedRows(), step.record()));
+            step.data().wipe();
+            double storeSeconds = (System.nanoTime() - t0) / 1e9;
+            LegoNet c = new LegoNet(this, store.model(), store.data(), null, store.manifest().generation(), null,
+                    null, Set.of(), s.madeBy.committedAs(rec, storeSeconds));
+            committed = c;
+            s.committedAs = c;
+            return c;
+        }
+
+        private StaleModelException stale(LegoNet s) {
+            return new StaleModelException("the update was computed from generation " + s.generation + " of "
+                    + store.dir() + ", which another update has replaced (now generation "
+                    + store.manifest().generation() + "); compute it again from the current model");
+        }
+    }
+
+    private final Session session;
+    private final LegoNetModel model;
+    private final PrivateSet data;
+    /** Raw features per row of {@link #data} (null for an erased row); null when the directory holds them. */
+    private final float[][] raw;
+    /** The directory generation this snapshot is, or builds on (-1 in memory). */
+    private final long generation;
+    /** The snapshot this one was computed from (null for a trained, opened or committed one). */
+    private final LegoNet base;
+    /** The step that computed this snapshot from {@link #base} (null for a trained, opened or committed one). */
+    private final Step step;
+    /** Hashes of ids forgotten in memory since the directory's generation (or since training). */
+    private final Set<String> forgottenSince;
+    /** The report of the update that made this snapshot, or null. */
+    private final UpdateReport madeBy;
+    /** The committed snapshot this one became (guarded by the session). */
+    private LegoNet committedAs;
+
+    private LegoNet(Session session, LegoNetModel model, PrivateSet data, float[][] raw, long generation, LegoNet base,
+                    Step step, Set<String> forgottenSince, UpdateReport madeBy) {
+        this.session = session;
+        this.model = model;
+        this.data = data;
+        this.raw = raw;
+        this.generation = generation;
+        this.base = base;
+        this.step = step;
+        this.forgottenSince = forgottenSince;
+        this.madeBy = madeBy;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Creating a model
+
+    /** Trains a model from scratch in memory; see {@link #train(ModelConfig, Dataset, Dataset, Options, DataSource)}. */
+    public static LegoNet train(ModelConfig config, Dataset publicData, Dataset privateData) {
+        return train(config, publicData, privateData, Options.defaults(), null);
+    }
+
+    /**
+     * Trains a model from scratch, in memory: fits the encoder and the keys on {@code publicData}
+     * only, encodes and routes {@code privateData} once, and trains every adapter on the samples
+     * that activate it. Nothing is written: {@link #save} the result.
+     *
+     * @param publicData  samples that may shape the encoder and keys (never forgotten)
+     * @param privateData samples the adapters train on: each can be forgotten later, by its id
+     * @param source      where the data came from, recorded when the model is saved, or null
+     */
+    public static LegoNet train(ModelConfig config, Dataset publicData, Dataset privateData, Options options,
+                                DataSource source) {
+        Trained t = new LegoNetTrainer(config, options.threads(), options.progress()).train(publicData, privateData);
+        Dataset priv = t.privateRaw();
+        float[][] rows = new float[priv.size()][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = new float[priv.dim()];
+            priv.copyRow(r, rows[r], 0);
+        }
+        Session s = new Session(options, null, t.model().encoder(), newSalt(), source, t.stats(), publicData);
+        return new LegoNet(s, t.model(), t.data(), rows, -1, null, null, Set.of(), null);
+    }
+
+    /** Opens a model directory read-only, with the default options. */
+    public static LegoNet open(Path dir) {
+        return open(dir, Options.defaults());
+    }
+
+    /**
+     * Opens a model directory read-only: predict, verify, and compute updates (which cannot be
+     * committed). Every file is checked against the manifest; a damaged or foreign directory is a
+     * {@link StoreException}. Readers take no lock and see one whole generation.
+     */
+    public static LegoNet open(Path dir, Options options) {
+        return opened(ModelStore.open(dir, false), options);
+    }
+
+    /** Opens a model directory to update it, with the default options. */
+    public static LegoNet openForUpdate(Path dir) {
+        return openForUpdate(dir, Options.defaults());
+    }
+
+    /**
+     * Opens a model directory to update it: takes its writer lock (a {@link ModelLockedException}
+     * when another writer holds it) and removes what an interrupted update left behind.
+     */
+    public static LegoNet openForUpdate(Path dir, Options options) {
+        return opened(ModelStore.open(dir, true), options);
+    }
+
+    private static LegoNet opened(ModelStore store, Options options) {
+        Session s = new Session(options, store, null, store.manifest().deletions().salt(), null, null, null);
+        LegoNet net = new LegoNet(s, store.model(), store.data(), null, store.manifest().generation(), null, null,
+                Set.of(), null);
+        s.committed = net;
+        return net;
+    }
+
+    /**
+     * Starts compiling the training kernels on a background thread, so that the first update of a
+     * short-lived process does not run in the interpreter. Optional; results never depend on it.
+     */
+    public static void warmUp() {
+        Warmup.start();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Predicting
+
+    /** Predicts samples given as rows of raw features (each of {@link #inputDim()} values). */
+    public Predictions predict(float[][] samples) {
+        int dim = inputDim();
+        float[] x = new float[Math.multiplyExact(samples.length, dim)];
+        for (int r = 0; r < samples.length; r++) {
+            if (samples[r].length != dim) {
+                throw new LegoNetException("sample " + r + " has " + samples[r].length + " features; the model takes "
+                        + dim);
+            }
+            System.arraycopy(samples[r], 0, x, r * dim, dim);
+        }
+        return predict(x, samples.length);
+    }
+
+    /** Predicts {@code rows} samples given one after another in {@code features}. */
+    public Predictions predict(float[] features, int rows) {
+        session.checkOpen();
+        int dim = inputDim();
+        if (features.length != (long) rows * dim) {
+            throw new LegoNetException("expected " + rows + " samples of " + dim + " features (" + (long) rows * dim
+                    + " values), got " + features.length + " values");
+        }
+        for (int i = 0; i < features.length; i++) {
+            if (!Float.isFinite(features[i])) {
+                throw new LegoNetException("sample " + (i / dim) + " feature " + (i % dim) + " is not a finite number");
+            }
+        }
+        Encoder enc = model.encoder();
+        float[] e = new float[rows * enc.outputDim()];
+        enc.encode(features, rows, e);
+        float[] probs = model.predictEncoded(e, rows);
+        int k = model.router().k();
+        int[] routes = new int[rows * k];
+        double[] dist = new double[rows * k];
+        for (int r = 0; r < rows; r++) {
+            model.router().route(e, r * enc.outputDim(), routes, r * k, dist);
+        }
+        return new Predictions(model.digest(), rows, model.classes(), k, probs, routes);
+    }
+
+    /** Predicts every sample of {@code samples} (labels are ignored). */
+    public Predictions predict(Dataset samples) {
+        float[] x = new float[Math.multiplyExact(samples.size(), samples.dim())];
+        for (int r = 0; r < samples.size(); r++) {
+            samples.copyRow(r, x, r * samples.dim());
+        }
+        return predict(x, samples.size());
+    }
+
+    /** Accuracy on labelled samples (labels outside the label set count as wrong). */
+    public Accuracy evaluate(Dataset samples) {
+        session.checkOpen();
+        if (samples.dim() != inputDim()) {
+            throw new LegoNetException(samples.name() + " has " + samples.dim() + " features per sample; the model takes "
+                    + inputDim());
+        }
+        return Evaluation.ofRaw(model, samples, session.options.threads(), session.options.progress());
+    }
+
+    /** Accuracy on the private samples the model holds, from their cached encodings. */
+    public Accuracy evaluateRetained() {
+        return Evaluation.ofRetained(model, data);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Updating: the pure step
+
+    /** Forgets these private samples; see {@link #apply}. Ids already forgotten are a no-op with a note. */
+    public Update forget(long... ids) {
+        return apply(Edit.forget(ForgetRequest.ofIds(ids)));
+    }
+
+    /** Forgets every private sample of class {@code c} (the paper's UnClass); see {@link #apply}. */
+    public Update forgetClass(int c) {
+        return apply(Edit.forget(ForgetRequest.ofClass(c)));
+    }
+
+    /**
+     * Adds new private samples (new ids, labels in the label set, raw features); see {@link #apply}.
+     * An id the model holds, or forgot earlier, is refused ({@link IdConflictException}); to add a
+     * forgotten id again, use {@code apply(Edit.add(samples).withReaddForgotten(true))}.
+     */
+    public Update add(Dataset samples) {
+        return apply(Edit.add(samples));
+    }
+
+    /**
+     * Computes the next model: adds, then forgets, what {@code edit} names, retraining from scratch
+     * each adapter the changed samples reach, once. Touches no file. Bad requests (unknown ids, a
+     * class outside the label set, conflicting ids, wrong feature counts) fail before anything is
+     * computed.
+     */
+    public Update apply(Edit edit) {
+        return apply(edit, null, false);
+    }
+
+    /**
+     * {@link #apply(Edit)} for a service carrying out the requests {@code requestIds}: their ids
+     * are recorded with the change at its commit, so that a replay after a crash can tell a request
+     * already applied. With {@code retrainAll} every adapter is retrained (the baseline LegoNet's
+     * cost is measured against): the same model, bit for bit, only slower.
+     */
+    public Update apply(Edit edit, List<String> requestIds, boolean retrainAll) {
+        session.checkOpen();
+        Objects.requireNonNull(edit, "edit");
+        Updater.History history = new Updater.History() {
+            @Override
+            public boolean wasForgotten(long id) {
+                return LegoNet.this.wasForgotten(id);
+            }
+
+            @Override
+            public String hashId(long id) {
+                return idHash(id);
+            }
+        };
+        Step s = new Updater(session.options.threads(), session.options.progress())
+                .step(model, data, history, edit, requestIds, retrainAll);
+        if (!s.changed()) {
+            return new Update(new LegoNet(session, model, data, raw, generation, this, s, forgottenSince, s.report()),
+                    s.report());
+        }
+        Set<String> forgotten = forgottenSince;
+        if (s.record().idHashes() != null && !s.record().idHashes().isEmpty()) {
+            forgotten = new HashSet<>(forgottenSince);
+            forgotten.addAll(s.record().idHashes());
+        }
+        LegoNet next = new LegoNet(session, s.model(), s.data(), nextRaw(s), generation, this, s, forgotten,
+                s.report());
+        return new Update(next, s.report());
+    }
+
+    /** The in-memory raw rows after {@code s}: forgotten rows dropped, added rows appended. */
+    private float[][] nextRaw(Step s) {
+        if (raw == null) {
+            return null;
+        }
+        int rows = s.data().rows();
+        float[][] next = Arrays.copyOf(raw, rows);
+        Dataset added = s.appended();
+        int from = raw.length;
+        if (added != null) {
+            for (int i = 0; i < added.size(); i++) {
+                float[] row = new float[added.dim()];
+                added.copyRow(i, row, 0);
+                next[from + i] = row;
+            }
+        }
+        for (int r : s.erasedRows()) {
+            next[r] = null;
+        }
+        return next;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Verifying and saving
+
+    /**
+     * Proves the model exact: rebuilds it from the retained raw samples alone (re-encode with the
+     * frozen encoder, re-route with the frozen keys, retrain every adapter from scratch) and
+     * compares every adapter bit for bit. Nothing is written. For an update not yet committed to
+     * its directory, commit it first.
+     */
+    public VerifyReport verify() {
+        return verify(null, "chosen");
+    }
+
+    /**
+     * Verifies with only the adapters some committed update retrained rebuilt from scratch: faster,
+     * and the report says it is no proof for the others ({@link VerifyReport#fullRebuild()}).
+     */
+    public VerifyReport verifyAffected() {
+        checkVerifiable();
+        if (session.store == null) {
+            return verify();
+        }
+        return verify(session.store.adaptersEverRetrained(), "retrained by updates");
+    }
+
+    private VerifyReport verify(int[] adapters, String which) {
+        checkVerifiable();
+        Verifier v = new Verifier(session.options.threads(), session.options.progress());
+        if (session.store != null) {
+            synchronized (session) {
+                return v.verify(session.store, adapters, which);
+            }
+        }
+        return v.verify(model, data, retainedRaw(), adapters, which);
+    }
+
+    private void checkVerifiable() {
+        session.checkOpen();
+        if (session.store != null && unchangedBase() != committedSnapshot()) {
+            throw new IllegalStateException("verify the model its directory holds: commit this update first, "
+                    + "or verify the committed model");
+        }
+    }
+
+    /** This snapshot, or for an update that changed nothing the snapshot it was computed from. */
+    private LegoNet unchangedBase() {
+        LegoNet s = this;
+        while (s.step != null && !s.step.changed()) {
+            s = s.base;
+        }
+        return s;
+    }
+
+    private LegoNet committedSnapshot() {
+        synchronized (session) {
+            return committedAs != null ? committedAs : session.committed;
+        }
+    }
+
+    /** The retained raw samples of an in-memory model, in row order. */
+    private Dataset retainedRaw() {
+        int[] rows = data.retainedRows();
+        int dim = inputDim();
+        long[] ids = new long[rows.length];
+        int[] labels = new int[rows.length];
+        float[] x = new float[Math.multiplyExact(rows.length, dim)];
+        for (int i = 0; i < rows.length; i++) {
+            ids[i] = data.id(rows[i]);
+            labels[i] = data.label(rows[i]);
+            System.arraycopy(raw[rows[i]], 0, x, i * dim, dim);
+        }
+        return new Dataset("retained samples", ids, labels, x, sampleShape());
+    }
+
+    /** Writes this model to a new directory; see {@link #save(Path, boolean)}. */
+    public void save(Path dir) {
+        save(dir, false);
+    }
+
+    /**
+     * Writes this model, held in memory, to a new model directory, atomically (the directory
+     * appears complete or not at all). An existing directory is replaced only with
+     * {@code replace}, and only if it is a model directory or empty ({@link TargetExistsException}
+     * otherwise). Open the directory with {@link #openForUpdate} to update it there. A model
+     * opened from a directory is already saved: copy the directory instead.
+     */
+    public void save(Path dir, boolean replace) {
+        session.checkOpen();
+        if (raw == null) {
+            throw new IllegalStateException("this model was opened from " + session.store.dir()
+                    + ", where it is saved already; copy that directory to save it elsewhere");
+        }
+        ModelStore.checkTarget(dir, replace);
+        int rows = data.rows();
+        int d = inputDim();
+        long[] ids = new long[rows];
+        int[] labels = new int[rows];
+        float[] x = new float[Math.multiplyExact(rows, d)];
+        for (int r = 0; r < rows; r++) {
+            ids[r] = data.id(r);
+            labels[r] = Math.max(0, data.label(r));
+            if (raw[r] != null) {
+                System.arraycopy(raw[r], 0, x, r * d, d);
+            }
+        }
+        Dataset priv = new Dataset("private samples", ids, labels, x, sampleShape());
+        DataSource src = session.source != null ? session.source : DataSource.of("private samples");
+        int pub = session.publicSplit == null ? 0 : session.publicSplit.size();
+        Dataset retained = retainedRaw();
+        Manifest.DatasetInfo info = new Manifest.DatasetInfo(src.description(), src.source(), retained.fingerprint(),
+                src.trainRows() > 0 ? src.trainRows() : pub + data.retained(), pub, data.retained(), d,
+                sampleShape(), src.spec());
+        TrainStats stats = session.stats != null ? session.stats : new TrainStats(0, 0, 0, 0, 0, session.options.threads());
+        ModelStore.create(dir, new Trained(model, data, priv, stats), info, replace, session.options.progress());
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // What the model is
+
+    /** The model digest: SHA-256 over the encoder fingerprint, the key digest and every adapter digest. */
+    public String digest() {
+        return model.digest();
+    }
+
+    /** Features per sample the model takes. */
+    public int inputDim() {
+        return model.encoder().inputDim();
+    }
+
+    /** Size of the label set. */
+    public int classes() {
+        return model.classes();
+    }
+
+    public ModelConfig config() {
+        return model.config();
+    }
+
+    /** The model directory, or null for a model held only in memory. */
+    public Path dir() {
+        return session.store == null ? null : session.store.dir();
+    }
+
+    /** Whether this model was opened from a directory for update (its updates can be committed). */
+    public boolean updatable() {
+        return session.store != null && session.store.writable();
+    }
+
+    /** The report of the update that made this snapshot, or null for a trained or opened model. */
+    public UpdateReport lastUpdate() {
+        return madeBy;
+    }
+
+    /** Figures of the training run, for a model trained in this process (else null). */
+    public TrainStats trainStats() {
+        return session.stats;
+    }
+
+    /** The ids of the private samples the model holds, ascending. */
+    public long[] retainedIds() {
+        int[] rows = data.retainedRows();
+        long[] ids = new long[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            ids[i] = data.id(rows[i]);
+        }
+        Arrays.sort(ids);
+        return ids;
+    }
+
+    /** Whether the model holds a private sample with this id. */
+    public boolean holds(long id) {
+        int r = data.rowOf(id);
+        return r >= 0 && !data.isErased(r);
+    }
+
+    /** The label of the held private sample {@code id}. */
+    public int labelOf(long id) {
+        int r = data.rowOf(id);
+        if (r < 0 || data.isErased(r)) {
+            throw new UnknownIdsException(List.of(id));
+        }
+        return data.label(r);
+    }
+
+    /** Whether a committed forget, or one this snapshot was computed with, erased {@code id}. */
+    public boolean wasForgotten(long id) {
+        return forgottenSince.contains(idHash(id)) || session.store != null && session.store.wasForgotten(id);
+    }
+
+    /**
+     * The salted hash of an id as the model's log and receipts keep it (32 hex digits). The salt
+     * is the model's own, so hashes of one model cannot be matched with another's.
+     */
+    public String idHash(long id) {
+        return ModelStore.hashId(session.salt, id);
+    }
+
+    /** The committed log of updates, oldest first (empty in memory). */
+    public List<ChangeRecord> history() {
+        session.checkOpen();
+        return session.store == null ? List.of() : session.store.deletions();
+    }
+
+    /**
+     * Has {@code observer} told of every step of each later commit of this session, on the
+     * committing thread (the service counts commits and injects faults with it). An exception it
+     * throws aborts the commit where it stands, as a crash would; the model must then be closed and
+     * opened again.
+     */
+    public void observeCommits(CommitObserver observer) {
+        if (session.store != null) {
+            session.store.observeCommits(observer);
+        }
+    }
+
+    /** What the model is and holds. */
+    public ModelInfo info() {
+        session.checkOpen();
+        PrivateSet.Sizes s = data.sizes();
+        ModelInfo.AdapterSizes sizes = new ModelInfo.AdapterSizes(s.min(), s.mean(), s.max());
+        if (session.store != null && unchangedBase() == committedSnapshot()) {
+            Manifest m = session.store.manifest();
+            return new ModelInfo(session.store.dir(), model.digest(), m.generation(), m.created(), m.updated(),
+                    m.legonetVersion(), model.config(), model.classes(), m.encoder().spec(), m.encoder().inputDim(),
+                    m.encoder().outputDim(), m.dataset().description(), m.dataset().spec(),
+                    m.dataset().sampleShape(), m.privateData().rows(), data.retained(), m.deletions().requests(),
+                    m.deletions().samples(), Math.max(0, m.privateData().rows() - m.dataset().privateRows()),
+                    model.emptyAdapters(), sizes, data.expectedRemovalCost(), data.idealRemovalCost(),
+                    m.training());
+        }
+        Map<String, Object> training = new LinkedHashMap<>();
+        if (session.stats != null) {
+            TrainStats t = session.stats;
+            training.put("encoder_fit_seconds", t.encoderFitSeconds());
+            training.put("encode_seconds", t.encodeSeconds());
+            training.put("keys_seconds", t.keysSeconds());
+            training.put("adapter_seconds", t.adapterSeconds());
+            training.put("adapter_gflops", t.adapterGflops());
+            training.put("threads", t.threads());
+        }
+        String dataset = session.source != null ? session.source.description() : "private samples";
+        return new ModelInfo(dir(), model.digest(), generation, null, null, Version.VERSION, model.config(),
+                model.classes(), model.encoder().spec(), inputDim(), model.encoder().outputDim(), dataset,
+                session.source == null ? null : session.source.spec(), sampleShape(), data.rows(), data.retained(),
+                0, data.rows() - data.retained(), 0, model.emptyAdapters(), sizes, data.expectedRemovalCost(),
+                data.idealRemovalCost(), training);
+    }
+
+    private int[] sampleShape() {
+        if (session.store != null) {
+            int[] shape = session.store.manifest().dataset().sampleShape();
+            return shape == null ? new int[] {inputDim()} : shape;
+        }
+        return session.publicSplit == null ? new int[] {inputDim()} : session.publicSplit.sampleShape();
+    }
+
+    /**
+     * Closes the session this model belongs to: its encoder and, for a directory opened for
+     * update, the writer lock. Every snapshot of the session stops working. Closing twice does
+     * nothing.
+     */
+    @Override
+    public void close() {
+        session.close();
+    }
+
+    private static String newSalt() {
+        byte[] b = new byte[16];
+        new SecureRandom().nextBytes(b);
+        return Digests.hex(b);
+    }
+
+    @Override
+    public String toString() {
+        return "LegoNet[" + model.digest().substring(0, 16) + (dir() == null ? ", in memory" : ", " + dir()) + "]";
+    }
+}
