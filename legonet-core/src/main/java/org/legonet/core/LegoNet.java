@@ -520,6 +520,21 @@ public final class LegoNet implements AutoCloseable {
         }
     }
 
+    /**
+     * The private samples the model holds, as they were given (ids, labels, raw features): what
+     * {@link #verify()} rebuilds from, and what a full retrain starts from. Read from the directory
+     * for a model opened from one (only for the snapshot the directory holds).
+     */
+    public Dataset retainedSamples() {
+        checkVerifiable();
+        if (session.store != null) {
+            synchronized (session) {
+                return session.store.readRaw(session.options.progress());
+            }
+        }
+        return retainedRaw();
+    }
+
     /** The retained raw samples of an in-memory model, in row order. */
     private Dataset retainedRaw() {
         int[] rows = data.retainedRows();
