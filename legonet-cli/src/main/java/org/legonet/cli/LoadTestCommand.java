@@ -18,7 +18,6 @@ import org.legonet.core.LegoNet;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.model.PrivateSet;
 import org.legonet.core.store.ModelStore;
-import org.legonet.core.unlearn.Verifier;
 import org.legonet.core.VerifyReport;
 import org.legonet.core.util.Digests;
 import org.legonet.core.Progress;
@@ -151,11 +150,11 @@ final class LoadTestCommand implements Callable<Integer> {
         }
         Audit.Report audit;
         VerifyReport verify = null;
-        try (ModelStore s = ModelStore.open(copy, false)) {
-            audit = Audit.run(s);
+        try (LegoNet m = LegoNet.open(copy, new LegoNet.Options(common.threads, Progress.NONE))) {
+            audit = Audit.run(m);
             if (!noVerify) {
                 progress(err, "verify the copy: rebuild every adapter from the retained samples");
-                verify = new Verifier(common.threads, Progress.NONE).verify(s, false);
+                verify = m.verify();
             }
         }
         boolean ok = r.clean() && audit.ok() && (verify == null || verify.exact());

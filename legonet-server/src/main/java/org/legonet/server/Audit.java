@@ -8,13 +8,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.legonet.core.ChangeRecord;
-import org.legonet.core.store.ModelStore;
+import org.legonet.core.LegoNet;
 
 /**
- * Checks what a model directory says about its forgets, reading only: the receipt chain (each
- * receipt's hash, sequence and link), each receipt against the deletion-log record of its commit
- * (request named, digests, adapters, erased id hashes), the deletion log as a chain of model
- * digests ending at the manifest's, and that every request a commit names has a receipt.
+ * Checks what a model directory says about its forgets and adds, reading only: the receipt chain
+ * (each receipt's hash, sequence and link), each receipt against the log record of its commit
+ * (request named, digests, adapters, erased id hashes), the model's log as a chain of model
+ * digests ending at the model's, and that every request a commit names has a receipt.
  */
 public final class Audit {
     private Audit() {
@@ -37,18 +37,24 @@ public final class Audit {
                          String modelDigest, String lastReceiptDigest, List<String> problems, List<String> notes) {
     }
 
-    /** Audits the store (which may be open read-only, even while a service holds it). */
-    public static Report run(ModelStore store) {
+    /**
+     * Audits the directory of {@code model} (open it read-only, {@link LegoNet#open}: a reader may
+     * audit while a service holds the directory).
+     */
+    public static Report run(LegoNet model) {
+        if (model.dir() == null) {
+            throw new IllegalArgumentException("a model held in memory has no receipts to audit; open its directory");
+        }
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        ReceiptLog.Check chain = ReceiptLog.check(store.dir());
+        ReceiptLog.Check chain = ReceiptLog.check(model.dir());
         problems.addAll(chain.problems());
         if (chain.tornTail()) {
             notes.add("receipts.jsonl ends in an incomplete line (a crash while writing it); the service drops it "
                     + "and writes that receipt again when it starts");
         }
-        List<ChangeRecord> log = store.deletions();
-        String manifestDigest = store.model().digest();
+        List<ChangeRecord> log = model.history();
+        String manifestDigest = model.digest();
 
         // the deletion log: a chain of model digests ending at the manifest's
         Map<Integer, ChangeRecord> bySeq = new HashMap<>();
@@ -107,7 +113,12 @@ public final class Audit {
             if (!Objects.equals(r.time(), rc.completed())) {
                 mismatch.add("completion time differs from the commit time");
             }
-            if ("class".equals(rc.kind())) {
+            if ("add".equals(rc.kind())) {
+                if (rc.added() == null || rc.idHashes() == null || rc.idHashes().size() != rc.added()
+                        || rc.forgotten() != 0 || rc.alreadyForgotten() != 0) {
+                    mismatch.add("an add receipt must name one id hash per sample added and forget nothing");
+                }
+            } else if ("class".equals(rc.kind())) {
                 if (!"class".equals(r.kind()) || !Objects.equals(r.forgetClass(), rc.forgetClass())
                         || r.forgotten() != rc.forgotten()) {
                     mismatch.add("the class or the count forgotten differs");

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.legonet.core.LegoNet;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.StoreException;
 import org.legonet.core.ForgetRequest;
@@ -42,8 +43,8 @@ class AuditTest {
     }
 
     private Audit.Report audit() {
-        try (ModelStore s = ModelStore.open(model, false)) {
-            return Audit.run(s);
+        try (LegoNet m = LegoNet.open(model)) {
+            return Audit.run(m);
         }
     }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.model.LegoNetModel;
 import org.legonet.core.ChangeRecord;
+import org.legonet.core.LegoNet;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.StoreException;
 import org.legonet.core.unlearn.Verifier;
@@ -107,7 +108,9 @@ class ServerHttpTest {
             assertThat(s.wasForgotten(id)).isTrue();
             assertThat(s.readRaw(Progress.NONE).ids()).doesNotContain(id);
             assertThat(new Verifier(2, Progress.NONE).verify(s, false).exact()).isTrue();
-            assertThat(Audit.run(s).ok()).isTrue();
+            try (LegoNet m = LegoNet.open(model)) {
+                assertThat(Audit.run(m).ok()).isTrue();
+            }
         }
         assertThat(Files.size(model.resolve(RequestLog.FILE))).as("the request log once the request is done").isZero();
         assertThat(Files.readString(model.resolve(ReceiptLog.FILE))).doesNotContain(Long.toString(id));
@@ -155,7 +158,10 @@ class ServerHttpTest {
         }
         try (ModelStore s = ModelStore.open(model, false)) {
             assertThat(new Verifier(2, Progress.NONE).verify(s, false).exact()).isTrue();
-            Audit.Report a = Audit.run(s);
+            Audit.Report a;
+            try (LegoNet m = LegoNet.open(model)) {
+                a = Audit.run(m);
+            }
             assertThat(a.problems()).isEmpty();
             assertThat(a.receipts()).isEqualTo(4);
             assertThat(a.commits()).isEqualTo(2);

@@ -46,7 +46,8 @@ public final class Updater {
 
     /**
      * Computes the next model. Unknown ids to forget, a class outside the label set, or ids to add
-     * that conflict fail before anything is computed; ids already forgotten are a no-op with a note.
+     * that conflict fail before anything is computed ({@link #check}); ids already forgotten are a
+     * no-op with a note.
      *
      * @param requestIds ids of the service requests the step carries out (recorded with it), or null
      * @param retrainAll retrain every adapter instead of the affected ones: the baseline LegoNet's
@@ -55,37 +56,26 @@ public final class Updater {
     public Step step(LegoNetModel model, PrivateSet data, History history, Edit edit, List<String> requestIds,
                      boolean retrainAll) {
         long t0 = System.nanoTime();
-        if (edit.add() != null) {
-            throw new UnsupportedOperationException("adding samples is being built (issue 9)");
-        }
+        check(model, data, history, edit);
         ForgetRequest request = edit.forget();
         List<String> notes = new ArrayList<>();
         int[] rows;
         int already = 0;
         if (request.isClass()) {
             int c = request.forgetClass();
-            if (c >= model.classes()) {
-                throw new UnknownClassException(c, model.classes());
-            }
             rows = Arrays.stream(data.retainedRows()).filter(r -> data.label(r) == c).toArray();
             if (rows.length == 0) {
                 notes.add("no retained private sample has class " + c + "; nothing to forget");
             }
         } else {
             List<Integer> found = new ArrayList<>();
-            List<Long> unknown = new ArrayList<>();
             for (long id : request.ids()) {
                 int r = data.rowOf(id);
                 if (r >= 0 && !data.isErased(r)) {
                     found.add(r);
-                } else if (history.wasForgotten(id)) {
-                    already++;
                 } else {
-                    unknown.add(id);
+                    already++; // checked: forgotten earlier
                 }
-            }
-            if (!unknown.isEmpty()) {
-                throw new UnknownIdsException(unknown);
             }
             if (already > 0) {
                 notes.add(already + " id" + (already == 1 ? " was" : "s were") + " already forgotten (no-op)");
@@ -126,5 +116,36 @@ public final class Updater {
         UpdateReport report = new UpdateReport(edit.toString(), 0, rows.length, already, adapterList, samples, params,
                 seconds, (t2 - t1) / 1e9, 0, before, nextModel.digest(), notes, null);
         return new Step(nextModel, next, List.of(retrained), rows, null, rec, report);
+    }
+
+    /**
+     * Checks {@code edit} against the model exactly as {@link #step} does before it computes
+     * anything, and computes nothing: the one validation of an edit, for callers that must refuse a
+     * bad request before accepting it (the service validates each request when it arrives).
+     *
+     * @throws UnknownClassException a class to forget outside the label set
+     * @throws UnknownIdsException   ids to forget that the model never held
+     */
+    public static void check(LegoNetModel model, PrivateSet data, History history, Edit edit) {
+        if (edit.add() != null) {
+            throw new UnsupportedOperationException("adding samples is being built (issue 9)");
+        }
+        ForgetRequest request = edit.forget();
+        if (request.isClass()) {
+            if (request.forgetClass() >= model.classes()) {
+                throw new UnknownClassException(request.forgetClass(), model.classes());
+            }
+            return;
+        }
+        List<Long> unknown = new ArrayList<>();
+        for (long id : request.ids()) {
+            int r = data.rowOf(id);
+            if ((r < 0 || data.isErased(r)) && !history.wasForgotten(id)) {
+                unknown.add(id);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new UnknownIdsException(unknown);
+        }
     }
 }
