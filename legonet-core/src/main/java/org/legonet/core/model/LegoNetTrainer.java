@@ -146,19 +146,21 @@ public final class LegoNetTrainer {
     private int checkedClasses(Dataset publicSplit, Dataset privateSplit) {
         int classes = classesOf(config, publicSplit);
         if (classes < 2) {
-            throw new InvalidSettingException("classes", "the public split holds only " + classes
-                    + " class; set classes in the configuration to name the label set");
+            throw new InvalidSettingException("classes", config.classes() > 0
+                    ? "classes must be at least 2 to train a classifier, got " + classes
+                    : "the public split holds only " + classes + " class; set classes in the configuration to name"
+                    + " the label set");
         }
-        checkLabels(privateSplit, classes);
+        checkLabels(privateSplit, classes, config.classes() > 0 ? "the configuration" : "the public split");
         return classes;
     }
 
-    static void checkLabels(Dataset d, int classes) {
+    private static void checkLabels(Dataset d, int classes, String fixedBy) {
         for (int i = 0; i < d.size(); i++) {
             if (d.label(i) >= classes) {
                 throw new InvalidSettingException("classes", d.name() + ": sample id " + d.id(i) + " has label "
                         + d.label(i) + " outside the label set 0.." + (classes - 1)
-                        + " fixed by the public split; set classes in the configuration to name a larger label set");
+                        + " fixed by " + fixedBy + "; set classes in the configuration to name a larger label set");
             }
         }
     }
