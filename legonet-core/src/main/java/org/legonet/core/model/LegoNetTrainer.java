@@ -155,7 +155,7 @@ public final class LegoNetTrainer {
         return classes;
     }
 
-    private static void checkLabels(Dataset d, int classes, String fixedBy) {
+    static void checkLabels(Dataset d, int classes, String fixedBy) {
         for (int i = 0; i < d.size(); i++) {
             if (d.label(i) >= classes) {
                 throw new InvalidSettingException("classes", d.name() + ": sample id " + d.id(i) + " has label "
