@@ -28,14 +28,12 @@ import org.legonet.core.ChangeRecord;
 import org.legonet.core.CommitObserver;
 import org.legonet.core.Edit;
 import org.legonet.core.ForgetRequest;
-import org.legonet.core.IdConflictException;
 import org.legonet.core.LegoNet;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.ModelInfo;
 import org.legonet.core.Progress;
 import org.legonet.core.StoreException;
 import org.legonet.core.UnknownClassException;
-import org.legonet.core.UnknownIdsException;
 import org.legonet.core.UpdateReport;
 import org.legonet.core.data.Dataset;
 import org.slf4j.Logger;
@@ -334,21 +332,14 @@ final class ForgetService implements AutoCloseable {
     }
 
     /**
-     * The answer to a request the model refused, with the model's reason: ids or a class it does
-     * not hold 422, ids that conflict 409, samples that do not fit it 422.
+     * The answer to a request the model refused: the status and code of {@link ApiError#of} (ids or a
+     * class the model does not hold 422, ids that conflict 409, other bad input 400), with the
+     * model's reason, saying that nothing was queued.
      */
     private static ApiError refused(LegoNetException e) {
-        String m = e.getMessage().replaceFirst("; nothing was (changed|added)$", "") + "; nothing was queued";
-        if (e instanceof UnknownIdsException) {
-            return new ApiError(422, "unknown_ids", m);
-        }
-        if (e instanceof UnknownClassException) {
-            return new ApiError(422, "unknown_class", m);
-        }
-        if (e instanceof IdConflictException) {
-            return new ApiError(409, "id_conflict", m);
-        }
-        return new ApiError(422, "invalid_samples", m);
+        ApiError a = ApiError.of(e);
+        return new ApiError(a.status(), a.code(),
+                a.getMessage().replaceFirst("; nothing was (changed|added)$", "") + "; nothing was queued");
     }
 
     private static String list(List<Long> ids) {

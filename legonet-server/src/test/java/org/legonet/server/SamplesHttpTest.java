@@ -303,7 +303,7 @@ class SamplesHttpTest {
                     {body(n).replace("]}", "], \"readd_forgotten\": 1}"), "400", "invalid_value"},
                     {"{\"samples\": [" + ("{\"id\": 7, \"label\": 0, \"features\": " + row + "},").repeat(4)
                             + "{\"id\": 8, \"label\": 0, \"features\": " + row + "}]}", "413", "batch_too_large"},
-                    {"{\"samples\": [{\"id\": 7, \"label\": 3, \"features\": " + row + "}]}", "422", "invalid_samples"},
+                    {"{\"samples\": [{\"id\": 7, \"label\": 3, \"features\": " + row + "}]}", "400", "bad_request"},
                     {body(0), "409", "id_conflict"},
                     {"{\"samples\": [{\"id\": " + fresh + ", \"label\": 0, \"features\": " + row + "}, {\"id\": " + fresh
                             + ", \"label\": 1, \"features\": " + row + "}]}", "409", "id_conflict"},
