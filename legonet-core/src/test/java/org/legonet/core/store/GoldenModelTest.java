@@ -10,7 +10,11 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.legonet.core.ChangeRecord;
+import org.legonet.core.Edit;
 import org.legonet.core.ForgetRequest;
+import org.legonet.core.data.Dataset;
+import org.legonet.core.testing.Synthetic;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.unlearn.Verifier;
 import org.legonet.core.VerifyReport;
@@ -68,6 +72,33 @@ class GoldenModelTest {
             VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
             assertThat(v.exact()).as(v.toString()).isTrue();
             assertThat(v.samples()).isEqualTo(395);
+            // its first commit under this version writes format version 3
+            assertThat(s.manifest().formatVersion()).isEqualTo(Manifest.VERSION);
+        }
+    }
+
+    @Test
+    void theGoldenModelGrowsByInsertionAndKeepsItsVersion2LogReadable() throws Exception {
+        Path dir = copy();
+        Dataset fresh = Synthetic.blobs(6, 12, 3, 7, 1_000_001);
+        String digest;
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            var r = new Unlearner(s, 1, Progress.NONE).update(Edit.add(fresh));
+            assertThat(r.committed().seq()).isEqualTo(2);
+            assertThat(r.committed().added()).isEqualTo(6);
+            digest = s.model().digest();
+        }
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(s.manifest().formatVersion()).isEqualTo(Manifest.VERSION);
+            assertThat(s.model().digest()).isEqualTo(digest);
+            // the version-2 line has no added count (read as 0), the version-3 line has one
+            assertThat(s.deletions()).extracting(ChangeRecord::added).containsExactly(null, 6);
+            assertThat(s.deletions()).extracting(ChangeRecord::addedCount).containsExactly(0, 6);
+            assertThat(s.manifest().privateData().rows()).isEqualTo(406);
+            assertThat(s.manifest().privateData().retained()).isEqualTo(404);
+            VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
+            assertThat(v.exact()).as(v.toString()).isTrue();
+            assertThat(v.samples()).isEqualTo(404);
         }
     }
 }
