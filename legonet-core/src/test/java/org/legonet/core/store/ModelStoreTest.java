@@ -410,6 +410,41 @@ class ModelStoreTest {
         }
     }
 
+    /** Replaces the committed deletion log and makes the manifest's length and checksum of it fit. */
+    private static void forgeLog(Path dir, String log, int formatVersion) throws IOException {
+        byte[] bytes = log.getBytes(StandardCharsets.UTF_8);
+        Files.write(dir.resolve("deletions.jsonl"), bytes);
+        ObjectNode m = (ObjectNode) Manifest.JSON.readTree(dir.resolve(Manifest.FILE).toFile());
+        ((ObjectNode) m.get("deletions")).put("sha256", org.legonet.core.util.Digests.sha256Hex(bytes))
+                .put("bytes", bytes.length);
+        m.put("format_version", formatVersion);
+        Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(m));
+    }
+
+    @Test
+    void logLinesOfFormatVersion3CarryTheAddedCount() throws IOException {
+        Path dir = create(trained);
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            Unlearner u = new Unlearner(s, 1, Progress.NONE);
+            u.forget(ForgetRequest.ofIds(s.data().id(3)));
+            u.update(Edit.add(Synthetic.blobs(2, 6, 3, 11, 1_000_001)));
+        }
+        String log = Files.readString(dir.resolve("deletions.jsonl"));
+        List<String> lines = log.lines().toList();
+        assertThat(lines.get(0)).contains("\"kind\":\"ids\"").contains("\"added\":0");
+        assertThat(lines.get(1)).contains("\"kind\":\"add\"").contains("\"added\":2");
+        // a version-2 line (no added) may precede version-3 lines, never follow one
+        forgeLog(dir, lines.get(0).replace(",\"added\":0", "") + "\n" + lines.get(1) + "\n", 3);
+        openAndClose(dir, false);
+        forgeLog(dir, lines.get(0) + "\n" + lines.get(1).replace(",\"added\":2", "") + "\n", 3);
+        assertStoreError(() -> openAndClose(dir, false)).hasMessageContaining("line 2")
+                .hasMessageContaining("field added is missing");
+        // version 2 knew no insertion
+        forgeLog(dir, lines.get(0).replace(",\"added\":0", "") + "\n" + lines.get(1) + "\n", 2);
+        assertStoreError(() -> openAndClose(dir, false)).hasMessageContaining("line 2")
+                .hasMessageContaining("field added is not part of format version 2");
+    }
+
     /** What a crash at a commit step looks like: the committing thread stops there. */
     private static final class Stop extends RuntimeException {
         private static final long serialVersionUID = 1L;
