@@ -56,7 +56,7 @@ import org.legonet.core.Progress;
  * adapters/adapter-00042.g000003.bin  adapter 42 as of generation 3
  * data/enc-00007.g000003.bin        chunk 7: ids, labels, routes, encodings
  * data/raw-00007.g000003.bin        chunk 7: ids, labels, raw features
- * deletions.jsonl                   one JSON line per committed forget (salted id hashes only)
+ * deletions.jsonl                   one JSON line per committed change (salted hashes of forgotten ids, counts)
  * .lock                             held by the one writer
  * </pre>
  *

@@ -235,6 +235,46 @@ class InsertionTest {
         }
     }
 
+    @Test
+    void aModelUpdatedInMemoryIsSavedWithItsRetainedRowsInRowOrder() {
+        Dataset added = extra.slice(0, 40, "forty");
+        long gone = trained.data().id(10);
+        Updater.History none = new Updater.History() {
+            @Override
+            public boolean wasForgotten(long id) {
+                return false;
+            }
+
+            @Override
+            public String hashId(long id) {
+                return ModelStore.hashId("00000000000000000000000000000000", id);
+            }
+        };
+        Step step = new Updater(2, Progress.NONE).step(trained.model(), trained.data(), none,
+                new Edit(added, ForgetRequest.ofIds(gone, added.id(0)), false), null, false);
+        assertThat(step.data().rows()).isEqualTo(PRIVATE + 39);
+        // raw samples of every row (the forgotten one included), or of the retained rows only
+        Dataset everyRow = concat(split[1], step.appended());
+        Dataset retainedOnly = everyRow.select(step.data().retainedRows(), "retained");
+        for (Dataset raw : List.of(everyRow, retainedOnly)) {
+            Path saved = tmp.resolve("saved-" + raw.size());
+            ModelStore.create(saved, new Trained(step.model(), step.data(), raw, trained.stats()),
+                    SmallModels.info(split), false, Progress.NONE);
+            try (ModelStore s = ModelStore.open(saved, false)) {
+                assertThat(s.model().digest()).isEqualTo(step.model().digest());
+                assertThat(s.manifest().privateData().rows()).isEqualTo(PRIVATE + 38);
+                assertThat(s.manifest().privateData().retained()).isEqualTo(PRIVATE + 38);
+                assertThat(s.readRaw(Progress.NONE).fingerprint()).isEqualTo(retainedOnly.fingerprint());
+                assertThat(s.data().rowOf(gone)).isEqualTo(-1);
+                VerifyReport v = new Verifier(2, Progress.NONE).verify(s, false);
+                assertThat(v.exact()).as(v.problems().toString()).isTrue();
+            }
+        }
+        assertThatThrownBy(() -> ModelStore.create(tmp.resolve("bad"), new Trained(step.model(), step.data(),
+                split[1], trained.stats()), SmallModels.info(split), false, Progress.NONE))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static Dataset concat(Dataset a, Dataset b) {
         long[] ids = new long[a.size() + b.size()];
         int[] labels = new int[ids.length];
