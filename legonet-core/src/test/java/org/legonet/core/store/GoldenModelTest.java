@@ -32,9 +32,13 @@ class GoldenModelTest {
     Path tmp;
 
     private Path copy() throws IOException, URISyntaxException {
-        Path src = Path.of(GoldenModelTest.class.getResource("/" + GoldenModel.DIR + "/" + Manifest.FILE).toURI())
+        return copy(GoldenModel.DIR);
+    }
+
+    private Path copy(String golden) throws IOException, URISyntaxException {
+        Path src = Path.of(GoldenModelTest.class.getResource("/" + golden + "/" + Manifest.FILE).toURI())
                 .getParent();
-        Path dst = tmp.resolve("golden");
+        Path dst = tmp.resolve(golden.replace('/', '-'));
         try (Stream<Path> all = Files.walk(src)) {
             for (Path p : (Iterable<Path>) all::iterator) {
                 Path q = dst.resolve(src.relativize(p).toString());
@@ -99,6 +103,34 @@ class GoldenModelTest {
             VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
             assertThat(v.exact()).as(v.toString()).isTrue();
             assertThat(v.samples()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void theVersion3GoldenModelOpensVerifiesExactAndChangesToTheRecordedDigest() throws Exception {
+        Path dir = copy(GoldenModel.DIR_V3);
+        JsonNode expected = Manifest.JSON.readTree(
+                GoldenModelTest.class.getResourceAsStream("/" + GoldenModel.EXPECTED_V3));
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(s.manifest().formatVersion()).isEqualTo(GoldenModel.VERSION_V3);
+            assertThat(s.manifest().generation()).isEqualTo(2);
+            assertThat(s.deletions()).extracting(ChangeRecord::kind).containsExactly("ids", "add");
+            for (long id : GoldenModel.FORGOTTEN) {
+                assertThat(s.wasForgotten(id)).isTrue();
+            }
+            Dataset added = GoldenModel.added();
+            assertThat(s.data().rowOf(added.id(3))).isEqualTo(398 + 3);
+            VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
+            assertThat(v.exact()).as(v.toString()).isTrue();
+            assertThat(v.samples()).isEqualTo(406);
+        }
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            String after = new Unlearner(s, 1, Progress.NONE).update(new Edit(GoldenModel.toAdd(),
+                    ForgetRequest.ofIds(GoldenModel.TO_FORGET), false)).digestAfter();
+            assertThat(after).isEqualTo(expected.get("digest_after_change").asText());
+            VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
+            assertThat(v.exact()).as(v.toString()).isTrue();
+            assertThat(v.samples()).isEqualTo(408);
         }
     }
 }
