@@ -168,7 +168,11 @@ class InsertionTest {
                     step.erasedRows(), step.appended(), step.record()))).isInstanceOf(StaleModelException.class)
                     .hasMessageContaining("nothing was written");
         }
-        assertThat(StoreFiles.names(dir)).isEqualTo(List.copyOf(before.keySet()));
+        Map<String, byte[]> after = StoreFiles.snapshot(dir);
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        for (String f : before.keySet()) {
+            assertThat(after.get(f)).as(f).isEqualTo(before.get(f));
+        }
     }
 
     @Test
