@@ -19,7 +19,7 @@ import org.legonet.core.model.Trained;
 import org.legonet.core.model.Warmup;
 import org.legonet.core.store.Manifest;
 import org.legonet.core.store.ModelStore;
-import org.legonet.core.store.ForgetCommit;
+import org.legonet.core.store.StoreChange;
 import org.legonet.core.unlearn.Step;
 import org.legonet.core.unlearn.Updater;
 import org.legonet.core.unlearn.Verifier;
@@ -182,8 +182,8 @@ public final class LegoNet implements AutoCloseable {
             }
             long t0 = System.nanoTime();
             Step step = s.step;
-            ChangeRecord rec = store.commit(new ForgetCommit(step.data(), step.model(), step.retrained(),
-                    step.erasedRows(), step.record()));
+            ChangeRecord rec = store.commit(new StoreChange(committedBase.generation, step.data(), step.model(),
+                    step.retrained(), step.erasedRows(), step.appended(), step.record()));
             step.data().wipe();
             double storeSeconds = (System.nanoTime() - t0) / 1e9;
             LegoNet c = new LegoNet(this, store.model(), store.data(), null, store.manifest().generation(), null,

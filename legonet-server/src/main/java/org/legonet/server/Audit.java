@@ -84,6 +84,7 @@ public final class Audit {
 
         // every receipt against the record of its commit
         Set<String> receipted = new HashSet<>();
+        Map<Integer, Integer> addedByCommit = new HashMap<>();
         String lastReceiptDigest = null;
         for (Receipt rc : chain.receipts()) {
             receipted.add(rc.requestId());
@@ -117,6 +118,8 @@ public final class Audit {
                 if (rc.added() == null || rc.idHashes() == null || rc.idHashes().size() != rc.added()
                         || rc.forgotten() != 0 || rc.alreadyForgotten() != 0) {
                     mismatch.add("an add receipt must name one id hash per sample added and forget nothing");
+                } else {
+                    addedByCommit.merge(r.seq(), rc.added(), Integer::sum);
                 }
             } else if ("class".equals(rc.kind())) {
                 if (!"class".equals(r.kind()) || !Objects.equals(r.forgetClass(), rc.forgetClass())
@@ -134,6 +137,13 @@ public final class Audit {
                 problems.add(name + " does not match deletion record " + r.seq() + ": " + String.join("; ", mismatch));
             }
         }
+        for (Map.Entry<Integer, Integer> e : addedByCommit.entrySet()) {
+            ChangeRecord r = bySeq.get(e.getKey());
+            if (r.addedCount() != e.getValue() && r.requests().stream().allMatch(receipted::contains)) {
+                problems.add("deletion record " + r.seq() + " added " + r.addedCount() + " samples but the add "
+                        + "receipts of its requests name " + e.getValue());
+            }
+        }
         for (Map.Entry<String, ChangeRecord> e : byRequest.entrySet()) {
             if (!receipted.contains(e.getKey())) {
                 problems.add("request " + e.getKey() + " was committed (deletion record " + e.getValue().seq()
@@ -149,7 +159,8 @@ public final class Audit {
         }
         int cli = log.size() - serviceCommits;
         if (cli > 0) {
-            notes.add(cli + " forget" + (cli == 1 ? " was" : "s were") + " made from the command line (no receipts; "
+            String what = log.stream().anyMatch(r -> r.requests() == null && r.addedCount() > 0) ? "update" : "forget";
+            notes.add(cli + " " + what + (cli == 1 ? " was" : "s were") + " made from the command line (no receipts; "
                     + "the deletion log records " + (cli == 1 ? "it" : "them") + ")");
         }
         String lastHash = chain.receipts().isEmpty() ? null : chain.receipts().get(chain.receipts().size() - 1).hash();

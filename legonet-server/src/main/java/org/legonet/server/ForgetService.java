@@ -529,8 +529,7 @@ final class ForgetService implements AutoCloseable {
         }
         metrics.commits.increment();
         metrics.samplesForgotten.increment(rec.forgotten());
-        metrics.samplesAdded.increment(batch.stream().filter(t -> t.request.isAdd())
-                .mapToInt(t -> t.request.ids().length).sum());
+        metrics.samplesAdded.increment(rec.addedCount());
         metrics.adaptersRetrained.increment(rec.adaptersRetrained().size());
         if (report != null) {
             metrics.retrain.record(Duration.ofNanos((long) (report.trainSeconds() * 1e9)));
