@@ -191,6 +191,15 @@ class SamplesHttpTest {
             again.get("id_hashes").forEach(h -> got.add(h.asText()));
             assertThat(got).as("salted hashes in ascending id order").containsExactlyElementsOf(hashes);
         }
+        // an add receipt edited to claim fewer samples is named
+        List<String> lines = new ArrayList<>(Files.readAllLines(model.resolve(ReceiptLog.FILE)));
+        int at = IntStream.range(0, lines.size()).filter(i -> lines.get(i).contains("\"added\":3")).findFirst().orElseThrow();
+        lines.set(at, lines.get(at).replace("\"added\":3", "\"added\":2"));
+        Files.writeString(model.resolve(ReceiptLog.FILE), String.join("\n", lines) + "\n");
+        try (LegoNet m = LegoNet.open(model, OPTIONS)) {
+            assertThat(Audit.run(m).problems()).anySatisfy(p -> assertThat(p).startsWith("receipt " + (at + 1) + " ")
+                    .contains("was altered")).anySatisfy(p -> assertThat(p).contains("does not match deletion record 2"));
+        }
     }
 
     @Test
