@@ -182,7 +182,7 @@ public final class LegoNet implements AutoCloseable {
             }
             long t0 = System.nanoTime();
             Step step = s.step;
-            ChangeRecord rec = store.commit(new StoreChange(committedBase.generation, step.data(), step.model(),
+            ChangeRecord rec = store.commit(new StoreChange(committed.generation, step.data(), step.model(),
                     step.retrained(), step.erasedRows(), step.appended(), step.record()));
             step.data().wipe();
             double storeSeconds = (System.nanoTime() - t0) / 1e9;
@@ -412,6 +412,7 @@ public final class LegoNet implements AutoCloseable {
     public Update apply(Edit edit, List<String> requestIds, boolean retrainAll) {
         session.checkOpen();
         Objects.requireNonNull(edit, "edit");
+        checkStorable(edit);
         Step s = new Updater(session.options.threads(), session.options.progress())
                 .step(model, data, updateHistory(), edit, requestIds, retrainAll);
         if (!s.changed()) {
@@ -438,6 +439,14 @@ public final class LegoNet implements AutoCloseable {
     public void check(Edit edit) {
         session.checkOpen();
         Updater.check(model, data, updateHistory(), Objects.requireNonNull(edit, "edit"));
+        checkStorable(edit);
+    }
+
+    /** Refuses samples to add that the directory could not keep exactly (before anything is retrained). */
+    private void checkStorable(Edit edit) {
+        if (edit.add() != null && session.store != null) {
+            session.store.checkStorable(edit.add());
+        }
     }
 
     /** What the update step needs to know of this snapshot's history. */
@@ -464,12 +473,10 @@ public final class LegoNet implements AutoCloseable {
         float[][] next = Arrays.copyOf(raw, rows);
         Dataset added = s.appended();
         int from = raw.length;
-        if (added != null) {
-            for (int i = 0; i < added.size(); i++) {
-                float[] row = new float[added.dim()];
-                added.copyRow(i, row, 0);
-                next[from + i] = row;
-            }
+        for (int i = 0; i < added.size(); i++) {
+            float[] row = new float[added.dim()];
+            added.copyRow(i, row, 0);
+            next[from + i] = row;
         }
         for (int r : s.erasedRows()) {
             next[r] = null;
