@@ -43,7 +43,9 @@ class ModulePathTest {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> jackson = Stream.of(cp.split(File.pathSeparator))
                 .filter(e -> Path.of(e).getFileName().toString().startsWith("jackson-")).toList();
-        assertThat(jackson).as("Jackson jars on the test class path").hasSize(3);
+        assertThat(jackson).as("Jackson jars on the test class path")
+                .anyMatch(j -> j.contains("jackson-databind-")).anyMatch(j -> j.contains("jackson-core-"))
+                .anyMatch(j -> j.contains("jackson-annotations-"));
         List<String> mp = new ArrayList<>();
         mp.add(ModuleDescriptorTest.classesDir().toString());
         mp.addAll(jackson);
