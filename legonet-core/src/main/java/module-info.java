@@ -11,7 +11,8 @@
  * an {@code Automatic-Module-Name}: org.legonet.dl, org.legonet.bench, org.legonet.server,
  * org.legonet.cli), or no export at all. A package that Jackson binds records in is also opened to
  * {@code com.fasterxml.jackson.databind}. {@code ModuleDescriptorTest} fails on an unqualified export
- * of any other package.
+ * of any other package. A new internal package also goes into the javadoc plugin's
+ * {@code excludePackageNames} in legonet-core/pom.xml, so that the published javadoc shows only the API.
  */
 @SuppressWarnings("module") // the sibling modules named below are built after core, so javac cannot see them
 module org.legonet.core {
