@@ -6,10 +6,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.legonet.core.LegoNetException;
-import org.legonet.core.util.Rng;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -66,7 +66,7 @@ final class ArchiveRunCommand implements Callable<Integer> {
 
     /** Blobs of byte-valued features in 10 classes, with a label column. */
     private static void writeCsv(Path file) throws IOException {
-        Rng rng = new Rng(1);
+        Random rng = new Random(1);
         StringBuilder b = new StringBuilder("label");
         for (int c = 0; c < FEATURES; c++) {
             b.append(",p").append(c);
