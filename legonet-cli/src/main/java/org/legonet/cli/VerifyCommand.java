@@ -18,7 +18,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ModelDirOption dir = new ModelDirOption();
 
-    @Option(names = "--affected-only", description = "Retrain only the adapters some forget retrained; the others "
+    @Option(names = "--affected-only", description = "Retrain only the adapters some forget or add retrained; the others "
             + "are only checked against the sample-set digests in their files, which does not prove their weights.")
     boolean affectedOnly;
 
