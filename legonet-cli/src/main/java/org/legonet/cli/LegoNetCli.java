@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 "Start with:   ./legonet quickstart",
                 "Typical use:  ./legonet train --model m",
                 "              ./legonet forget --model m --id 12345",
+                "              ./legonet add --model m --data new.csv --id-column id",
                 "              ./legonet verify --model m",
                 "As a service: ./legonet serve --model m --port 8080   (then ./legonet audit --model m)",
                 "Exit codes: 0 ok, 1 verify found a difference (audit: a problem), 2 bad input or settings, 3 internal error."},
