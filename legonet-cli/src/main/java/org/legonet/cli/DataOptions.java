@@ -208,7 +208,8 @@ public final class DataOptions {
             return new Located(FashionMnist.download(cache, progress), false);
         } catch (DataException e) {
             if (!sampleWhenOffline) {
-                throw new LegoNetException("no Fashion-MNIST in " + looked + ", and " + e.getMessage());
+                throw new LegoNetException("no Fashion-MNIST in " + looked + ", and " + e.getMessage()
+                        + "; or pass --data with data of your own");
             }
             Path sample = FashionMnist.writeSample(FashionMnist.sampleDir(env));
             System.err.println("note: the download failed (" + reason(e) + "); using " + FashionMnist.SAMPLE_DESCRIPTION

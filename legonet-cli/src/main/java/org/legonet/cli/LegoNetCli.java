@@ -85,7 +85,7 @@ public final class LegoNetCli implements Runnable {
     private static int handleException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         if (e instanceof LegoNetException || e instanceof IllegalArgumentException) {
-            err.println("error: " + oneLine(e.getMessage()));
+            err.println("error: " + oneLine(CliMessages.of(e)));
             err.flush();
             return BAD_INPUT;
         }

@@ -91,7 +91,8 @@ class TrainCommandTest {
         Path copy = Cli.copyTree(model, tmp.resolve("m"));
         byte[] before = Cli.manifest(copy);
         Map<String, String> files = Cli.tree(copy);
-        Cli.Run r = Cli.run(Cli.smallTrain(copy, slice).set("--seed", 7).args("train")).badInput("already exists", "--force");
+        Cli.Run r = Cli.run(Cli.smallTrain(copy, slice).set("--seed", 7).args("train"))
+                .badInput(copy.toAbsolutePath().normalize() + " already exists; pass --force to replace it");
         assertThat(r.errLines()).hasSize(1);
         assertThat(Cli.manifest(copy)).isEqualTo(before);
         assertThat(Cli.tree(copy)).isEqualTo(files);
@@ -125,15 +126,19 @@ class TrainCommandTest {
 
     static Stream<Arguments> impossibleSettings() {
         return Stream.of(
-                Arguments.of("--activate", "9", "--activate 9"),
-                Arguments.of("--adapters", "0", "--adapters"),
-                Arguments.of("--encoder", "foo", "encoder 'foo'"),
-                Arguments.of("--encoder", "pca:0", "pca:0"),
+                Arguments.of("--activate", "9", "--activate must be between 1 and the number of adapters, 8, got 9"),
+                Arguments.of("--adapters", "0", "--adapters must be at least 1, got 0"),
+                Arguments.of("--classes", "-1", "--classes must be positive"),
+                Arguments.of("--classes", "5", "label set 0..4 fixed by the configuration; pass --classes to name a"),
+                Arguments.of("--threads", "0", "--threads must be at least 1, got 0"),
+                Arguments.of("--encoder", "foo", "--encoder 'foo' is unknown"),
+                Arguments.of("--encoder", "pca:0", "--encoder 'pca:0'"),
                 Arguments.of("--encoder", "pca:800", "800"),
-                Arguments.of("--adapter", "mlp:x", "mlp:x"),
-                Arguments.of("--epochs", "0", "epochs"),
-                Arguments.of("--lr", "-1", "learning rate"),
-                Arguments.of("--batch", "0", "batch"),
+                Arguments.of("--adapter", "mlp:x", "--adapter 'mlp:x'"),
+                Arguments.of("--epochs", "0", "--epochs must be at least 1"),
+                Arguments.of("--lr", "-1", "--lr must be positive"),
+                Arguments.of("--batch", "0", "--batch must be at least 1"),
+                Arguments.of("--weight-decay", "-1", "--weight-decay must be non-negative"),
                 Arguments.of("--public", "0", "public"),
                 Arguments.of("--public", "3001", "public"),
                 Arguments.of("--public", "3000", "public"),

@@ -50,16 +50,18 @@ public record ModelConfig(
 
     public ModelConfig {
         if (encoder == null || encoder.isBlank()) {
-            throw new LegoNetException("encoder must be named");
+            throw new InvalidSettingException("encoder", "encoder must be named");
         }
         if (adapters < 1) {
-            throw new LegoNetException("--adapters must be at least 1, got " + adapters);
+            throw new InvalidSettingException("adapters", "adapters must be at least 1, got " + adapters);
         }
         if (activate < 1 || activate > adapters) {
-            throw new LegoNetException("--activate " + activate + " must be between 1 and --adapters " + adapters);
+            throw new InvalidSettingException("activate", "activate must be between 1 and the number of adapters, "
+                    + adapters + ", got " + activate);
         }
         if (classes < 0) {
-            throw new LegoNetException("--classes must be positive (or 0 to take it from the public split), got " + classes);
+            throw new InvalidSettingException("classes",
+                    "classes must be positive (or 0 to take it from the public split), got " + classes);
         }
         trainConfigOf(adapter, optimizer, epochs, batchSize, learningRate, cosine, momentum, weightDecay);
     }

@@ -12,8 +12,8 @@ public class ModelLockedException extends StoreException {
     private final transient Path dir;
 
     public ModelLockedException(Path dir) {
-        super("model directory " + dir + " is locked by another writer (a running service or another update); "
-                + "try again when it has stopped");
+        super("model directory " + dir + " is locked by another writer: its .lock file is held by a running service"
+                + " or another update; send updates to the service, or try again when it has stopped");
         this.dir = dir;
     }
 

@@ -8,7 +8,7 @@ public class TargetExistsException extends StoreException {
     private final transient Path dir;
 
     public TargetExistsException(Path dir) {
-        super(dir + " already exists; ask to replace it to overwrite");
+        super(dir + " already exists; replacing it must be asked for explicitly");
         this.dir = dir;
     }
 

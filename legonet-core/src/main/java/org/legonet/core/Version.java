@@ -1,6 +1,6 @@
 package org.legonet.core;
 
-/** The software version, written into every manifest and printed by {@code legonet --version}. */
+/** The software version, written into every manifest and reported by every front end. */
 public final class Version {
     public static final String VERSION = "0.1.0";
 

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * GET  /metrics           Prometheus text
  * </pre>
  *
- * Every error is {@code {"error": {"code", "message"}}} with a fitting status.
+ * Every error is {@code {"error": {"code", "message"}}} with a fitting status; core's typed errors
+ * get theirs in one place, {@link ApiError#of}.
  */
 public final class LegoNetServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("legonet.server");
@@ -149,6 +150,13 @@ public final class LegoNetServer implements AutoCloseable {
         app.get("/metrics", guarded(ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.scrape())));
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+        app.exception(LegoNetException.class, (e, ctx) -> {
+            ApiError a = ApiError.of(e);
+            if (a.status() >= 500) {
+                LOG.error("{} on {} {}", a.code(), ctx.method(), ctx.path(), e);
+            }
+            error(ctx, a.status(), a.code(), a.getMessage());
+        });
         app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), codeOf(e.getStatus()),
                 e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
@@ -252,7 +260,7 @@ public final class LegoNetServer implements AutoCloseable {
 
     private ApiError tooLarge(long size) {
         return new ApiError(413, "body_too_large", "the request body" + (size >= 0 ? " of " + size + " bytes" : "")
-                + " is larger than the limit of " + config.maxBodyBytes() + " bytes (--max-body-bytes)");
+                + " is larger than the limit of " + config.maxBodyBytes() + " bytes");
     }
 
     private JsonNode jsonBody(Context ctx) throws IOException {
@@ -330,7 +338,7 @@ public final class LegoNetServer implements AutoCloseable {
         }
         if (rows > config.maxBatch()) {
             throw new ApiError(413, "batch_too_large", rows + " instances in one request; the limit is "
-                    + config.maxBatch() + " (--max-batch)");
+                    + config.maxBatch());
         }
         float[] x = new float[Math.multiplyExact(rows, dim)];
         for (int r = 0; r < rows; r++) {

@@ -109,7 +109,7 @@ public record ServerConfig(Path model, String host, int port, BearerToken token,
                 throw new IllegalArgumentException("a model directory is required");
             }
             if (token == null) {
-                throw new IllegalArgumentException("a bearer token is required (--token-file FILE or LEGONET_TOKEN)");
+                throw new IllegalArgumentException("a bearer token is required");
             }
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 0..65535, got " + port);

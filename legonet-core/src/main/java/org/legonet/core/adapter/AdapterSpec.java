@@ -1,7 +1,7 @@
 package org.legonet.core.adapter;
 
 import java.util.Arrays;
-import org.legonet.core.LegoNetException;
+import org.legonet.core.InvalidSettingException;
 
 /**
  * The architecture of every adapter: {@code linear} (one dense layer, the paper's choice) or
@@ -12,7 +12,8 @@ public record AdapterSpec(int[] hidden) {
         hidden = hidden.clone();
         for (int h : hidden) {
             if (h <= 0) {
-                throw new LegoNetException("adapter hidden sizes must be positive, got " + Arrays.toString(hidden));
+                throw new InvalidSettingException("adapter",
+                        "adapter hidden sizes must be positive, got " + Arrays.toString(hidden));
             }
         }
     }
@@ -32,12 +33,13 @@ public record AdapterSpec(int[] hidden) {
                 try {
                     h[i] = Integer.parseInt(parts[i].trim());
                 } catch (NumberFormatException e) {
-                    throw new LegoNetException("adapter '" + s + "': hidden size '" + parts[i] + "' is not an integer");
+                    throw new InvalidSettingException("adapter",
+                            "adapter '" + s + "': hidden size '" + parts[i] + "' is not an integer");
                 }
             }
             return new AdapterSpec(h);
         }
-        throw new LegoNetException("adapter '" + s + "' is not one of linear, mlp:H");
+        throw new InvalidSettingException("adapter", "adapter '" + s + "' is not one of linear, mlp:H");
     }
 
     public boolean isLinear() {

@@ -1,6 +1,6 @@
 package org.legonet.core.adapter;
 
-import org.legonet.core.LegoNetException;
+import org.legonet.core.InvalidSettingException;
 
 /**
  * How every adapter is trained. Fixed epochs, no early stopping: an adapter is a pure function of
@@ -23,19 +23,21 @@ public record TrainConfig(AdapterSpec spec, Optimizer optimizer, int epochs, int
 
     public TrainConfig {
         if (epochs < 1) {
-            throw new LegoNetException("epochs must be at least 1, got " + epochs);
+            throw new InvalidSettingException("epochs", "epochs must be at least 1, got " + epochs);
         }
         if (batchSize < 1) {
-            throw new LegoNetException("batch size must be at least 1, got " + batchSize);
+            throw new InvalidSettingException("batchSize", "batchSize must be at least 1, got " + batchSize);
         }
         if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
-            throw new LegoNetException("learning rate must be positive and finite, got " + learningRate);
+            throw new InvalidSettingException("learningRate",
+                    "learningRate must be positive and finite, got " + learningRate);
         }
         if (!(momentum >= 0 && momentum < 1)) {
-            throw new LegoNetException("momentum must be in [0, 1), got " + momentum);
+            throw new InvalidSettingException("momentum", "momentum must be in [0, 1), got " + momentum);
         }
         if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
-            throw new LegoNetException("weight decay must be non-negative and finite, got " + weightDecay);
+            throw new InvalidSettingException("weightDecay",
+                    "weightDecay must be non-negative and finite, got " + weightDecay);
         }
     }
 }

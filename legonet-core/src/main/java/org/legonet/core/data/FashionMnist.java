@@ -327,7 +327,7 @@ public final class FashionMnist {
 
     private static DataException downloadFailure(Path cacheDir, String reason, Exception cause) {
         return new DataException(DataFiles.oneLine("could not download Fashion-MNIST from " + DOWNLOAD_BASE + " ("
-                + reason + "): set " + ENV_VARIABLE + " to a Fashion-MNIST folder, pass --data DIR, or place the files in "
+                + reason + "): set " + ENV_VARIABLE + " to a Fashion-MNIST folder or place the files in "
                 + cacheDir), cause);
     }
 

@@ -25,6 +25,6 @@ public interface EncoderProvider {
      */
     Encoder restore(String spec, int inputDim, byte[] state);
 
-    /** One line for {@code --help}: the specifications this provider accepts. */
+    /** One line for a usage text: the specifications this provider accepts. */
     String usage();
 }

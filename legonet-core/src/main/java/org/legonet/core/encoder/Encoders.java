@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.legonet.core.InvalidSettingException;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.Progress;
@@ -39,7 +40,7 @@ public final class Encoders {
         for (EncoderProvider p : providers()) {
             known.append(known.length() == 0 ? "" : ", ").append(p.usage());
         }
-        throw new LegoNetException("unknown encoder '" + spec + "'; known: " + known);
+        throw new InvalidSettingException("encoder", "encoder '" + spec + "' is unknown; known: " + known);
     }
 
     /** Fits the encoder named by {@code spec} on the public split. */

@@ -2,6 +2,7 @@ package org.legonet.core.encoder;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.legonet.core.InvalidSettingException;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.kernel.Gemm;
@@ -88,16 +89,18 @@ public final class PcaEncoder implements Encoder {
             String[] parts = spec.split(":");
             if (parts.length < 2 || parts.length > 3 || !parts[0].equals("pca")
                     || (parts.length == 3 && !parts[2].equals("plain"))) {
-                throw new LegoNetException("encoder '" + spec + "' is not of the form pca:D or pca:D:plain");
+                throw new InvalidSettingException("encoder",
+                        "encoder '" + spec + "' is not of the form pca:D or pca:D:plain");
             }
             int dim;
             try {
                 dim = Integer.parseInt(parts[1]);
             } catch (NumberFormatException e) {
-                throw new LegoNetException("encoder '" + spec + "': D must be a positive integer, got '" + parts[1] + "'");
+                throw new InvalidSettingException("encoder",
+                        "encoder '" + spec + "': D must be a positive integer, got '" + parts[1] + "'");
             }
             if (dim <= 0) {
-                throw new LegoNetException("encoder '" + spec + "': D must be positive, got " + dim);
+                throw new InvalidSettingException("encoder", "encoder '" + spec + "': D must be positive, got " + dim);
             }
             return new Spec(dim, parts.length == 2);
         }

@@ -4,6 +4,7 @@ import org.legonet.core.ModelConfig;
 import org.legonet.core.TrainStats;
 
 import java.util.BitSet;
+import org.legonet.core.InvalidSettingException;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.adapter.Adapter;
 import org.legonet.core.adapter.AdapterTrainer;
@@ -31,7 +32,7 @@ public final class LegoNetTrainer {
 
     public LegoNetTrainer(ModelConfig config, int threads, Progress progress) {
         if (threads < 1) {
-            throw new LegoNetException("--threads must be at least 1, got " + threads);
+            throw new InvalidSettingException("threads", "threads must be at least 1, got " + threads);
         }
         this.config = config;
         this.threads = threads;
@@ -145,19 +146,21 @@ public final class LegoNetTrainer {
     private int checkedClasses(Dataset publicSplit, Dataset privateSplit) {
         int classes = classesOf(config, publicSplit);
         if (classes < 2) {
-            throw new LegoNetException("the public split holds only " + classes
-                    + " class; pass --classes C to name the label set");
+            throw new InvalidSettingException("classes", config.classes() > 0
+                    ? "classes must be at least 2 to train a classifier, got " + classes
+                    : "the public split holds only " + classes + " class; set classes in the configuration to name"
+                    + " the label set");
         }
-        checkLabels(privateSplit, classes);
+        checkLabels(privateSplit, classes, config.classes() > 0 ? "the configuration" : "the public split");
         return classes;
     }
 
-    static void checkLabels(Dataset d, int classes) {
+    static void checkLabels(Dataset d, int classes, String fixedBy) {
         for (int i = 0; i < d.size(); i++) {
             if (d.label(i) >= classes) {
-                throw new LegoNetException(d.name() + ": sample id " + d.id(i) + " has label " + d.label(i)
-                        + " outside the label set 0.." + (classes - 1)
-                        + " fixed by the public split; pass --classes to name a larger label set");
+                throw new InvalidSettingException("classes", d.name() + ": sample id " + d.id(i) + " has label "
+                        + d.label(i) + " outside the label set 0.." + (classes - 1)
+                        + " fixed by " + fixedBy + "; set classes in the configuration to name a larger label set");
             }
         }
     }

@@ -5,7 +5,7 @@ import org.legonet.core.KeyMethod;
 
 import java.util.Arrays;
 import java.util.Locale;
-import org.legonet.core.LegoNetException;
+import org.legonet.core.InvalidSettingException;
 import org.legonet.core.kernel.Gemm;
 import org.legonet.core.Progress;
 import org.legonet.core.util.Rng;
@@ -33,14 +33,15 @@ public final class KeyBuilder {
     public static Keys build(float[] pub, int rows, int dim, int n, int k, KeyMethod method, Distance distance,
                              boolean balance, long seed, Progress progress) {
         if (n < 1) {
-            throw new LegoNetException("the number of adapters must be at least 1, got " + n);
+            throw new InvalidSettingException("adapters", "adapters must be at least 1, got " + n);
         }
         if (k < 1 || k > n) {
-            throw new LegoNetException("activate k=" + k + " must be between 1 and the number of adapters n=" + n);
+            throw new InvalidSettingException("activate", "activate must be between 1 and the number of adapters, " + n
+                    + ", got " + k);
         }
         if (rows < n) {
-            throw new LegoNetException(n + " adapters need at least " + n + " public samples to place their keys, got "
-                    + rows + " (lower --adapters or raise --public)");
+            throw new InvalidSettingException("adapters", "adapters (" + n + ") need at least as many public samples to"
+                    + " place their keys, got " + rows + "; lower adapters or use a larger public split");
         }
         progress.start("place " + n + " keys (" + method.label() + ")", balance ? 2 : 1);
         float[] centres = method == KeyMethod.KMEANS

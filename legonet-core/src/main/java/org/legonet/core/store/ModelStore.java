@@ -3,7 +3,9 @@ package org.legonet.core.store;
 import org.legonet.core.ChangeRecord;
 
 import org.legonet.core.CommitObserver;
+import org.legonet.core.ModelLockedException;
 import org.legonet.core.StoreException;
+import org.legonet.core.TargetExistsException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -251,7 +253,7 @@ public final class ModelStore implements AutoCloseable {
                 throw new StoreException("cannot read " + target + ": " + e.getMessage(), e);
             }
             if (!empty && !replace) {
-                throw new StoreException(target + " already exists; pass --force to replace it");
+                throw new TargetExistsException(target);
             }
             if (!empty && !Files.exists(target.resolve(Manifest.FILE))) {
                 throw new StoreException(target + " is not empty and is not a LegoNet model directory; refusing to replace it");
@@ -480,9 +482,7 @@ public final class ModelStore implements AutoCloseable {
             lock = null;
         }
         if (lock == null) {
-            throw new StoreException("model directory " + root + " is locked by another writer: "
-                    + root.resolve(LOCK_FILE) + " is held by a running 'legonet serve' or forget; send forget requests "
-                    + "to the service, or try again when it has stopped");
+            throw new ModelLockedException(root);
         }
         return lock;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.legonet.core.InvalidSettingException;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.testing.Synthetic;
@@ -15,14 +16,14 @@ class EncodersTest {
     void anUnknownSpecificationNamesTheKnownOnes() {
         Dataset d = Synthetic.blobs(10, 4, 2, 1, 0);
         assertThatThrownBy(() -> Encoders.fit("resnet:50", d, 0, Progress.NONE))
-                .isInstanceOf(LegoNetException.class)
-                .hasMessageContaining("unknown encoder 'resnet:50'")
+                .isInstanceOfSatisfying(InvalidSettingException.class, e -> assertThat(e.setting()).isEqualTo("encoder"))
+                .hasMessageContaining("encoder 'resnet:50' is unknown")
                 .hasMessageContaining("identity")
                 .hasMessageContaining("pca:D")
                 .satisfies(t -> assertThat(t.getMessage()).doesNotContain("\n"));
         assertThatThrownBy(() -> Encoders.restore("nope", 4, new byte[0]))
                 .isInstanceOf(LegoNetException.class)
-                .hasMessageContaining("unknown encoder 'nope'");
+                .hasMessageContaining("encoder 'nope' is unknown");
     }
 
     @Test

@@ -176,15 +176,14 @@ class KeyBuilderTest {
         float[] x = skewedClusters(5, 5);
         assertThatThrownBy(() -> build(x, 5, 6, 1, KeyMethod.KMEANS, Distance.L2, true, 1))
                 .isInstanceOf(LegoNetException.class)
-                .hasMessageContaining("6 adapters need at least 6 public samples")
+                .hasMessageContaining("adapters (6) need at least as many public samples")
                 .hasMessageContaining("got 5");
         assertThatThrownBy(() -> build(x, 5, 3, 4, KeyMethod.KMEANS, Distance.L2, true, 1))
                 .isInstanceOf(LegoNetException.class)
-                .hasMessageContaining("k=4")
-                .hasMessageContaining("n=3");
+                .hasMessageContaining("activate must be between 1 and the number of adapters, 3, got 4");
         assertThatThrownBy(() -> build(x, 5, 3, 0, KeyMethod.KMEANS, Distance.L2, true, 1))
                 .isInstanceOf(LegoNetException.class)
-                .hasMessageContaining("k=0");
+                .hasMessageContaining("got 0");
         assertThatThrownBy(() -> build(x, 5, 0, 1, KeyMethod.KMEANS, Distance.L2, true, 1))
                 .isInstanceOf(LegoNetException.class)
                 .hasMessageContaining("at least 1, got 0");
