@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.legonet.core.Accuracy;
 import org.legonet.core.DataSource;
 import org.legonet.core.LegoNet;
+import org.legonet.core.LegoNetException;
 import org.legonet.core.ModelConfig;
 import org.legonet.core.ModelInfo;
 import org.legonet.core.TrainStats;
@@ -45,12 +46,15 @@ final class RetrainCommand implements Callable<Integer> {
     Target target;
 
     static final class Target {
-        @Option(names = "--out", paramLabel = "DIR2", description = "A new model directory (must not exist yet).")
+        @Option(names = "--out", paramLabel = "DIR2", description = "A new model directory.")
         Path out;
 
         @Option(names = "--replace", description = "Replace DIR itself, atomically.")
         boolean replace;
     }
+
+    @Option(names = "--force", description = "With --out: replace DIR2 if it holds a model.")
+    boolean force;
 
     @Mixin
     DataOptions data = new DataOptions();
@@ -67,7 +71,10 @@ final class RetrainCommand implements Callable<Integer> {
         LegoNet.Options options = new LegoNet.Options(common.threads, progress);
         Path to = target.replace ? dir.model : target.out;
         if (!target.replace) {
-            LegoNet.checkTarget(to, false);
+            if (to.toAbsolutePath().normalize().equals(dir.model.toAbsolutePath().normalize())) {
+                throw new LegoNetException("--out names the model itself; use --replace to retrain it in place");
+            }
+            LegoNet.checkTarget(to, force);
         }
         ModelInfo before;
         ModelInfo after;
@@ -86,7 +93,7 @@ final class RetrainCommand implements Callable<Integer> {
             DataSource source = new DataSource(p.description(), p.source().toString(), p.spec(), 0);
             try (LegoNet fresh = LegoNet.train(config, p.publicSplit(), retained, options, source)) {
                 old.close(); // releases the lock just before the swap, which takes it again
-                fresh.save(to, target.replace);
+                fresh.save(to, target.replace || force);
                 test = p.test() == null ? null : fresh.evaluate(p.test());
                 after = fresh.info();
                 stats = fresh.trainStats();

@@ -218,8 +218,10 @@ class AddAndRetrainCommandTest {
         Path m = copyOfBase(tmp);
         Path taken = Files.createDirectories(tmp.resolve("taken"));
         Files.writeString(taken.resolve("x"), "x");
-        Cli.run("retrain", "--model", m, "--out", taken, "--quiet").badInput("already exists");
+        Cli.run("retrain", "--model", m, "--out", taken, "--quiet").badInput("already exists", "--force");
         Cli.run("retrain", "--model", m, "--quiet").badInput("--out", "--replace");
+        Cli.run("retrain", "--model", m, "--out", m, "--force", "--quiet").badInput("--replace");
+        Cli.run("retrain", "--model", m, "--out", taken, "--replace").badInput("mutually exclusive");
     }
 
     @Test
