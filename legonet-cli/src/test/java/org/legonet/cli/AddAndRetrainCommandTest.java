@@ -162,7 +162,7 @@ class AddAndRetrainCommandTest {
         Cli.run("forget", "--model", m, "--id", id, "--quiet").ok();
         Map<String, String> before = Cli.tree(m);
         Path again = csv(tmp.resolve("again.csv"), all, x -> x == id);
-        Cli.run("add", "--model", m, "--data", again, "--id-column", "id", "--quiet").badInput(String.valueOf(id), "forgot");
+        Cli.run("add", "--model", m, "--data", again, "--id-column", "id", "--quiet").badInput(String.valueOf(id), "forgotten", "--readd-forgotten");
         assertThat(Cli.tree(m)).isEqualTo(before);
         JsonNode j = Cli.run("add", "--model", m, "--data", again, "--id-column", "id", "--readd-forgotten", "--json",
                 "--quiet").ok().json();
