@@ -126,6 +126,16 @@ class AddAndRetrainCommandTest {
     }
 
     @Test
+    void anIdxFolderNumberedFromFirstIdIsExact(@TempDir Path tmp) {
+        Path slice = Cli.writeSlice(tmp.resolve("fmnist"), 1500, 10);
+        Path m = tmp.resolve("fm");
+        Cli.run(Cli.smallTrain(m, slice).set("--limit", 1200).remove("--test-limit").args("train")).ok();
+        JsonNode j = Cli.run("add", "--model", m, "--data", slice, "--first-id", 100_000, "--json", "--quiet").ok().json();
+        assertThat(j.get("added").asInt()).isEqualTo(1500);
+        assertThat(Cli.run("verify", "--model", m, "--quiet").ok().outLines().get(0)).isEqualTo("EXACT");
+    }
+
+    @Test
     void refusalsAreOneLineOfBadInputAndWriteNothing(@TempDir Path tmp) throws IOException {
         Path m = copyOfBase(tmp);
         Map<String, String> before = Cli.tree(m);
