@@ -6,16 +6,20 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * One committed forget request, as a line of the deletion log. It keeps only what an audit needs:
- * salted hashes of the forgotten ids (never the ids or the data), the adapters retrained and the
- * model digest before and after. Every field is required when the log is read, except the two
- * marked optional.
+ * One committed change (a forget, an insertion, or both), as a line of the deletion log. It keeps
+ * only what an audit needs: salted hashes of the forgotten ids (never the ids or the data), how
+ * many samples were added (never their ids: the log holds as little as possible), the adapters
+ * retrained and the model digest before and after. Every field is required when the log is read,
+ * except the ones marked optional.
  *
- * @param seq                 1 for the first request, then one more per request
+ * @param seq                 1 for the first change, then one more per change
  * @param time                commit time, ISO-8601
- * @param kind                {@code ids} or {@code class}
+ * @param kind                {@code ids} or {@code class} for a change that forgets (by ids or a
+ *                            class; it may add samples too), {@code add} for one that only adds
  * @param forgetClass         the class forgotten, for {@code class} requests (absent otherwise)
- * @param forgotten           samples erased by this request
+ * @param forgotten           samples erased by this change (added samples it forgets included)
+ * @param added               samples added by this change (those it also forgets included);
+ *                            absent only in lines written before format version 3, read as 0
  * @param idHashes            salted SHA-256 of each erased id (hex, 32 characters), ascending id order
  * @param adaptersRetrained   ascending adapter indices
  * @param samplesRetrained    retained samples the retrained adapters trained on
@@ -30,29 +34,45 @@ import java.util.regex.Pattern;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChangeRecord(int seq, String time, String kind, @OptionalField Integer forgetClass, int forgotten,
-                             List<String> idHashes, List<Integer> adaptersRetrained, long samplesRetrained,
+                             @OptionalField Integer added, List<String> idHashes, List<Integer> adaptersRetrained, long samplesRetrained,
                              long parametersRetrained, double seconds, String digestBefore, String digestAfter,
                              @OptionalField List<String> requests) {
     private static final Pattern HEX32 = Pattern.compile("[0-9a-f]{32}");
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
-    /** Checks the values of a record read from line {@code line} of the log. */
-    public void check(String where, int line) {
-        String problem = problem(line);
+    /** Samples added by this change (0 in a line written before format version 3). */
+    public int addedCount() {
+        return added == null ? 0 : added;
+    }
+
+    /**
+     * Checks the values of a record read from line {@code line} of the log.
+     *
+     * @param addedRequired whether the line must carry {@code added} (every line written by format
+     *                      version 3 does; lines of an older model directory may precede them)
+     */
+    public void check(String where, int line, boolean addedRequired) {
+        String problem = problem(line, addedRequired);
         if (problem != null) {
             throw new StoreException(where + ": " + problem);
         }
     }
 
-    private String problem(int line) {
+    private String problem(int line, boolean addedRequired) {
         if (seq != line) {
             return "field seq is " + seq + " (expected " + line + ")";
         }
         if (time == null) {
             return "field time is missing";
         }
-        if (!"ids".equals(kind) && !"class".equals(kind)) {
-            return "field kind must be ids or class";
+        if (!"ids".equals(kind) && !"class".equals(kind) && !"add".equals(kind)) {
+            return "field kind must be ids, class or add";
+        }
+        if (added == null ? addedRequired || "add".equals(kind) : added < 0) {
+            return added == null ? "field added is missing" : "field added is negative";
+        }
+        if ("add".equals(kind) && (added == 0 || forgotten != 0)) {
+            return "an add record must add samples and forget none";
         }
         if ("class".equals(kind) != (forgetClass != null)) {
             return "field forget_class must be given exactly for a class request";

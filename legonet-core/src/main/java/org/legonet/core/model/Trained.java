@@ -12,8 +12,11 @@ import org.legonet.core.data.Dataset;
  * {@link LegoNetTrainer.Encoded} shares that encoder: close the {@code Encoded} instead, once.
  *
  * @param model      the model
- * @param data       the private samples as adapters see them (encodings, routes), ascending id
- * @param privateRaw the raw private samples in the same row order as {@code data}
+ * @param data       the private samples as adapters see them (encodings, routes): ascending id
+ *                   when freshly trained; a model updated in memory since may have forgotten rows
+ *                   and rows added after them
+ * @param privateRaw the raw private samples in the same row order as {@code data}: one per row,
+ *                   or one per retained row
  * @param stats      where the time went
  */
 public record Trained(LegoNetModel model, PrivateSet data, Dataset privateRaw, TrainStats stats)

@@ -32,7 +32,10 @@ import java.util.regex.Pattern;
  * counts, and the training figures.
  *
  * @param format         always {@value #FORMAT}
- * @param formatVersion  {@value #VERSION}; a newer version is refused with a clear error
+ * @param formatVersion  {@value #VERSION} when written; {@value #OLDEST_READ} is read too (its log
+ *                       lines have no {@code added}) and written as {@value #VERSION} by its next
+ *                       commit; a newer version, or one older than {@value #OLDEST_READ}, is
+ *                       refused with a clear error
  * @param generation     increases by one with every committed change
  * @param created        when the model was trained (ISO-8601)
  * @param updated        when the last change was committed
@@ -73,7 +76,9 @@ public record Manifest(
         Map<String, Object> training) {
 
     public static final String FORMAT = "legonet-model";
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
+    /** The oldest format version this version reads (and writes as {@value #VERSION} at its next commit). */
+    public static final int OLDEST_READ = 2;
     public static final String FILE = "manifest.json";
     static final String ENCODER_FILE = "encoder.bin";
     static final String KEYS_FILE = "keys.bin";
@@ -107,9 +112,10 @@ public record Manifest(
     }
 
     /**
-     * @param rows      private samples at training time
+     * @param rows      private samples ever held: at training time plus those added since (in
+     *                  format version 2, at training time only; it had no insertion)
      * @param retained  private samples held now
-     * @param chunkRows rows per chunk at training time
+     * @param chunkRows most rows a chunk holds
      * @param rawFormat {@code u8} when every feature is an integer in 0..255, else {@code f32}
      */
     public record PrivateEntry(int rows, int retained, int chunkRows, String rawFormat, List<ChunkEntry> chunks) {
@@ -118,7 +124,10 @@ public record Manifest(
     public record FileRef(String file, String sha256) {
     }
 
-    /** One chunk of consecutive private samples (ascending id): cached encodings and raw samples. */
+    /**
+     * One chunk of consecutive private rows (training-time rows in ascending id, then added rows in
+     * the order added; ids need not ascend across chunks): cached encodings and raw samples.
+     */
     public record ChunkEntry(int index, int rows, FileRef encodings, FileRef raw) {
     }
 
@@ -127,9 +136,9 @@ public record Manifest(
     }
 
     /**
-     * @param requests forget requests committed
+     * @param requests changes committed (forgets and insertions)
      * @param samples  samples forgotten in all
-     * @param file     the append-only log, one JSON line per request
+     * @param file     the append-only log, one JSON line per change
      * @param bytes    the committed length of the log; anything after it is an uncommitted tail
      * @param salt     hex salt of the id hashes in the log
      * @param sha256   SHA-256 of the committed part of the log (its first {@code bytes} bytes)
@@ -174,9 +183,9 @@ public record Manifest(
             throw new StoreException(where + " has format version " + version.asInt()
                     + "; this LegoNet reads version " + VERSION + " (upgrade LegoNet)");
         }
-        if (version.asInt() < VERSION) {
+        if (version.asInt() < OLDEST_READ) {
             throw new StoreException(where + " has format version " + version.asInt()
-                    + ", which this LegoNet does not read (it reads version " + VERSION
+                    + ", which this LegoNet does not read (it reads versions " + OLDEST_READ + " to " + VERSION
                     + "; version 1 was written by LegoNet 0.1.0 before its manifest was made strict: train the model again)");
         }
         Manifest m = StrictJson.bind(tree, Manifest.class, where);
@@ -288,8 +297,6 @@ public record Manifest(
             c.hex64(ch.raw().sha256(), at + ".raw.sha256");
         }
         c.that(held == p.retained(), "private_data.retained", "is " + p.retained() + " but the chunks hold " + held);
-        c.that((long) p.chunks().size() * p.chunkRows() >= p.rows(), "private_data.chunks",
-                "are too few for " + p.rows() + " rows");
 
         DeletionsEntry d = deletions;
         c.that(d.requests() >= 0, "deletions.requests", "is negative");
@@ -363,7 +370,7 @@ public record Manifest(
 
     Manifest next(String now, PrivateEntry priv, List<AdapterEntry> adapterEntries, String digest,
                   DeletionsEntry del) {
-        return new Manifest(format, formatVersion, generation + 1, created, now, legonetVersion, config, classes,
+        return new Manifest(format, VERSION, generation + 1, created, now, legonetVersion, config, classes,
                 settingsDigest, dataset, encoder, keys, priv, new ArrayList<>(adapterEntries), digest, del, training);
     }
 }

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.legonet.core.LegoNetException;
+import org.legonet.core.StaleModelException;
 import org.legonet.core.Version;
 import org.legonet.core.adapter.Adapter;
 import org.legonet.core.data.Dataset;
@@ -57,7 +58,7 @@ import org.legonet.core.Progress;
  * adapters/adapter-00042.g000003.bin  adapter 42 as of generation 3
  * data/enc-00007.g000003.bin        chunk 7: ids, labels, routes, encodings
  * data/raw-00007.g000003.bin        chunk 7: ids, labels, raw features
- * deletions.jsonl                   one JSON line per committed forget (salted id hashes only)
+ * deletions.jsonl                   one JSON line per committed change (salted hashes of forgotten ids, counts)
  * .lock                             held by the one writer
  * </pre>
  *
@@ -155,9 +156,15 @@ public final class ModelStore implements AutoCloseable {
     // Creating a store
 
     /**
-     * Writes a freshly trained model to {@code dir}, atomically: everything goes to a sibling
-     * temporary directory that is renamed into place at the end. An existing {@code dir} is
-     * replaced only when {@code replace} is set and it is a LegoNet model directory (or empty).
+     * Writes a trained model to {@code dir}, atomically: everything goes to a sibling temporary
+     * directory that is renamed into place at the end. An existing {@code dir} is replaced only when
+     * {@code replace} is set and it is a LegoNet model directory (or empty).
+     *
+     * <p>The model may have been updated in memory since training (rows forgotten, rows added): the
+     * retained rows are written, in row order, and the new directory starts with an empty log
+     * holding them all ({@code private_data.rows} = the retained samples). {@code trained.privateRaw()}
+     * holds the raw samples either of every row of {@code trained.data()} (forgotten rows included,
+     * their content ignored) or of the retained rows only, in row order.
      */
     public static void create(Path dir, Trained trained, Manifest.DatasetInfo dataset, boolean replace,
                               Progress progress) {
@@ -170,8 +177,9 @@ public final class ModelStore implements AutoCloseable {
             Files.createDirectories(tmp.resolve("data"));
             LegoNetModel model = trained.model();
             PrivateSet data = trained.data();
-            Dataset raw = trained.privateRaw();
-            int chunks = (data.rows() + CHUNK_ROWS - 1) / CHUNK_ROWS;
+            int[] kept = data.retainedRows();
+            Dataset raw = retainedRaw(trained.privateRaw(), data, kept);
+            int chunks = (kept.length + CHUNK_ROWS - 1) / CHUNK_ROWS;
             progress.start("write model to " + target.getFileName(), model.adapterCount() + chunks + 2L);
 
             Encoder enc = model.encoder();
@@ -195,12 +203,13 @@ public final class ModelStore implements AutoCloseable {
             List<Manifest.ChunkEntry> chunkEntries = new ArrayList<>();
             for (int c = 0; c < chunks; c++) {
                 int from = c * CHUNK_ROWS;
-                int to = Math.min(data.rows(), from + CHUNK_ROWS);
-                int[] rows = new int[to - from];
-                for (int r = from; r < to; r++) {
-                    rows[r - from] = r;
+                int to = Math.min(kept.length, from + CHUNK_ROWS);
+                int[] rawRows = new int[to - from];
+                for (int i = from; i < to; i++) {
+                    rawRows[i - from] = i;
                 }
-                chunkEntries.add(writeChunk(tmp, c, 0, data, rows, rawRows(raw, rows, u8)));
+                chunkEntries.add(writeChunk(tmp, c, 0, data, Arrays.copyOfRange(kept, from, to),
+                        rawRows(raw, rawRows, u8)));
                 progress.step(1);
             }
             Files.write(tmp.resolve(LOG_FILE), new byte[0]);
@@ -218,7 +227,7 @@ public final class ModelStore implements AutoCloseable {
                     model.config().toMap(), model.classes(),
                     Manifest.settingsDigest(model.config().toMap(), model.classes(), salt), dataset, encoderEntry,
                     keysEntry,
-                    new Manifest.PrivateEntry(data.rows(), data.retained(), CHUNK_ROWS, u8 ? "u8" : "f32", chunkEntries),
+                    new Manifest.PrivateEntry(kept.length, kept.length, CHUNK_ROWS, u8 ? "u8" : "f32", chunkEntries),
                     adapters, model.digest(), new Manifest.DeletionsEntry(0, 0, LOG_FILE, 0, salt,
                     Digests.hex(Digests.sha256().digest())), training);
             AtomicFiles.writeDurable(tmp.resolve(Manifest.FILE), manifest.toBytes());
@@ -296,19 +305,63 @@ public final class ModelStore implements AutoCloseable {
         }
     }
 
+    /** The raw samples of the rows {@code kept} of {@code data}, in that order, checked against it. */
+    private static Dataset retainedRaw(Dataset raw, PrivateSet data, int[] kept) {
+        Dataset out;
+        if (raw.size() == kept.length) {
+            out = raw;
+        } else if (raw.size() == data.rows()) {
+            out = raw.select(kept, raw.name());
+        } else {
+            throw new IllegalArgumentException(raw.size() + " raw private samples for " + data.rows() + " rows of which "
+                    + kept.length + " are retained");
+        }
+        for (int i = 0; i < kept.length; i++) {
+            if (out.id(i) != data.id(kept[i]) || out.label(i) != data.label(kept[i])) {
+                throw new IllegalArgumentException("raw private sample " + i + " (id " + out.id(i)
+                        + ") is not the sample of row " + kept[i] + " (id " + data.id(kept[i]) + ")");
+            }
+        }
+        return out;
+    }
+
     private static boolean isByteValued(Dataset raw) {
+        return firstNotByteValued(raw) < 0;
+    }
+
+    /** The first row with a feature that is not an integer in 0..255 (stored exactly as one byte), or -1. */
+    private static int firstNotByteValued(Dataset raw) {
         for (int r = 0; r < raw.size(); r++) {
             for (int c = 0; c < raw.dim(); c++) {
                 float v = raw.feature(r, c);
                 if (!(v >= 0 && v <= 255 && v == Math.rint(v)) || Float.floatToRawIntBits(v) == 0x80000000) {
-                    return false;
+                    return r;
                 }
             }
         }
-        return true;
+        return -1;
     }
 
-    /** The raw-chunk payload of {@code rows} of the training-time private set (same order as the data). */
+    /**
+     * Refuses samples this store cannot keep exactly: in a store whose raw format is {@code u8}
+     * (every training feature an integer in 0..255), a sample with any other feature value. Nothing
+     * is written; callers may check before computing an update.
+     *
+     * @throws LegoNetException one line naming the first such sample's id
+     */
+    public void checkStorable(Dataset samples) {
+        if (!"u8".equals(manifest.privateData().rawFormat())) {
+            return;
+        }
+        int r = firstNotByteValued(samples);
+        if (r >= 0) {
+            throw new LegoNetException("sample id " + samples.id(r) + " has a feature that is not an integer in 0..255; "
+                    + "this model stores its raw samples as bytes (raw format u8) and cannot keep it exactly; "
+                    + "nothing was changed");
+        }
+    }
+
+    /** The raw-chunk payload of {@code rows} of {@code raw}, in that order. */
     private static byte[] rawRows(Dataset raw, int[] rows, boolean u8) {
         long[] ids = new long[rows.length];
         int[] labels = new int[rows.length];
@@ -745,6 +798,7 @@ public final class ModelStore implements AutoCloseable {
         }
         long samples = 0;
         int start = 0;
+        boolean addedSeen = false;
         for (int i = 0; i < committed; i++) {
             if (all[i] != '\n') {
                 continue;
@@ -752,7 +806,12 @@ public final class ModelStore implements AutoCloseable {
             int line = out.size() + 1;
             String where = "deletion log " + log + " line " + line;
             ChangeRecord r = StrictJson.read(Arrays.copyOfRange(all, start, i), ChangeRecord.class, where);
-            r.check(where, line);
+            if (r.added() != null && m.formatVersion() < 3) {
+                throw new StoreException(where + ": field added is not part of format version " + m.formatVersion());
+            }
+            // lines written by format version 3 carry added; only lines of an older version precede them
+            r.check(where, line, addedSeen);
+            addedSeen |= r.added() != null;
             samples += r.forgotten();
             out.add(r);
             start = i + 1;
@@ -781,7 +840,7 @@ public final class ModelStore implements AutoCloseable {
         return readLog(dir, manifest).records();
     }
 
-    /** Adapters retrained by any committed forget, ascending. */
+    /** Adapters retrained by any committed change, ascending. */
     public int[] adaptersEverRetrained() {
         TreeSet<Integer> s = new TreeSet<>();
         for (ChangeRecord r : deletions()) {
@@ -816,8 +875,8 @@ public final class ModelStore implements AutoCloseable {
     // Raw samples
 
     /**
-     * The retained raw samples, ascending id, read from the chunk files (each checked against the
-     * manifest). This is what {@code verify} rebuilds the model from.
+     * The retained raw samples in row order (training-time rows in ascending id, then added rows
+     * in the order added), read from the chunk files (each checked against the manifest). This is what {@code verify} rebuilds the model from.
      *
      * <p>A read-only store whose generation a commit has superseded meanwhile (its raw chunks are
      * deleted, as erasure requires) moves to the newest generation and reads that one: afterwards
@@ -886,51 +945,92 @@ public final class ModelStore implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Committing a forget
+    // Committing a change
 
     /**
-     * Commits a forget: rewrites the chunks that held the forgotten samples without them, writes the
-     * retrained adapters, appends the deletion record, switches the manifest atomically, then
-     * deletes the superseded files (the last copies of the forgotten samples).
+     * Commits a change (a forget, an insertion, or both): rewrites the chunks that held forgotten
+     * samples without them, puts appended samples into the last chunk while it holds fewer than
+     * {@code chunk_rows} rows and then into new chunks, writes the retrained adapters, appends the
+     * log record, switches the manifest atomically, then deletes the superseded files (the last
+     * copies of the forgotten samples). A crash before the switch leaves the old model, after it the
+     * new one.
      *
-     * @return the committed deletion record (with its sequence number and time)
+     * @return the committed log record (with its sequence number and time)
+     * @throws StaleModelException when the change was computed from another generation than the
+     *                             store's; nothing is written
+     * @throws LegoNetException    when an appended sample cannot be stored exactly ({@link #checkStorable});
+     *                             nothing is written
      */
-    public ChangeRecord commit(ForgetCommit change) {
+    public ChangeRecord commit(StoreChange change) {
         if (!writable()) {
             throw new IllegalStateException("the store was opened read-only");
         }
+        if (change.baseGeneration() != manifest.generation()) {
+            throw new StaleModelException("the update was computed from generation " + change.baseGeneration()
+                    + " of the model, but generation " + manifest.generation() + " is committed; nothing was written");
+        }
+        PrivateSet next = change.next();
+        Dataset appended = change.appended();
+        ChangeRecord in = change.record();
+        int n0 = data.rows();
+        int m = appended.size();
+        if (next.rows() != n0 + m || in.forgotten() != change.erasedRows().length + in.addedCount() - m) {
+            throw new IllegalArgumentException("the change does not fit the store's private samples (" + n0 + " rows, "
+                    + next.rows() + " after appending " + m + ")");
+        }
+        for (int i = 0; i < m; i++) {
+            if (appended.id(i) != next.id(n0 + i) || appended.label(i) != next.label(n0 + i)) {
+                throw new IllegalArgumentException("appended sample " + i + " is not row " + (n0 + i) + " of the change");
+            }
+        }
+        checkStorable(appended);
         CommitObserver obs = observer;
         obs.reached(CommitObserver.Stage.STARTED);
         long gen = manifest.generation() + 1;
         List<String> superseded = new ArrayList<>();
         Set<String> inUse = referenced(manifest);
+        Manifest.PrivateEntry pe = manifest.privateData();
+        boolean u8 = "u8".equals(pe.rawFormat());
         try {
-            TreeSet<Integer> chunks = new TreeSet<>();
+            List<Manifest.ChunkEntry> chunkEntries = new ArrayList<>(pe.chunks());
+            // where the appended rows go: the last chunk while it has room, then new chunks
+            int last = chunkEntries.size() - 1;
+            int intoLast = last < 0 ? 0 : Math.min(m, pe.chunkRows() - chunkEntries.get(last).rows());
+            int[] nextStart = Arrays.copyOf(chunkStart, chunkStart.length);
+            nextStart[nextStart.length - 1] = n0 + intoLast;
+            for (int at = n0 + intoLast; at < n0 + m; ) {
+                at = Math.min(n0 + m, at + pe.chunkRows());
+                nextStart = Arrays.copyOf(nextStart, nextStart.length + 1);
+                nextStart[nextStart.length - 1] = at;
+            }
+            int chunksAfter = nextStart.length - 1;
+            TreeSet<Integer> rewritten = new TreeSet<>();
             Set<Long> erasedIds = new HashSet<>();
             for (int r : change.erasedRows()) {
-                chunks.add(chunkOf(r));
+                rewritten.add(chunkOf(r));
                 erasedIds.add(data.id(r));
             }
+            if (intoLast > 0) {
+                rewritten.add(last);
+            }
             // every new name is checked before anything is written
-            for (int c : chunks) {
+            for (int c : rewritten) {
+                refuseInUse(inUse, Manifest.chunkFile("enc", c, gen), Manifest.chunkFile("raw", c, gen));
+            }
+            for (int c = chunkEntries.size(); c < chunksAfter; c++) {
                 refuseInUse(inUse, Manifest.chunkFile("enc", c, gen), Manifest.chunkFile("raw", c, gen));
             }
             for (Adapter a : change.retrained()) {
                 refuseInUse(inUse, Manifest.adapterFile(a.index(), gen));
             }
-            List<Manifest.ChunkEntry> chunkEntries = new ArrayList<>(manifest.privateData().chunks());
-            PrivateSet next = change.next();
-            for (int c : chunks) {
+            for (int c : rewritten) {
                 Manifest.ChunkEntry old = chunkEntries.get(c);
-                List<Integer> keep = new ArrayList<>();
-                for (int r = chunkStart[c]; r < chunkStart[c + 1]; r++) {
-                    if (!next.isErased(r)) {
-                        keep.add(r);
-                    }
-                }
-                int[] rows = keep.stream().mapToInt(Integer::intValue).toArray();
+                int[] rows = heldRows(next, nextStart[c], nextStart[c + 1]);
                 RawChunk oldRaw = readRawChunk(manifest, old);
-                byte[] raw = oldRaw.without(erasedIds);
+                byte[] raw = erasedIds.isEmpty() ? oldRaw.payload() : oldRaw.without(erasedIds);
+                if (nextStart[c + 1] > n0) {
+                    raw = RawChunk.concat(raw, rawRows(appended, range(0, nextStart[c + 1] - n0), u8));
+                }
                 int kept = RawChunk.parse(raw, old.raw().file()).rows;
                 if (kept != rows.length) {
                     throw new StoreException("chunk " + c + " of " + dir + " would keep " + kept
@@ -939,6 +1039,11 @@ public final class ModelStore implements AutoCloseable {
                 chunkEntries.set(c, writeChunk(dir, c, gen, next, rows, raw));
                 superseded.add(old.encodings().file());
                 superseded.add(old.raw().file());
+            }
+            for (int c = chunkEntries.size(); c < chunksAfter; c++) {
+                int[] rows = heldRows(next, nextStart[c], nextStart[c + 1]);
+                byte[] raw = rawRows(appended, range(nextStart[c] - n0, nextStart[c + 1] - n0), u8);
+                chunkEntries.add(writeChunk(dir, c, gen, next, rows, raw));
             }
             AtomicFiles.syncDirectory(dir.resolve("data"));
             obs.reached(CommitObserver.Stage.CHUNKS_WRITTEN);
@@ -951,10 +1056,10 @@ public final class ModelStore implements AutoCloseable {
             obs.reached(CommitObserver.Stage.ADAPTERS_WRITTEN);
 
             String now = now();
-            ChangeRecord in = change.record();
             ChangeRecord rec = new ChangeRecord(manifest.deletions().requests() + 1, now, in.kind(),
-                    in.forgetClass(), in.forgotten(), in.idHashes(), in.adaptersRetrained(), in.samplesRetrained(),
-                    in.parametersRetrained(), in.seconds(), in.digestBefore(), in.digestAfter(), in.requests());
+                    in.forgetClass(), in.forgotten(), in.addedCount(), in.idHashes(), in.adaptersRetrained(),
+                    in.samplesRetrained(), in.parametersRetrained(), in.seconds(), in.digestBefore(), in.digestAfter(),
+                    in.requests());
             byte[] line = (LOG_WRITER.writeValueAsString(rec) + "\n").getBytes(StandardCharsets.UTF_8);
             Path log = dir.resolve(manifest.deletions().file());
             if (!Files.exists(log) || Files.size(log) < manifest.deletions().bytes()) {
@@ -973,9 +1078,9 @@ public final class ModelStore implements AutoCloseable {
             Manifest.DeletionsEntry del = new Manifest.DeletionsEntry(rec.seq(), manifest.deletions().samples()
                     + rec.forgotten(), manifest.deletions().file(), manifest.deletions().bytes() + line.length,
                     manifest.deletions().salt(), Digests.hex(cloneOf(nextLog).digest()));
-            Manifest.PrivateEntry pe = manifest.privateData();
-            Manifest nextManifest = manifest.next(now, new Manifest.PrivateEntry(pe.rows(), next.retained(),
-                    pe.chunkRows(), pe.rawFormat(), chunkEntries), adapterEntries, change.model().digest(), del);
+            Manifest nextManifest = manifest.next(now, new Manifest.PrivateEntry(pe.rows() + rec.addedCount(),
+                    next.retained(), pe.chunkRows(), pe.rawFormat(), chunkEntries), adapterEntries,
+                    change.model().digest(), del);
             byte[] nextBytes = nextManifest.toBytes();
             AtomicFiles.replace(dir.resolve(Manifest.FILE), nextBytes);
             obs.reached(CommitObserver.Stage.MANIFEST_SWITCHED);
@@ -985,6 +1090,7 @@ public final class ModelStore implements AutoCloseable {
             logDigest = nextLog;
             model = change.model();
             data = next;
+            chunkStart = nextStart;
             if (rec.idHashes() != null) {
                 forgottenHashes.addAll(rec.idHashes());
             }
@@ -997,9 +1103,29 @@ public final class ModelStore implements AutoCloseable {
             obs.reached(CommitObserver.Stage.CLEANED_UP);
             return rec;
         } catch (IOException e) {
-            throw new StoreException("cannot commit the forget to " + dir + ": " + e.getMessage()
+            throw new StoreException("cannot commit the change to " + dir + ": " + e.getMessage()
                     + " (the model is unchanged; leftovers are removed on the next open)", e);
         }
+    }
+
+    /** The rows of {@code from .. to-1} that {@code set} holds, ascending. */
+    private static int[] heldRows(PrivateSet set, int from, int to) {
+        int[] out = new int[to - from];
+        int n = 0;
+        for (int r = from; r < to; r++) {
+            if (!set.isErased(r)) {
+                out[n++] = r;
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    private static int[] range(int from, int to) {
+        int[] out = new int[to - from];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = from + i;
+        }
+        return out;
     }
 
     /** The adapter and chunk files {@code m} names. */

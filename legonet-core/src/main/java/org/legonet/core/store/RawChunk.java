@@ -107,6 +107,30 @@ final class RawChunk {
         }
     }
 
+    /** The payload this chunk was parsed from. */
+    byte[] payload() {
+        return buf.array();
+    }
+
+    /**
+     * The rows of payload {@code a} followed by those of payload {@code b} (same dimension and
+     * width), as a new payload; byte ranges are copied, features never decoded.
+     */
+    static byte[] concat(byte[] a, byte[] b) {
+        RawChunk x = parse(a, "to extend");
+        RawChunk y = parse(b, "to append");
+        if (x.dim != y.dim || x.width != y.width) {
+            throw new IllegalArgumentException("raw chunks of different layouts cannot be joined");
+        }
+        int rows = x.rows + y.rows;
+        ByteBuffer w = ByteBuffer.allocate(12 + rows * 12 + rows * x.dim * x.width).order(ByteOrder.LITTLE_ENDIAN);
+        w.putInt(rows).putInt(x.dim).putInt(x.width);
+        w.put(a, 12, 8 * x.rows).put(b, 12, 8 * y.rows);
+        w.put(a, 12 + 8 * x.rows, 4 * x.rows).put(b, 12 + 8 * y.rows, 4 * y.rows);
+        w.put(a, x.featureOffset(), x.rows * x.dim * x.width).put(b, y.featureOffset(), y.rows * y.dim * y.width);
+        return w.array();
+    }
+
     /** This chunk without the rows whose id is in {@code erased}, as a new payload. */
     byte[] without(Set<Long> erased) {
         int keep = 0;

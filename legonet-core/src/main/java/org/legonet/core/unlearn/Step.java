@@ -15,8 +15,9 @@ import org.legonet.core.model.PrivateSet;
  * @param model      the model with the retrained adapters
  * @param data       the private samples after the edit: forgotten rows erased, added rows appended
  * @param retrained  the retrained adapters, ascending index
- * @param erasedRows rows of the previous private set that are forgotten, ascending
- * @param appended   the raw samples of the appended rows, in row order (empty when none)
+ * @param erasedRows rows of the previous private set that are forgotten, ascending (an added sample
+ *                   the same edit forgets is neither appended nor listed here)
+ * @param appended   the raw samples of the appended rows, in row order (empty when none, never null)
  * @param record     the log record to commit (its sequence number and time are set by the store),
  *                   or {@code null} when nothing changes
  * @param report     what the step did (not yet committed)

@@ -6,13 +6,14 @@ import org.legonet.core.Edit;
 import org.legonet.core.ForgetRequest;
 import org.legonet.core.Progress;
 import org.legonet.core.UpdateReport;
-import org.legonet.core.store.ForgetCommit;
+import org.legonet.core.store.StoreChange;
 import org.legonet.core.store.ModelStore;
 
 /**
- * Exact unlearning: the adapters the forgotten samples activated are retrained from scratch on
- * their retained samples (each once, however many of its samples go), the samples are erased from
- * the store, and the new model is committed atomically. The result equals, bit for bit, the model
+ * Exact unlearning (and insertion) on a store: the adapters the forgotten samples activated are
+ * retrained from scratch on their retained samples (each once, however many of its samples go),
+ * the samples are erased from the store, and the new model is committed atomically; samples added
+ * ({@link #update}) reach and retrain their adapters the same way. The result equals, bit for bit, the model
  * trained from scratch without those samples (docs/design.md, contract points 3 and 5).
  */
 public final class Unlearner {
@@ -60,15 +61,31 @@ public final class Unlearner {
         return forget(request, false, List.copyOf(requestIds));
     }
 
+    /**
+     * Applies {@code edit} (samples to add, then samples to forget) and commits it as one change:
+     * every adapter either touches is retrained once. Conflicting or unfit samples to add and
+     * unknown ids to forget fail before anything changes.
+     */
+    public UpdateReport update(Edit edit) {
+        return update(edit, false, null);
+    }
+
     private UpdateReport forget(ForgetRequest request, boolean retrainAll, List<String> requestIds) {
-        Step step = new Updater(threads, progress).step(store.model(), store.data(), history(store), Edit.forget(request),
+        return update(Edit.forget(request), retrainAll, requestIds);
+    }
+
+    private UpdateReport update(Edit edit, boolean retrainAll, List<String> requestIds) {
+        if (edit.add() != null) {
+            store.checkStorable(edit.add());
+        }
+        Step step = new Updater(threads, progress).step(store.model(), store.data(), history(store), edit,
                 requestIds, retrainAll);
         if (!step.changed()) {
             return step.report();
         }
         long t0 = System.nanoTime();
-        ChangeRecord committed = store.commit(new ForgetCommit(step.data(), step.model(), step.retrained(),
-                step.erasedRows(), step.record()));
+        ChangeRecord committed = store.commit(new StoreChange(store.manifest().generation(), step.data(),
+                step.model(), step.retrained(), step.erasedRows(), step.appended(), step.record()));
         step.data().wipe();
         return step.report().committedAs(committed, (System.nanoTime() - t0) / 1e9);
     }

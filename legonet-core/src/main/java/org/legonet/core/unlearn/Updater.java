@@ -2,10 +2,13 @@ package org.legonet.core.unlearn;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import org.legonet.core.ChangeRecord;
 import org.legonet.core.Edit;
 import org.legonet.core.ForgetRequest;
+import org.legonet.core.IdConflictException;
+import org.legonet.core.LegoNetException;
 import org.legonet.core.Progress;
 import org.legonet.core.UnknownClassException;
 import org.legonet.core.UnknownIdsException;
@@ -13,6 +16,7 @@ import org.legonet.core.UpdateReport;
 import org.legonet.core.adapter.Adapter;
 import org.legonet.core.adapter.AdapterTrainer;
 import org.legonet.core.data.Dataset;
+import org.legonet.core.encoder.Encoders;
 import org.legonet.core.model.AdapterPool;
 import org.legonet.core.model.LegoNetModel;
 import org.legonet.core.model.LegoNetTrainer;
@@ -45,8 +49,17 @@ public final class Updater {
     }
 
     /**
-     * Computes the next model. Unknown ids to forget, a class outside the label set, or ids to add
-     * that conflict fail before anything is computed; ids already forgotten are a no-op with a note.
+     * Computes the next model. Everything is checked before anything is computed: ids to forget
+     * that the model never held, a class outside the label set, and samples to add with the wrong
+     * feature count, a label outside the label set, a non-finite feature, or an id that conflicts
+     * ({@link IdConflictException}: held already, repeated, or forgotten earlier unless the edit
+     * allows it). Ids already forgotten are a no-op with a note.
+     *
+     * <p>The samples to add are encoded with the model's frozen encoder, routed with its frozen
+     * keys and appended; then the forget part applies (to added samples too). Every adapter whose
+     * sample set changes is retrained once. An added sample that the same edit forgets is never
+     * appended: it changes no adapter and is counted as both added and forgotten (its id hash is
+     * logged as forgotten, so adding it again needs the caller's explicit leave).
      *
      * @param requestIds ids of the service requests the step carries out (recorded with it), or null
      * @param retrainAll retrain every adapter instead of the affected ones: the baseline LegoNet's
@@ -55,28 +68,35 @@ public final class Updater {
     public Step step(LegoNetModel model, PrivateSet data, History history, Edit edit, List<String> requestIds,
                      boolean retrainAll) {
         long t0 = System.nanoTime();
-        if (edit.add() != null) {
-            throw new UnsupportedOperationException("adding samples is being built (issue 9)");
-        }
+        Dataset add = edit.add() == null ? emptyLike(model) : edit.add();
+        checkAdded(model, data, history, add, edit.readdForgotten());
         ForgetRequest request = edit.forget();
         List<String> notes = new ArrayList<>();
-        int[] rows;
+        // rows of data to forget, and samples of add to forget (never appended)
+        int[] rows = new int[0];
+        boolean[] addForgotten = new boolean[add.size()];
         int already = 0;
-        if (request.isClass()) {
+        if (request != null && request.isClass()) {
             int c = request.forgetClass();
             if (c >= model.classes()) {
                 throw new UnknownClassException(c, model.classes());
             }
             rows = Arrays.stream(data.retainedRows()).filter(r -> data.label(r) == c).toArray();
-            if (rows.length == 0) {
+            for (int i = 0; i < add.size(); i++) {
+                addForgotten[i] = add.label(i) == c;
+            }
+            if (rows.length == 0 && count(addForgotten) == 0) {
                 notes.add("no retained private sample has class " + c + "; nothing to forget");
             }
-        } else {
+        } else if (request != null) {
             List<Integer> found = new ArrayList<>();
             List<Long> unknown = new ArrayList<>();
             for (long id : request.ids()) {
                 int r = data.rowOf(id);
-                if (r >= 0 && !data.isErased(r)) {
+                int a = add.size() == 0 ? -1 : add.rowOf(id);
+                if (a >= 0) {
+                    addForgotten[a] = true;
+                } else if (r >= 0) {
                     found.add(r);
                 } else if (history.wasForgotten(id)) {
                     already++;
@@ -92,15 +112,40 @@ public final class Updater {
             }
             rows = found.stream().mapToInt(Integer::intValue).sorted().toArray();
         }
+        int dropped = count(addForgotten);
+        int forgotten = rows.length + dropped;
         String before = model.digest();
-        if (rows.length == 0) {
+        if (forgotten == 0 && add.size() == 0) {
             double s = (System.nanoTime() - t0) / 1e9;
             UpdateReport report = new UpdateReport(edit.toString(), 0, 0, already, List.of(), 0, 0, s, 0, 0, before,
                     before, notes, null);
-            return new Step(model, data, List.of(), new int[0], null, null, report);
+            return new Step(model, data, List.of(), new int[0], emptyLike(model), null, report);
         }
-        PrivateSet next = data.without(rows);
-        int[] affected = retrainAll ? AdapterPool.all(model.adapterCount()) : data.affectedBy(rows);
+        int[] keep = new int[add.size() - dropped];
+        for (int i = 0, o = 0; i < add.size(); i++) {
+            if (!addForgotten[i]) {
+                keep[o++] = i;
+            }
+        }
+        Dataset appended = keep.length == add.size() ? add : add.select(keep, add.name());
+        PrivateSet next = data;
+        BitSet reached = new BitSet(model.adapterCount());
+        if (appended.size() > 0) {
+            int small = appended.size() < 1024 ? 1 : threads;
+            float[] enc = Encoders.encodeAll(model.encoder(), appended, small, Progress.NONE);
+            int[] routes = model.router().routeAll(enc, appended.size(), small);
+            for (int j : routes) {
+                reached.set(j);
+            }
+            next = next.withAppended(appended.ids(), appended.labels(), enc, routes);
+        }
+        if (rows.length > 0) {
+            for (int j : data.affectedBy(rows)) {
+                reached.set(j);
+            }
+            next = next.without(rows);
+        }
+        int[] affected = retrainAll ? AdapterPool.all(model.adapterCount()) : reached.stream().toArray();
         AdapterTrainer trainer = LegoNetTrainer.adapterTrainer(model.config());
         long t1 = System.nanoTime();
         Adapter[] retrained = AdapterPool.train(trainer, next, affected, model.config().seed(), model.classes(),
@@ -115,16 +160,95 @@ public final class Updater {
             params += a.parameterCount();
             adapterList.add(a.index());
         }
-        List<String> hashes = new ArrayList<>();
+        long[] goneIds = new long[forgotten];
+        int g = 0;
         for (int r : rows) {
-            hashes.add(history.hashId(data.id(r)));
+            goneIds[g++] = data.id(r);
+        }
+        for (int i = 0; i < add.size(); i++) {
+            if (addForgotten[i]) {
+                goneIds[g++] = add.id(i);
+            }
+        }
+        Arrays.sort(goneIds);
+        List<String> hashes = new ArrayList<>();
+        for (long id : goneIds) {
+            hashes.add(history.hashId(id));
         }
         double seconds = (t2 - t0) / 1e9;
-        ChangeRecord rec = new ChangeRecord(0, null, request.isClass() ? "class" : "ids", request.forgetClass(),
-                rows.length, hashes, adapterList, samples, params, seconds, before, nextModel.digest(),
+        String kind = request == null ? "add" : request.isClass() ? "class" : "ids";
+        ChangeRecord rec = new ChangeRecord(0, null, kind, request == null ? null : request.forgetClass(), forgotten,
+                add.size(), hashes, adapterList, samples, params, seconds, before, nextModel.digest(),
                 requestIds == null ? null : List.copyOf(requestIds));
-        UpdateReport report = new UpdateReport(edit.toString(), 0, rows.length, already, adapterList, samples, params,
-                seconds, (t2 - t1) / 1e9, 0, before, nextModel.digest(), notes, null);
-        return new Step(nextModel, next, List.of(retrained), rows, null, rec, report);
+        UpdateReport report = new UpdateReport(edit.toString(), add.size(), forgotten, already, adapterList, samples,
+                params, seconds, (t2 - t1) / 1e9, 0, before, nextModel.digest(), notes, null);
+        return new Step(nextModel, next, List.of(retrained), rows, appended, rec, report);
+    }
+
+    private static int count(boolean[] b) {
+        int n = 0;
+        for (boolean x : b) {
+            n += x ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** No samples, shaped like the model's input. */
+    private static Dataset emptyLike(LegoNetModel model) {
+        return new Dataset("no samples", new long[0], new int[0], new float[0], new int[] {model.encoder().inputDim()});
+    }
+
+    /**
+     * Refuses samples to add that do not fit the model (feature count, labels, finite features) or
+     * whose ids conflict; nothing has been computed yet.
+     */
+    private static void checkAdded(LegoNetModel model, PrivateSet data, History history, Dataset add,
+                                   boolean readdForgotten) {
+        if (add.size() == 0) {
+            return;
+        }
+        if (add.dim() != model.encoder().inputDim()) {
+            throw new LegoNetException(add.name() + ": samples to add have " + add.dim()
+                    + " features; the model takes " + model.encoder().inputDim());
+        }
+        float[] row = new float[add.dim()];
+        for (int i = 0; i < add.size(); i++) {
+            if (add.label(i) >= model.classes()) {
+                throw new LegoNetException(add.name() + ": sample id " + add.id(i) + " has label " + add.label(i)
+                        + " outside the model's label set 0.." + (model.classes() - 1));
+            }
+            add.copyRow(i, row, 0);
+            for (float v : row) {
+                if (!Float.isFinite(v)) {
+                    throw new LegoNetException(add.name() + ": sample id " + add.id(i) + " has a non-finite feature ("
+                            + v + ")");
+                }
+            }
+        }
+        long[] ids = add.ids();
+        Arrays.sort(ids);
+        List<Long> repeated = new ArrayList<>();
+        List<Long> held = new ArrayList<>();
+        List<Long> forgotten = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            if (i > 0 && ids[i] == ids[i - 1]) {
+                if (repeated.isEmpty() || repeated.get(repeated.size() - 1) != ids[i]) {
+                    repeated.add(ids[i]);
+                }
+            } else if (data.rowOf(ids[i]) >= 0) {
+                held.add(ids[i]);
+            } else if (!readdForgotten && history.wasForgotten(ids[i])) {
+                forgotten.add(ids[i]);
+            }
+        }
+        if (!repeated.isEmpty()) {
+            throw new IdConflictException(IdConflictException.Reason.REPEATED, repeated);
+        }
+        if (!held.isEmpty()) {
+            throw new IdConflictException(IdConflictException.Reason.HELD, held);
+        }
+        if (!forgotten.isEmpty()) {
+            throw new IdConflictException(IdConflictException.Reason.FORGOTTEN, forgotten);
+        }
     }
 }

@@ -16,15 +16,18 @@ import org.legonet.core.Distance;
 import org.legonet.core.routing.KeyBuilder;
 import org.legonet.core.testing.SmallModels;
 import org.legonet.core.testing.Synthetic;
+import org.legonet.core.Edit;
 import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.Progress;
 
 /**
- * Makes the golden model directory that {@link GoldenModelTest} opens: {@value #DIR} under the
- * test resources, a tiny model of format version {@value #VERSION} with one committed forget, plus
- * {@value #EXPECTED} beside it (the ids the test forgets next and the digest that forget must
- * reach).
+ * Makes the golden model directory of the current format that {@link GoldenModelTest} opens:
+ * {@value #DIR_V3} under the test resources, a tiny model of format version {@value #VERSION_V3}
+ * with a committed forget and a committed insertion, plus {@value #EXPECTED_V3} beside it (the
+ * digest that the test's next change, {@link #TO_FORGET} forgotten and {@link #toAdd()} added,
+ * must reach). The version-2 directory {@value #DIR} (one committed forget, made by the generator
+ * of that version) is kept beside it, with its expectations {@value #EXPECTED}.
  *
  * <p>Run it only when a new format version needs a new golden directory (keep the old one, and
  * its test, for as long as the version is read), from the repository root:
@@ -37,15 +40,21 @@ import org.legonet.core.Progress;
  * -Dmdep.outputFile=cp.txt}. It refuses to overwrite an existing golden directory.
  */
 public final class GoldenModel {
-    /** The format version the golden directory holds. */
+    /** The format version the version-2 golden directory holds. */
     static final int VERSION = 2;
-    /** Resource path of the golden model directory. */
+    /** Resource path of the version-2 golden model directory. */
     static final String DIR = "golden/model-v2";
     /** Resource path of what the test expects of it. */
     static final String EXPECTED = "golden/model-v2.expected.json";
-    /** Ids the generator forgets (committed in the golden directory). */
+    /** The format version the version-3 golden directory holds. */
+    static final int VERSION_V3 = 3;
+    /** Resource path of the version-3 golden model directory. */
+    static final String DIR_V3 = "golden/model-v3";
+    /** Resource path of what the test expects of it. */
+    static final String EXPECTED_V3 = "golden/model-v3.expected.json";
+    /** Ids the generator forgets (committed in both golden directories). */
     static final long[] FORGOTTEN = {1000 + 3 * 150, 1000 + 3 * 151};
-    /** Ids the test forgets from the golden directory. */
+    /** Ids the test forgets from the golden directories. */
     static final long[] TO_FORGET = {1000 + 3 * 200, 1000 + 3 * 333, 1000 + 3 * 499};
 
     private GoldenModel() {
@@ -65,9 +74,19 @@ public final class GoldenModel {
         return new Dataset[] {all.slice(0, 100, "public"), all.slice(100, 500, "private")};
     }
 
+    /** The samples the generator adds to the version-3 directory (after its forget): 8 new ids. */
+    static Dataset added() {
+        return Synthetic.blobs(8, 12, 3, 77, 100_000);
+    }
+
+    /** The samples the test adds to the version-3 directory, in the change that forgets {@link #TO_FORGET}. */
+    static Dataset toAdd() {
+        return Synthetic.blobs(5, 12, 3, 78, 200_001);
+    }
+
     public static void main(String[] args) throws IOException {
         Path resources = Path.of(args.length > 0 ? args[0] : "legonet-core/src/test/resources");
-        Path dir = resources.resolve(DIR);
+        Path dir = resources.resolve(DIR_V3);
         if (Files.exists(dir)) {
             throw new IllegalStateException(dir + " exists; a golden directory is never remade in place");
         }
@@ -78,18 +97,21 @@ public final class GoldenModel {
         String after;
         try (ModelStore s = ModelStore.open(dir, true)) {
             new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(FORGOTTEN));
-            after = new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(TO_FORGET)).digestAfter();
+            new Unlearner(s, 1, Progress.NONE).update(Edit.add(added()));
+            after = new Unlearner(s, 1, Progress.NONE).update(new Edit(toAdd(), ForgetRequest.ofIds(TO_FORGET), false))
+                    .digestAfter();
         }
-        // the second forget only measured the digest; make the directory again with the first alone
+        // the third change only measured the digest; make the directory again with the first two alone
         deleteTree(dir);
         ModelStore.create(dir, t, new Manifest.DatasetInfo("golden model: synthetic blobs", null, "golden",
                 500, 100, 400, 12, new int[] {12}), false, Progress.NONE);
         try (ModelStore s = ModelStore.open(dir, true)) {
             new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(FORGOTTEN));
+            new Unlearner(s, 1, Progress.NONE).update(Edit.add(added()));
         }
         Files.deleteIfExists(dir.resolve(".lock"));
-        Files.writeString(resources.resolve(EXPECTED), "{\"format_version\": " + VERSION + ", \"digest_after_forget\": \""
-                + after + "\"}\n", StandardCharsets.UTF_8);
+        Files.writeString(resources.resolve(EXPECTED_V3), "{\"format_version\": " + VERSION_V3
+                + ", \"digest_after_change\": \"" + after + "\"}\n", StandardCharsets.UTF_8);
     }
 
     private static void deleteTree(Path dir) throws IOException {

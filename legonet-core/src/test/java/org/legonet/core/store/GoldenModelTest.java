@@ -10,7 +10,11 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.legonet.core.ChangeRecord;
+import org.legonet.core.Edit;
 import org.legonet.core.ForgetRequest;
+import org.legonet.core.data.Dataset;
+import org.legonet.core.testing.Synthetic;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.unlearn.Verifier;
 import org.legonet.core.VerifyReport;
@@ -28,9 +32,13 @@ class GoldenModelTest {
     Path tmp;
 
     private Path copy() throws IOException, URISyntaxException {
-        Path src = Path.of(GoldenModelTest.class.getResource("/" + GoldenModel.DIR + "/" + Manifest.FILE).toURI())
+        return copy(GoldenModel.DIR);
+    }
+
+    private Path copy(String golden) throws IOException, URISyntaxException {
+        Path src = Path.of(GoldenModelTest.class.getResource("/" + golden + "/" + Manifest.FILE).toURI())
                 .getParent();
-        Path dst = tmp.resolve("golden");
+        Path dst = tmp.resolve(golden.replace('/', '-'));
         try (Stream<Path> all = Files.walk(src)) {
             for (Path p : (Iterable<Path>) all::iterator) {
                 Path q = dst.resolve(src.relativize(p).toString());
@@ -68,6 +76,61 @@ class GoldenModelTest {
             VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
             assertThat(v.exact()).as(v.toString()).isTrue();
             assertThat(v.samples()).isEqualTo(395);
+            // its first commit under this version writes format version 3
+            assertThat(s.manifest().formatVersion()).isEqualTo(Manifest.VERSION);
+        }
+    }
+
+    @Test
+    void theGoldenModelGrowsByInsertionAndKeepsItsVersion2LogReadable() throws Exception {
+        Path dir = copy();
+        Dataset fresh = Synthetic.blobs(6, 12, 3, 7, 1_000_001);
+        String digest;
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            var r = new Unlearner(s, 1, Progress.NONE).update(Edit.add(fresh));
+            assertThat(r.committed().seq()).isEqualTo(2);
+            assertThat(r.committed().added()).isEqualTo(6);
+            digest = s.model().digest();
+        }
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(s.manifest().formatVersion()).isEqualTo(Manifest.VERSION);
+            assertThat(s.model().digest()).isEqualTo(digest);
+            // the version-2 line has no added count (read as 0), the version-3 line has one
+            assertThat(s.deletions()).extracting(ChangeRecord::added).containsExactly(null, 6);
+            assertThat(s.deletions()).extracting(ChangeRecord::addedCount).containsExactly(0, 6);
+            assertThat(s.manifest().privateData().rows()).isEqualTo(406);
+            assertThat(s.manifest().privateData().retained()).isEqualTo(404);
+            VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
+            assertThat(v.exact()).as(v.toString()).isTrue();
+            assertThat(v.samples()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void theVersion3GoldenModelOpensVerifiesExactAndChangesToTheRecordedDigest() throws Exception {
+        Path dir = copy(GoldenModel.DIR_V3);
+        JsonNode expected = Manifest.JSON.readTree(
+                GoldenModelTest.class.getResourceAsStream("/" + GoldenModel.EXPECTED_V3));
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(s.manifest().formatVersion()).isEqualTo(GoldenModel.VERSION_V3);
+            assertThat(s.manifest().generation()).isEqualTo(2);
+            assertThat(s.deletions()).extracting(ChangeRecord::kind).containsExactly("ids", "add");
+            for (long id : GoldenModel.FORGOTTEN) {
+                assertThat(s.wasForgotten(id)).isTrue();
+            }
+            Dataset added = GoldenModel.added();
+            assertThat(s.data().rowOf(added.id(3))).isEqualTo(398 + 3);
+            VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
+            assertThat(v.exact()).as(v.toString()).isTrue();
+            assertThat(v.samples()).isEqualTo(406);
+        }
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            String after = new Unlearner(s, 1, Progress.NONE).update(new Edit(GoldenModel.toAdd(),
+                    ForgetRequest.ofIds(GoldenModel.TO_FORGET), false)).digestAfter();
+            assertThat(after).isEqualTo(expected.get("digest_after_change").asText());
+            VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
+            assertThat(v.exact()).as(v.toString()).isTrue();
+            assertThat(v.samples()).isEqualTo(408);
         }
     }
 }

@@ -18,16 +18,20 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.model.Trained;
 import org.legonet.core.testing.SmallModels;
+import org.legonet.core.Edit;
 import org.legonet.core.ForgetRequest;
+import org.legonet.core.testing.Synthetic;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.unlearn.Verifier;
 import org.legonet.core.Progress;
@@ -406,14 +410,72 @@ class ModelStoreTest {
         }
     }
 
+    /** Replaces the committed deletion log and makes the manifest's length and checksum of it fit. */
+    private static void forgeLog(Path dir, String log, int formatVersion) throws IOException {
+        byte[] bytes = log.getBytes(StandardCharsets.UTF_8);
+        Files.write(dir.resolve("deletions.jsonl"), bytes);
+        ObjectNode m = (ObjectNode) Manifest.JSON.readTree(dir.resolve(Manifest.FILE).toFile());
+        ((ObjectNode) m.get("deletions")).put("sha256", org.legonet.core.util.Digests.sha256Hex(bytes))
+                .put("bytes", bytes.length);
+        m.put("format_version", formatVersion);
+        Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(m));
+    }
+
+    @Test
+    void logLinesOfFormatVersion3CarryTheAddedCount() throws IOException {
+        Path dir = create(trained);
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            Unlearner u = new Unlearner(s, 1, Progress.NONE);
+            u.forget(ForgetRequest.ofIds(s.data().id(3)));
+            u.update(Edit.add(Synthetic.blobs(2, 6, 3, 11, 1_000_001)));
+        }
+        String log = Files.readString(dir.resolve("deletions.jsonl"));
+        List<String> lines = log.lines().toList();
+        assertThat(lines.get(0)).contains("\"kind\":\"ids\"").contains("\"added\":0");
+        assertThat(lines.get(1)).contains("\"kind\":\"add\"").contains("\"added\":2");
+        // a version-2 line (no added) may precede version-3 lines, never follow one
+        forgeLog(dir, lines.get(0).replace(",\"added\":0", "") + "\n" + lines.get(1) + "\n", 3);
+        openAndClose(dir, false);
+        forgeLog(dir, lines.get(0) + "\n" + lines.get(1).replace(",\"added\":2", "") + "\n", 3);
+        assertStoreError(() -> openAndClose(dir, false)).hasMessageContaining("line 2")
+                .hasMessageContaining("field added is missing");
+        // version 2 knew no insertion
+        forgeLog(dir, lines.get(0).replace(",\"added\":0", "") + "\n" + lines.get(1) + "\n", 2);
+        assertStoreError(() -> openAndClose(dir, false)).hasMessageContaining("line 2")
+                .hasMessageContaining("field added is not part of format version 2");
+    }
+
     /** What a crash at a commit step looks like: the committing thread stops there. */
     private static final class Stop extends RuntimeException {
         private static final long serialVersionUID = 1L;
     }
 
+    /** The kinds of change a crash test interrupts. */
+    enum Change {
+        FORGET, ADD, ADD_AND_FORGET
+    }
+
+    static Stream<Arguments> stagesAndChanges() {
+        return Arrays.stream(CommitObserver.Stage.values())
+                .flatMap(stage -> Arrays.stream(Change.values()).map(change -> Arguments.of(stage, change)));
+    }
+
+    /**
+     * The edit of each kind: forget one sample; add 800 new ones (they fill the one chunk's room and
+     * start a new chunk); add 800 and forget one held sample and one of the added.
+     */
+    private static Edit edit(Change change, long heldId) {
+        Dataset fresh = Synthetic.blobs(800, 6, 3, 11, 1_000_001);
+        return switch (change) {
+            case FORGET -> Edit.forget(ForgetRequest.ofIds(heldId));
+            case ADD -> Edit.add(fresh);
+            case ADD_AND_FORGET -> new Edit(fresh, ForgetRequest.ofIds(heldId, fresh.id(3)), false);
+        };
+    }
+
     @ParameterizedTest
-    @EnumSource(CommitObserver.Stage.class)
-    void aCommitStoppedAtAnyStepLeavesTheOldOrTheNewModel(CommitObserver.Stage stop) {
+    @MethodSource("stagesAndChanges")
+    void aCommitStoppedAtAnyStepLeavesTheOldOrTheNewModel(CommitObserver.Stage stop, Change change) {
         Path dir = create(trained);
         List<String> untouched = StoreFiles.names(dir);
         String before;
@@ -429,22 +491,25 @@ class ModelStoreTest {
                     throw new Stop();
                 }
             });
-            assertThatThrownBy(() -> new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(id)))
+            assertThatThrownBy(() -> new Unlearner(s, 1, Progress.NONE).update(edit(change, id)))
                     .isInstanceOf(Stop.class);
         }
         assertThat(seen).containsExactlyElementsOf(
                 Arrays.asList(CommitObserver.Stage.values()).subList(0, stop.ordinal() + 1));
-        // the same forget, uninterrupted, in a copy of the untouched model: the digest it must reach
+        // the same change, uninterrupted, in a copy of the untouched model: the digest it must reach
         Path ref = tmp.resolve("reference");
         ModelStore.create(ref, trained, SmallModels.info(split), false, Progress.NONE);
+        int retained;
         try (ModelStore s = ModelStore.open(ref, true)) {
-            after = new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(id)).digestAfter();
+            after = new Unlearner(s, 1, Progress.NONE).update(edit(change, id)).digestAfter();
+            retained = s.data().retained();
         }
         boolean committed = stop.compareTo(CommitObserver.Stage.MANIFEST_SWITCHED) >= 0;
         try (ModelStore s = ModelStore.open(dir, true)) {
             assertThat(s.model().digest()).isEqualTo(committed ? after : before);
             assertThat(s.deletions()).hasSize(committed ? 1 : 0);
-            assertThat(s.wasForgotten(id)).isEqualTo(committed);
+            assertThat(s.wasForgotten(id)).isEqualTo(committed && change != Change.ADD);
+            assertThat(s.data().retained()).isEqualTo(committed ? retained : 300);
             assertThat(new Verifier(1, Progress.NONE).verify(s, false).exact()).isTrue();
         }
         // the writer's recovery left exactly the files a clean commit (or none) leaves
