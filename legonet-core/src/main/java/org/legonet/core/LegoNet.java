@@ -19,7 +19,7 @@ import org.legonet.core.model.Trained;
 import org.legonet.core.model.Warmup;
 import org.legonet.core.store.Manifest;
 import org.legonet.core.store.ModelStore;
-import org.legonet.core.store.ForgetCommit;
+import org.legonet.core.store.StoreChange;
 import org.legonet.core.unlearn.Step;
 import org.legonet.core.unlearn.Updater;
 import org.legonet.core.unlearn.Verifier;
@@ -182,8 +182,8 @@ public final class LegoNet implements AutoCloseable {
             }
             long t0 = System.nanoTime();
             Step step = s.step;
-            ChangeRecord rec = store.commit(new ForgetCommit(step.data(), step.model(), step.retrained(),
-                    step.erasedRows(), step.record()));
+            ChangeRecord rec = store.commit(new StoreChange(committed.generation, step.data(), step.model(),
+                    step.retrained(), step.erasedRows(), step.appended(), step.record()));
             step.data().wipe();
             double storeSeconds = (System.nanoTime() - t0) / 1e9;
             LegoNet c = new LegoNet(this, store.model(), store.data(), null, store.manifest().generation(), null,
@@ -423,6 +423,9 @@ public final class LegoNet implements AutoCloseable {
                 return idHash(id);
             }
         };
+        if (edit.add() != null && session.store != null) {
+            session.store.checkStorable(edit.add()); // before retraining: the directory could not keep it exactly
+        }
         Step s = new Updater(session.options.threads(), session.options.progress())
                 .step(model, data, history, edit, requestIds, retrainAll);
         if (!s.changed()) {
@@ -448,12 +451,10 @@ public final class LegoNet implements AutoCloseable {
         float[][] next = Arrays.copyOf(raw, rows);
         Dataset added = s.appended();
         int from = raw.length;
-        if (added != null) {
-            for (int i = 0; i < added.size(); i++) {
-                float[] row = new float[added.dim()];
-                added.copyRow(i, row, 0);
-                next[from + i] = row;
-            }
+        for (int i = 0; i < added.size(); i++) {
+            float[] row = new float[added.dim()];
+            added.copyRow(i, row, 0);
+            next[from + i] = row;
         }
         for (int r : s.erasedRows()) {
             next[r] = null;

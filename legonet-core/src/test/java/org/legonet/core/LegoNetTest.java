@@ -171,4 +171,55 @@ class LegoNetTest {
             }
         }
     }
+
+    @Test
+    void aModelTrainedOnTheFirst6000RowsAndGivenTheRestByAddEqualsOneTrainedOnAllRows() {
+        // the acceptance check, literally: 8,000 rows, the first 1,000 public
+        Dataset all = org.legonet.core.testing.Synthetic.blobs(8000, 6, 3, 11, 1000);
+        Dataset pub = all.slice(0, 1000, "public");
+        ModelConfig config = SmallModels.config(5);
+        String grown;
+        Path dir = tmp.resolve("grown");
+        try (LegoNet first = LegoNet.train(config, pub, all.slice(1000, 6000, "first 6,000 rows"), OPTIONS, null)) {
+            first.save(dir);
+        }
+        try (LegoNet net = LegoNet.openForUpdate(dir, OPTIONS)) {
+            LegoNet after = net.add(all.slice(6000, 8000, "the remaining rows")).commit();
+            assertThat(after.lastUpdate().added()).isEqualTo(2000);
+            assertThat(after.verify().provenExact()).isTrue();
+            grown = after.digest();
+        }
+        try (LegoNet whole = LegoNet.train(config, pub, all.slice(1000, 8000, "all rows"), OPTIONS, null)) {
+            assertThat(grown).isEqualTo(whole.digest());
+        }
+    }
+
+    @Test
+    void addsInMemoryAndThroughTheDirectoryRefuseConflictsAndStayExact() {
+        Dataset[] split = SmallModels.blobs(500, 100, 9);
+        Dataset priv = split[1].slice(0, 300, "private");
+        Dataset later = split[1].slice(300, 400, "later");
+        Path dir = tmp.resolve("model");
+        try (LegoNet net = LegoNet.train(SmallModels.config(3), split[0], priv, OPTIONS, null)) {
+            LegoNet.Update u = net.add(later);
+            assertThat(u.report().added()).isEqualTo(100);
+            assertThat(u.next().holds(later.id(0))).isTrue();
+            assertThat(u.next().verify().provenExact()).isTrue();
+            assertThatThrownBy(() -> u.next().add(later.slice(0, 1, "again"))).isInstanceOf(IdConflictException.class)
+                    .satisfies(e -> assertThat(((IdConflictException) e).reason()).isEqualTo(IdConflictException.Reason.HELD));
+            u.next().save(dir);
+        }
+        long gone = later.id(5);
+        try (LegoNet net = LegoNet.openForUpdate(dir, OPTIONS)) {
+            assertThat(net.info().retained()).isEqualTo(400);
+            LegoNet forgot = net.forget(gone).commit();
+            assertThatThrownBy(() -> forgot.add(later.slice(5, 6, "back"))).isInstanceOf(IdConflictException.class)
+                    .satisfies(e -> assertThat(((IdConflictException) e).reason())
+                            .isEqualTo(IdConflictException.Reason.FORGOTTEN));
+            LegoNet back = forgot.apply(Edit.add(later.slice(5, 6, "back")).withReaddForgotten(true)).commit();
+            assertThat(back.holds(gone)).isTrue();
+            assertThat(back.verify().provenExact()).isTrue();
+            assertThat(back.info().samplesAdded()).isEqualTo(1);
+        }
+    }
 }
