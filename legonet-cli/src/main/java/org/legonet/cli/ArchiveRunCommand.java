@@ -14,7 +14,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Runs {@code train}, {@code forget}, {@code verify}, {@code info}, {@code eval} and
+ * Runs {@code train}, {@code forget}, {@code add}, {@code verify}, {@code info}, {@code eval} and
  * {@code predict} on a tiny synthetic model in a temporary directory, printing nothing. The
  * {@code legonet} launcher runs it once per build with {@code -XX:ArchiveClassesAtExit}, so that
  * every later command starts from a class-data-sharing archive of the classes these commands load
@@ -40,6 +40,8 @@ final class ArchiveRunCommand implements Callable<Integer> {
                     "-n", "10", "-k", "2", "--epochs", "1", "--quiet");
             run("forget", "--model", m, "--id", "200", "--quiet");
             run("forget", "--model", m, "--id", "201", "--json");
+            run("add", "--model", m, "--data", csv.toString(), "--label-column", "label", "--first-id", "100000",
+                    "--quiet");
             run("verify", "--model", m, "--quiet");
             run("info", "--model", m);
             run("eval", "--model", m, "--data", csv.toString(), "--label-column", "label", "--quiet");
