@@ -52,13 +52,13 @@ public final class BenchResults {
     public record Accuracies(Double test, Double testOtherClasses, Double retained, Double forgotten) {
     }
 
-    /** One forget task (Random100, UnClass). */
-    public record Task(String task, String request, int forgotten, int adaptersRetrained, long samplesRetrained,
+    /** One update task (Random100, Add100, UnClass). */
+    public record Task(String task, String request, int forgotten, int added, int adaptersRetrained, long samplesRetrained,
                        long parametersRetrained, double seconds, double trainSeconds, double storeSeconds,
                        Accuracies after, String verify, double verifySeconds) {
     }
 
-    /** Repeated single-sample forgets. */
+    /** Repeated single-sample forgets (Single) or adds (SingleAdd). */
     public record Single(int runs, double p50Seconds, double p95Seconds, double meanSeconds, double p50TrainSeconds,
                          double p50StoreSeconds, double meanAdaptersRetrained, double meanSamplesRetrained,
                          long parametersRetrainedPerAdapter, int verifiedExact) {
@@ -74,12 +74,15 @@ public final class BenchResults {
      *                                   (the throughput figure)
      *                                   (these retrain-all figures are null where the task was not run;
      *                                   so are random100 and unclass)
+     * @param singleAdd                  one-sample adds (null where not run)
+     * @param add100                     Random100's samples added back in one request (null where not run)
      */
     public record SettingResult(String setting, int n, int k, String adapter, Map<String, Object> config,
                                 double trainSeconds, double adapterSeconds, double adapterGflops,
                                 double adapterPercentOfPeak, org.legonet.core.model.PrivateSet.Sizes sizes, double expectedSamplesPerRemoval,
                                 double idealSamplesPerRemoval, double costRatio, Accuracies before, Single single,
-                                Double retrainAllForgetP50Seconds, int retrainAllForgets, Task random100, Task unclass,
+                                Single singleAdd, Double retrainAllForgetP50Seconds, int retrainAllForgets,
+                                Task random100, Task add100, Task unclass,
                                 Double retrainAllSeconds, Double retrainAllGflops, Double retrainAllPercentOfPeak,
                                 Double singleSpeedup, double requiredSpeedup,
                                 String finalVerify, double finalVerifySeconds, long peakHeapBytes) {

@@ -35,6 +35,7 @@ import org.legonet.core.model.Trained;
 import org.legonet.core.store.Manifest;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.UpdateReport;
+import org.legonet.core.Edit;
 import org.legonet.core.ForgetRequest;
 import org.legonet.core.unlearn.Unlearner;
 import org.legonet.core.unlearn.Verifier;
@@ -123,12 +124,15 @@ public final class Benchmark {
      *                       the stored encodings of their retained samples and comparing digests, instead of a
      *                       {@code verify} that also re-encodes every retained raw sample (for costly encoders;
      *                       the full verify of Random100, UnClass and the end re-derives those encodings)
+     * @param adds           insertion beside forgetting: the Single samples added back one at a time
+     *                       (SingleAdd, checked like Single) and Random100's samples added back in one
+     *                       request (Add100, verified like Random100)
      */
     public record Tasks(int singles, int retrainAllRuns, boolean random100, boolean unclass, boolean retrainAll,
-                        boolean finalVerify, boolean singleRebuild) {
+                        boolean finalVerify, boolean singleRebuild, boolean adds) {
         /** Everything, as {@code legonet bench} measures it. */
         public static Tasks all(int singles, boolean quick) {
-            return new Tasks(singles, quick ? 3 : 5, true, true, true, true, false);
+            return new Tasks(singles, quick ? 3 : 5, true, true, true, true, false, true);
         }
     }
 
@@ -282,6 +286,18 @@ public final class Benchmark {
                     single.p50Seconds(), single.p95Seconds(), single.p50TrainSeconds(), single.p50StoreSeconds(),
                     exact, singles));
 
+            BenchResults.Single singleAdd = null;
+            if (tasks.adds()) {
+                say("  SingleAdd: the " + singles + " samples Single forgot, added back one at a time, each checked "
+                        + "against a from-scratch rebuild ...");
+                singleAdd = singleAdds(unlearner, store, verifier, encoded.privateSplit(),
+                        forgottenIds.subList(0, singles), tasks, config, classes, paramsPerAdapter);
+                say(String.format(Locale.ROOT, "  SingleAdd: p50 %.4f s, p95 %.4f s (retrain %.4f + store %.4f); "
+                                + "%d/%d EXACT; x%.2f of Single's p50", singleAdd.p50Seconds(), singleAdd.p95Seconds(),
+                        singleAdd.p50TrainSeconds(), singleAdd.p50StoreSeconds(), singleAdd.verifiedExact(), singles,
+                        singleAdd.p50Seconds() / single.p50Seconds()));
+            }
+
             int baselineRuns = tasks.retrainAllRuns();
             double allP50 = Double.NaN;
             if (baselineRuns > 0) {
@@ -312,6 +328,15 @@ public final class Benchmark {
             for (long id : hundred) {
                 forgottenIds.add(id);
             }
+            }
+
+            BenchResults.Task add100 = null;
+            if (tasks.adds() && random100 != null) {
+                say("  Add100: the 100 samples Random100 forgot, added back in one request ...");
+                long[] back = forgottenIds.subList(forgottenIds.size() - 100, forgottenIds.size()).stream()
+                        .mapToLong(Long::longValue).toArray();
+                add100 = task("Add100", unlearner.update(Edit.add(samples(encoded.privateSplit(), back, "Add100"))
+                        .withReaddForgotten(true)), store, verifier, testEnc, test, null, -1, encoded, false);
             }
 
             BenchResults.Task unclass = null;
@@ -354,8 +379,8 @@ public final class Benchmark {
             return new BenchResults.SettingResult(s.toString(), s.n(), s.k(), s.adapter(), config.toMap(),
                     r3(trained.stats().totalSeconds()), r3(trained.stats().adapterSeconds()),
                     r1(trained.stats().adapterGflops()), r1(100 * trained.stats().adapterGflops() / peak), sizes,
-                    r1(expected), r1(ideal), r3(expected / ideal), before, single, r4(allP50), baselineRuns, random100,
-                    unclass, opt(retrainAll, 1000), opt(retrainGflops, 10), opt(100 * retrainGflops / peak, 10),
+                    r1(expected), r1(ideal), r3(expected / ideal), before, single, singleAdd, r4(allP50), baselineRuns,
+                    random100, add100, unclass, opt(retrainAll, 1000), opt(retrainGflops, 10), opt(100 * retrainGflops / peak, 10),
                     opt(speedup, 10), r1(required),
                     verdict(full), full == null ? 0 : r3(full.seconds()), peakHeap());
         } finally {
@@ -391,11 +416,13 @@ public final class Benchmark {
                 : verifier.verify(store, r.adaptersRetrained().stream().mapToInt(Integer::intValue).toArray());
         BenchResults.Accuracies after = accuracies(store.model(), store.data(), testEnc, test, forgotten, forgottenClass,
                 encoded);
-        say(String.format(Locale.ROOT, "  %s: %d forgotten, %d adapters and %,d samples retrained in %.3f s; after: test %s, "
-                        + "retained %s, forgotten %s; verify %s", name, r.forgotten(), r.adaptersRetrained().size(),
+        say(String.format(Locale.ROOT, "  %s: %s, %d adapters and %,d samples retrained in %.3f s; after: test %s, "
+                        + "retained %s, forgotten %s; verify %s", name, r.added() > 0 ? r.added() + " added"
+                        : r.forgotten() + " forgotten", r.adaptersRetrained().size(),
                 r.samplesRetrained(), r.seconds(), fmt(after.test()), fmt(after.retained()), fmt(after.forgotten()),
                 v.exact() ? "EXACT" : "NOT EXACT"));
-        return new BenchResults.Task(name, r.request(), r.forgotten(), r.adaptersRetrained().size(), r.samplesRetrained(),
+        return new BenchResults.Task(name, r.request(), r.forgotten(), r.added(), r.adaptersRetrained().size(),
+                r.samplesRetrained(),
                 r.parametersRetrained(), r4(r.seconds()), r4(r.trainSeconds()), r4(r.storeSeconds()), after,
                 v.exact() ? "EXACT" : "NOT EXACT", r3(v.seconds()));
     }
@@ -434,6 +461,53 @@ public final class Benchmark {
             gone = r4(Evaluation.ofEncoded(model, x, y, forgotten.length).accuracy());
         }
         return new BenchResults.Accuracies(testAcc, other, retained, gone);
+    }
+
+    /**
+     * SingleAdd: adds back, one request each, samples forgotten before (their ids were forgotten,
+     * so the add allows that explicitly), each checked like a Single forget.
+     */
+    private BenchResults.Single singleAdds(Unlearner unlearner, ModelStore store, Verifier verifier, Dataset priv,
+                                           List<Long> ids, Tasks tasks, ModelConfig config, int classes,
+                                           long paramsPerAdapter) {
+        int n = ids.size();
+        double[] secs = new double[n];
+        double[] train = new double[n];
+        double[] storeSecs = new double[n];
+        double adaptersSum = 0;
+        double samplesSum = 0;
+        int exact = 0;
+        for (int i = 0; i < n; i++) {
+            long id = ids.get(i);
+            UpdateReport r = unlearner.update(Edit.add(samples(priv, new long[] {id}, "SingleAdd"))
+                    .withReaddForgotten(true));
+            secs[i] = r.seconds();
+            train[i] = r.trainSeconds();
+            storeSecs[i] = r.storeSeconds();
+            adaptersSum += r.adaptersRetrained().size();
+            samplesSum += r.samplesRetrained();
+            int[] retrained = r.adaptersRetrained().stream().mapToInt(Integer::intValue).toArray();
+            List<String> problems = tasks.singleRebuild() ? rebuild(store, config, retrained, classes)
+                    : failures(verifier.verify(store, retrained));
+            if (problems.isEmpty()) {
+                exact++;
+            } else {
+                say("  NOT EXACT after adding id " + id + ": " + problems);
+            }
+            System.gc(); // as for Single: the check's garbage is collected outside the timed adds
+        }
+        return new BenchResults.Single(n, r4(percentile(secs, 50)), r4(percentile(secs, 95)),
+                r4(Arrays.stream(secs).average().orElse(0)), r4(percentile(train, 50)), r4(percentile(storeSecs, 50)),
+                r2(adaptersSum / n), r1(samplesSum / n), paramsPerAdapter, exact);
+    }
+
+    /** The raw private samples with these ids, as given at training. */
+    private static Dataset samples(Dataset priv, long[] ids, String name) {
+        int[] rows = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            rows[i] = priv.rowOf(ids[i]);
+        }
+        return priv.select(rows, name);
     }
 
     private static long[] classIds(PrivateSet data, int cls) {

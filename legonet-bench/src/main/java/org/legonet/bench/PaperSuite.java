@@ -167,7 +167,7 @@ public final class PaperSuite {
         for (Benchmark.Setting s : o.grid()) {
             ModelConfig c = base.withShape(s.n(), s.k()).withAdapter(AdapterSpec.parse(s.adapter()));
             BenchResults.SettingResult r = bench.runSetting(s, c, encoded, test, testEnc, classes, peak,
-                    new Benchmark.Tasks(o.singles(), 0, true, true, false, true, true));
+                    new Benchmark.Tasks(o.singles(), 0, true, true, false, true, true, false));
             legonet.add(r);
             methods.add(legonetRow(r, "LegoNet"));
         }
@@ -186,7 +186,7 @@ public final class PaperSuite {
                 }
                 ModelConfig c = base.withShape(st.n(), st.k());
                 BenchResults.SettingResult r = bench.runSetting(st, c, encoded, test, testEnc, classes, peak,
-                        new Benchmark.Tasks(o.segmentSingles(), 0, false, false, false, true, true));
+                        new Benchmark.Tasks(o.segmentSingles(), 0, false, false, false, true, true, false));
                 legonet.add(r);
                 bySetting.put(r.setting(), r);
             }

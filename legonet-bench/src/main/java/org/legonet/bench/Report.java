@@ -52,22 +52,24 @@ public final class Report {
 
         b.append("## LegoNet settings\n\n");
         b.append("| setting | test acc | adapter sizes min/mean/max | samples per removal (ideal) | train s | "
-                + "adapter GFLOP/s (% peak) | Single p50 / p95 s | forget by retraining all, p50 s | speedup (need) | verify |\n");
-        b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+                + "adapter GFLOP/s (% peak) | Single p50 / p95 s | SingleAdd p50 / p95 s (x Single) | forget by retraining all, p50 s | "
+                + "speedup (need) | verify |\n");
+        b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (BenchResults.SettingResult s : r.settings()) {
             b.append(String.format(Locale.ROOT, "| %s | %s | %d / %.0f / %d | %,.0f (%,.0f, x%.2f) | %.1f | %.1f (%.0f%%); warm %.1f (%.0f%%) "
-                            + "| %.4f / %.4f | %.2f | %.0fx (%.1fx) | %s |%n",
+                            + "| %.4f / %.4f | %s | %.2f | %.0fx (%.1fx) | %s |%n",
                     s.setting(), acc(s.before().test()), s.sizes().min(), s.sizes().mean(), s.sizes().max(),
                     s.expectedSamplesPerRemoval(), s.idealSamplesPerRemoval(), s.costRatio(), s.trainSeconds(),
                     s.adapterGflops(), s.adapterPercentOfPeak(), s.retrainAllGflops(), s.retrainAllPercentOfPeak(),
-                    s.single().p50Seconds(), s.single().p95Seconds(), s.retrainAllForgetP50Seconds(), s.singleSpeedup(),
+                    s.single().p50Seconds(), s.single().p95Seconds(), addCell(s), s.retrainAllForgetP50Seconds(),
+                    s.singleSpeedup(),
                     s.requiredSpeedup(), verdict(s)));
         }
         if (r.largeEncoder() != null) {
             b.append("\n").append(largeEncoderLine(r.largeEncoder())).append("\n");
         }
-        b.append("\n## Forget tasks\n\n");
-        b.append("| setting | task | forgotten | adapters retrained | samples retrained | parameters retrained | seconds "
+        b.append("\n## Update tasks\n\n");
+        b.append("| setting | task | forgotten / added | adapters retrained | samples retrained | parameters retrained | seconds "
                 + "(retrain + store) | test acc after | retained acc after | forgotten acc after | verify |\n");
         b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (BenchResults.SettingResult s : r.settings()) {
@@ -76,11 +78,22 @@ public final class Report {
                     s.setting(), one.runs(), one.meanAdaptersRetrained(), one.meanSamplesRetrained(),
                     one.meanAdaptersRetrained() * one.parametersRetrainedPerAdapter(), one.p50Seconds(),
                     one.p50TrainSeconds(), one.p50StoreSeconds(), one.verifiedExact(), one.runs()));
-            for (BenchResults.Task t : new BenchResults.Task[] {s.random100(), s.unclass()}) {
+            BenchResults.Single add = s.singleAdd();
+            if (add != null) {
+                b.append(String.format(Locale.ROOT, "| %s | SingleAdd (x%d) | +1 | %.2f | %,.0f | %,.0f | %.4f p50 (%.4f + %.4f) | - | - | - | %d/%d EXACT |%n",
+                        s.setting(), add.runs(), add.meanAdaptersRetrained(), add.meanSamplesRetrained(),
+                        add.meanAdaptersRetrained() * add.parametersRetrainedPerAdapter(), add.p50Seconds(),
+                        add.p50TrainSeconds(), add.p50StoreSeconds(), add.verifiedExact(), add.runs()));
+            }
+            for (BenchResults.Task t : new BenchResults.Task[] {s.random100(), s.add100(), s.unclass()}) {
+                if (t == null) {
+                    continue;
+                }
                 String testAfter = acc(t.after().test())
                         + (t.after().testOtherClasses() == null ? "" : " (other classes " + acc(t.after().testOtherClasses()) + ")");
-                b.append(String.format(Locale.ROOT, "| %s | %s | %,d | %d | %,d | %,d | %.3f (%.3f + %.3f) | %s | %s | %s | %s |%n",
-                        s.setting(), t.task(), t.forgotten(), t.adaptersRetrained(), t.samplesRetrained(),
+                b.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %,d | %,d | %.3f (%.3f + %.3f) | %s | %s | %s | %s |%n",
+                        s.setting(), t.task(), t.added() > 0 ? String.format(Locale.ROOT, "+%,d", t.added())
+                                : String.format(Locale.ROOT, "%,d", t.forgotten()), t.adaptersRetrained(), t.samplesRetrained(),
                         t.parametersRetrained(), t.seconds(), t.trainSeconds(), t.storeSeconds(), testAfter,
                         acc(t.after().retained()), acc(t.after().forgotten()), t.verify()));
             }
@@ -116,6 +129,9 @@ public final class Report {
                 + "Single p50 (store update included); the issue asks for at least n/(2k).\n");
         b.append("- verify: Single forgets are each checked by rebuilding the adapters they retrained from the retained raw "
                 + "samples; Random100 the same; UnClass and the final check rebuild every adapter.\n");
+        b.append("- insertion: SingleAdd adds back, one request each, the samples Single forgot (re-adding a forgotten id "
+                + "is allowed explicitly), checked like Single; Add100 adds back Random100's samples in one request, "
+                + "verified like Random100. The x figure is SingleAdd's p50 over Single's.\n");
         return b.toString();
     }
 
@@ -127,9 +143,18 @@ public final class Report {
                 e.smallEncoderBytes() / 1e6, e.forgets(), e.ratio(), e.within() ? "within" : "NOT within");
     }
 
+    /** SingleAdd's p50 / p95 and its ratio to Single's p50, or "-". */
+    private static String addCell(BenchResults.SettingResult s) {
+        BenchResults.Single a = s.singleAdd();
+        return a == null ? "-" : String.format(Locale.ROOT, "%.4f / %.4f (x%.2f)", a.p50Seconds(), a.p95Seconds(),
+                a.p50Seconds() / s.single().p50Seconds());
+    }
+
     private static String verdict(BenchResults.SettingResult s) {
         boolean all = "EXACT".equals(s.finalVerify()) && "EXACT".equals(s.random100().verify())
-                && "EXACT".equals(s.unclass().verify()) && s.single().verifiedExact() == s.single().runs();
+                && "EXACT".equals(s.unclass().verify()) && s.single().verifiedExact() == s.single().runs()
+                && (s.singleAdd() == null || s.singleAdd().verifiedExact() == s.singleAdd().runs())
+                && (s.add100() == null || "EXACT".equals(s.add100().verify()));
         return all ? "EXACT (all)" : "NOT EXACT";
     }
 

@@ -245,13 +245,13 @@ class PaperReportTest {
         BenchResults.Accuracies before = new BenchResults.Accuracies(acc, null, 0.95, null);
         BenchResults.Single single = new BenchResults.Single(20, p50, 0.02, 0.015, p50 * 0.9, p50 * 0.1, 2.95, 1_475,
                 17_000, 20);
-        BenchResults.Task random = tasks ? new BenchResults.Task("Random100", "100 ids", 100, 17, 25_000, 289_000, 0.4321,
+        BenchResults.Task random = tasks ? new BenchResults.Task("Random100", "100 ids", 100, 0, 17, 25_000, 289_000, 0.4321,
                 0.4, 0.0321, new BenchResults.Accuracies(0.9063, null, 0.95, 0.89), "EXACT", 0.5) : null;
-        BenchResults.Task unclass = tasks ? new BenchResults.Task("UnClass", "label 3", 5_000, 100, 45_000, 1_700_000,
+        BenchResults.Task unclass = tasks ? new BenchResults.Task("UnClass", "label 3", 5_000, 0, 100, 45_000, 1_700_000,
                 1.23, 1.1, 0.13, new BenchResults.Accuracies(0.82, 0.9101, 0.95, 0.0), "EXACT", 2.0) : null;
         return new BenchResults.SettingResult("n=" + n + " k=" + k + " " + adapter, n, k, adapter, Map.of(), 4.2, 4.0,
-                12.5, 15.6, new PrivateSet.Sizes(120, 1_500, 2_610), 1_475, 1_350, 1.0926, before, single, 4.0, 3, random,
-                unclass, 4.0, 11.0, 13.75, 324.0, 16.7, tasks ? "EXACT" : "not run", 1.0, 1L << 28);
+                12.5, 15.6, new PrivateSet.Sizes(120, 1_500, 2_610), 1_475, 1_350, 1.0926, before, single, null, 4.0, 3, random,
+                null, unclass, 4.0, 11.0, 13.75, 324.0, 16.7, tasks ? "EXACT" : "not run", 1.0, 1L << 28);
     }
 
     private static PaperResults.Method legonet(BenchResults.SettingResult r, PaperResults.Task random) {

@@ -3,7 +3,7 @@ package org.legonet.core;
 import java.util.List;
 
 /**
- * The outcome of {@link Verifier#verify}. A verification rebuilds some adapters from scratch and
+ * The outcome of {@code Verifier.verify}. A verification rebuilds some adapters from scratch and
  * compares them bit for bit; an adapter it does not rebuild is only checked against the
  * sample-set digest recorded in its own file, which an altered adapter with a consistent
  * manifest passes. So {@link #exact()} proves the whole model exact only together with

@@ -6,7 +6,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks a component of a stored record ({@link Manifest} and its parts, {@link ChangeRecord}) that
+ * Marks a component of a stored record ({@link Manifest} and its parts, {@link org.legonet.core.ChangeRecord}) that
  * may be absent from the file. Every other component is required: the store's reader refuses a file
  * that lacks one, naming the field.
  */

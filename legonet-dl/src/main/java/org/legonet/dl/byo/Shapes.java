@@ -11,9 +11,12 @@ public final class Shapes {
     /**
      * The concrete input shape, batch dimension 1, for samples of {@code dim} values.
      *
-     * @param declared the model's declared shape; negative entries are dynamic (null: undeclared)
+     * @param spec     the encoder spec, for messages
+     * @param input    the name of the model's input, for messages
+     * @param declared the model's declared shape; negative entries are dynamic (null: undeclared, then
+     *                 the shape is {@code [1, dim]})
      * @param explicit the user's {@code shape=} option, or null
-     * @param fallback the shape used when nothing is declared, e.g. {@code [1, dim]}
+     * @param dim      the number of values in one sample
      * @throws LegoNetException when the shapes cannot hold exactly {@code dim} values
      */
     public static long[] resolve(String spec, String input, long[] declared, long[] explicit, int dim) {
