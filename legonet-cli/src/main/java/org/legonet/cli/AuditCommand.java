@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.legonet.core.store.ModelStore;
+import org.legonet.core.LegoNet;
 import org.legonet.server.Audit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,8 +31,8 @@ final class AuditCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Audit.Report r;
-        try (ModelStore store = ModelStore.open(dir.model, false)) {
-            r = Audit.run(store);
+        try (LegoNet net = LegoNet.open(dir.model)) {
+            r = Audit.run(net);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

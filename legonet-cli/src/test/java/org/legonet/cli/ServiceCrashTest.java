@@ -282,7 +282,7 @@ class ServiceCrashTest {
                     assertThat(s.readRaw(Progress.NONE).labels()).doesNotContain(1);
                 }
             }
-            Audit.Report audit = Audit.run(s);
+            Audit.Report audit = auditOf(s.dir());
             assertThat(audit.problems()).isEmpty();
             assertThat(audit.receipts()).isEqualTo(committedRequests.size() + noOps(audit, s));
             assertThat(new Verifier(2, Progress.NONE).verify(s, false).exact()).as("verify EXACT").isTrue();
@@ -317,8 +317,8 @@ class ServiceCrashTest {
             }
         }
         try (ModelStore s = ModelStore.open(model, false)) {
-            assertThat(Audit.run(s).problems()).isEmpty();
-            assertThat(Audit.run(s).receipts()).isEqualTo(acked.size());
+            assertThat(auditOf(s.dir()).problems()).isEmpty();
+            assertThat(auditOf(s.dir()).receipts()).isEqualTo(acked.size());
         }
     }
 
@@ -348,5 +348,12 @@ class ServiceCrashTest {
             }
         }
         throw new TimeoutException("request " + id + " not done in 3 minutes");
+    }
+
+    /** Audits the model directory {@code dir}, opened read-only. */
+    private static Audit.Report auditOf(java.nio.file.Path dir) {
+        try (org.legonet.core.LegoNet n = org.legonet.core.LegoNet.open(dir)) {
+            return Audit.run(n);
+        }
     }
 }

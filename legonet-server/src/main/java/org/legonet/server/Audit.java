@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.legonet.core.ChangeRecord;
-import org.legonet.core.store.ModelStore;
+import org.legonet.core.LegoNet;
 
 /**
  * Checks what a model directory says about its forgets, reading only: the receipt chain (each
@@ -37,18 +37,18 @@ public final class Audit {
                          String modelDigest, String lastReceiptDigest, List<String> problems, List<String> notes) {
     }
 
-    /** Audits the store (which may be open read-only, even while a service holds it). */
-    public static Report run(ModelStore store) {
+    /** Audits a model opened from its directory (read-only is enough, even while a service holds it). */
+    public static Report run(LegoNet model) {
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        ReceiptLog.Check chain = ReceiptLog.check(store.dir());
+        ReceiptLog.Check chain = ReceiptLog.check(model.dir());
         problems.addAll(chain.problems());
         if (chain.tornTail()) {
             notes.add("receipts.jsonl ends in an incomplete line (a crash while writing it); the service drops it "
                     + "and writes that receipt again when it starts");
         }
-        List<ChangeRecord> log = store.deletions();
-        String manifestDigest = store.model().digest();
+        List<ChangeRecord> log = model.history();
+        String manifestDigest = model.digest();
 
         // the deletion log: a chain of model digests ending at the manifest's
         Map<Integer, ChangeRecord> bySeq = new HashMap<>();

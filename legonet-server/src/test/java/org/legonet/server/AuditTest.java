@@ -43,7 +43,7 @@ class AuditTest {
 
     private Audit.Report audit() {
         try (ModelStore s = ModelStore.open(model, false)) {
-            return Audit.run(s);
+            return auditOf(s.dir());
         }
     }
 
@@ -130,5 +130,12 @@ class AuditTest {
         assertThat(r.commits()).isEqualTo(4);
         assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("1 forget was made from the command line"));
         assertThat(r.lastReceiptDigest()).isNotEqualTo(r.modelDigest());
+    }
+
+    /** Audits the model directory {@code dir}, opened read-only. */
+    private static Audit.Report auditOf(java.nio.file.Path dir) {
+        try (org.legonet.core.LegoNet n = org.legonet.core.LegoNet.open(dir)) {
+            return Audit.run(n);
+        }
     }
 }

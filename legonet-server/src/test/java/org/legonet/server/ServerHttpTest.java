@@ -107,7 +107,7 @@ class ServerHttpTest {
             assertThat(s.wasForgotten(id)).isTrue();
             assertThat(s.readRaw(Progress.NONE).ids()).doesNotContain(id);
             assertThat(new Verifier(2, Progress.NONE).verify(s, false).exact()).isTrue();
-            assertThat(Audit.run(s).ok()).isTrue();
+            assertThat(auditOf(s.dir()).ok()).isTrue();
         }
         assertThat(Files.size(model.resolve(RequestLog.FILE))).as("the request log once the request is done").isZero();
         assertThat(Files.readString(model.resolve(ReceiptLog.FILE))).doesNotContain(Long.toString(id));
@@ -155,7 +155,7 @@ class ServerHttpTest {
         }
         try (ModelStore s = ModelStore.open(model, false)) {
             assertThat(new Verifier(2, Progress.NONE).verify(s, false).exact()).isTrue();
-            Audit.Report a = Audit.run(s);
+            Audit.Report a = auditOf(s.dir());
             assertThat(a.problems()).isEmpty();
             assertThat(a.receipts()).isEqualTo(4);
             assertThat(a.commits()).isEqualTo(2);
@@ -283,6 +283,13 @@ class ServerHttpTest {
             for (JsonNode prob : p.get("probabilities")) {
                 assertThat(prob.floatValue()).isEqualTo(1.0f / 3);
             }
+        }
+    }
+
+    /** Audits the model directory {@code dir}, opened read-only. */
+    private static Audit.Report auditOf(java.nio.file.Path dir) {
+        try (org.legonet.core.LegoNet n = org.legonet.core.LegoNet.open(dir)) {
+            return Audit.run(n);
         }
     }
 }
