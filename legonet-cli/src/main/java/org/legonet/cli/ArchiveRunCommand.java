@@ -6,15 +6,15 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.legonet.core.LegoNetException;
-import org.legonet.core.util.Rng;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Runs {@code train}, {@code forget}, {@code verify}, {@code info}, {@code eval} and
+ * Runs {@code train}, {@code forget}, {@code add}, {@code verify}, {@code info}, {@code eval} and
  * {@code predict} on a tiny synthetic model in a temporary directory, printing nothing. The
  * {@code legonet} launcher runs it once per build with {@code -XX:ArchiveClassesAtExit}, so that
  * every later command starts from a class-data-sharing archive of the classes these commands load
@@ -40,6 +40,8 @@ final class ArchiveRunCommand implements Callable<Integer> {
                     "-n", "10", "-k", "2", "--epochs", "1", "--quiet");
             run("forget", "--model", m, "--id", "200", "--quiet");
             run("forget", "--model", m, "--id", "201", "--json");
+            run("add", "--model", m, "--data", csv.toString(), "--label-column", "label", "--first-id", "100000",
+                    "--quiet");
             run("verify", "--model", m, "--quiet");
             run("info", "--model", m);
             run("eval", "--model", m, "--data", csv.toString(), "--label-column", "label", "--quiet");
@@ -66,7 +68,7 @@ final class ArchiveRunCommand implements Callable<Integer> {
 
     /** Blobs of byte-valued features in 10 classes, with a label column. */
     private static void writeCsv(Path file) throws IOException {
-        Rng rng = new Rng(1);
+        Random rng = new Random(1);
         StringBuilder b = new StringBuilder("label");
         for (int c = 0; c < FEATURES; c++) {
             b.append(",p").append(c);

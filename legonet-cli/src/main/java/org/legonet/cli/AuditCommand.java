@@ -31,8 +31,8 @@ final class AuditCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Audit.Report r;
-        try (LegoNet model = LegoNet.open(dir.model)) {
-            r = Audit.run(model);
+        try (LegoNet net = LegoNet.open(dir.model)) {
+            r = Audit.run(net);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

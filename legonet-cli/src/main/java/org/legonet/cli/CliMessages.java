@@ -2,9 +2,12 @@ package org.legonet.cli;
 
 import static java.util.Map.entry;
 
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.legonet.core.IdConflictException;
 import org.legonet.core.InvalidSettingException;
 import org.legonet.core.ModelLockedException;
 import org.legonet.core.TargetExistsException;
@@ -53,6 +56,14 @@ final class CliMessages {
         if (e instanceof ModelLockedException l) {
             return "model directory " + l.dir() + " is locked by another writer: its .lock file is held by a running "
                     + "'legonet serve' or forget; send forget requests to the service, or try again when it has stopped";
+        }
+        if (e instanceof IdConflictException c && c.reason() == IdConflictException.Reason.FORGOTTEN) {
+            List<Long> ids = c.ids();
+            String list = ids.stream().limit(10).map(String::valueOf).collect(Collectors.joining(", "))
+                    + (ids.size() > 10 ? ", ... " + ids.size() + " in all" : "");
+            return "sample id" + (ids.size() == 1 ? " " : "s ") + list + " "
+                    + (c.ids().size() == 1 ? "was" : "were") + " forgotten; pass --readd-forgotten to add "
+                    + (c.ids().size() == 1 ? "it" : "them") + " again; nothing was added";
         }
         return e.getMessage();
     }

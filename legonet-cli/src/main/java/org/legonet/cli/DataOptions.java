@@ -82,14 +82,8 @@ public final class DataOptions {
         if (testLimit != null && testLimit < 1) {
             throw new LegoNetException("--test-limit must be at least 1, got " + testLimit);
         }
-        CsvOptions csv = CsvOptions.DEFAULTS.withLabelColumn(labelColumn).withIdColumn(idColumn);
-        progress.start("read " + source.getFileName(), 1);
-        LoadedData loaded;
-        try {
-            loaded = DataLoader.load(new DataSpec(source, labels, test, testLabels, csv));
-        } finally {
-            progress.finish();
-        }
+        LoadedData loaded = read(new DataSpec(source, labels, test, testLabels,
+                CsvOptions.DEFAULTS.withLabelColumn(labelColumn).withIdColumn(idColumn)), progress);
         Dataset train = loaded.train();
         if (limit != null && limit < train.size()) {
             train = train.slice(0, limit, train.name());
@@ -122,6 +116,16 @@ public final class DataOptions {
         }
         String description = sample ? FashionMnist.SAMPLE_DESCRIPTION + " in " + source : loaded.description();
         return new Prepared(splits.publicSplit(), splits.privateSplit(), t, description, source, spec, train.size());
+    }
+
+    /** Reads the data {@code spec} names, showing one progress step: the one way the CLI reads labelled data. */
+    static LoadedData read(DataSpec spec, Progress progress) {
+        progress.start("read " + spec.data().getFileName(), 1);
+        try {
+            return DataLoader.load(spec);
+        } finally {
+            progress.finish();
+        }
     }
 
     private static void putPath(Map<String, Object> spec, String key, Path p) {

@@ -8,8 +8,8 @@ import java.util.concurrent.Callable;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.Accuracy;
-import org.legonet.core.model.Evaluation;
-import org.legonet.core.store.ModelStore;
+import org.legonet.core.LegoNet;
+import org.legonet.core.ModelInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
@@ -44,43 +44,43 @@ final class EvalCommand implements Callable<Integer> {
         Accuracy retained;
         String digest;
         int empty;
-        try (ModelStore store = ModelStore.open(dir.model, false)) {
-            digest = store.model().digest();
-            empty = store.model().emptyAdapters();
+        try (LegoNet net = LegoNet.open(dir.model, new LegoNet.Options(common.threads, progress))) {
+            ModelInfo info = net.info();
+            digest = info.digest();
+            empty = info.emptyAdapters();
             if (empty > 0) {
-                notes.add("empty adapters: " + InfoCommand.emptyAdapters(store.model()));
+                notes.add("empty adapters: " + InfoCommand.emptyAdapters(info));
             }
-            retained = Evaluation.ofRetained(store.model(), store.data());
+            retained = net.evaluateRetained();
             DataOptions.Prepared p = null;
             try {
                 DataOptions recorded = data.anyGiven() && data.data != null ? data
-                        : DataOptions.fromSpec(store.manifest().dataset().spec()).overriddenBy(data);
+                        : DataOptions.fromSpec(info.dataSpec()).overriddenBy(data);
                 p = recorded.prepare(progress);
             } catch (LegoNetException e) {
                 notes.add("test and forgotten sets skipped: " + e.getMessage());
             }
             if (p != null) {
                 if (p.test() != null) {
-                    test = Evaluation.ofRaw(store.model(), p.test(), common.threads, progress);
+                    test = net.evaluate(p.test());
                 } else {
                     notes.add("the data has no test split (pass --test)");
                 }
-                int deleted = store.manifest().deletions().requests();
-                if (deleted > 0) {
+                if (info.samplesForgotten() > 0) {
                     Dataset priv = p.privateSplit();
                     List<Integer> rows = new ArrayList<>();
                     for (int r = 0; r < priv.size(); r++) {
-                        if (store.wasForgotten(priv.id(r))) {
+                        if (net.wasForgotten(priv.id(r))) {
                             rows.add(r);
                         }
                     }
-                    if (rows.size() != store.manifest().deletions().samples()) {
-                        notes.add("found " + rows.size() + " of the " + store.manifest().deletions().samples()
+                    if (rows.size() != info.samplesForgotten()) {
+                        notes.add("found " + rows.size() + " of the " + info.samplesForgotten()
                                 + " forgotten samples in the data given");
                     }
                     if (!rows.isEmpty()) {
                         Dataset gone = priv.select(rows.stream().mapToInt(Integer::intValue).toArray(), "forgotten");
-                        forgotten = Evaluation.ofRaw(store.model(), gone, common.threads, progress);
+                        forgotten = net.evaluate(gone);
                     }
                 }
             }

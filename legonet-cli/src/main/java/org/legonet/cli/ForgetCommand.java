@@ -1,6 +1,7 @@
 package org.legonet.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -11,12 +12,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.legonet.core.LegoNetException;
-import org.legonet.core.LegoNet;
-import org.legonet.core.store.ModelStore;
-import org.legonet.core.UpdateReport;
+import org.legonet.core.Edit;
 import org.legonet.core.ForgetRequest;
-import org.legonet.core.unlearn.Unlearner;
+import org.legonet.core.LegoNet;
+import org.legonet.core.LegoNetException;
+import org.legonet.core.UpdateReport;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,30 +55,42 @@ final class ForgetCommand implements Callable<Integer> {
     public Integer call() {
         ForgetRequest request = request();
         LegoNet.warmUp();
-        UpdateReport r;
-        try (ModelStore store = ModelStore.open(dir.model, true)) {
-            r = new Unlearner(store, common.threads, common.progress()).forget(request);
-        }
+        UpdateReport r = commit(dir.model, Edit.forget(request), common);
         if (common.json) {
             Out.json(spec.commandLine().getOut(), toJson(r));
         } else {
-            Map<String, String> rows = new LinkedHashMap<>();
-            rows.put("request", r.request());
-            rows.put("forgotten", String.format(Locale.ROOT, "%,d sample%s", r.forgotten(), r.forgotten() == 1 ? "" : "s"));
-            rows.put("adapters retrained", r.adaptersRetrained().size() + " " + Out.list(r.adaptersRetrained(), 12));
-            rows.put("samples retrained", String.format(Locale.ROOT, "%,d", r.samplesRetrained()));
-            rows.put("parameters retrained", String.format(Locale.ROOT, "%,d", r.parametersRetrained()));
-            rows.put("seconds", String.format(Locale.ROOT, "%.3f (retraining %.3f, store update %.3f)", r.seconds(),
-                    r.trainSeconds(), r.storeSeconds()));
-            rows.put("digest before", r.digestBefore());
-            rows.put("digest after", r.digestAfter());
-            Out.table(spec.commandLine().getOut(), r.changed() ? "Forgotten." : "Nothing to forget.", rows);
-            for (String n : r.notes()) {
-                spec.commandLine().getOut().println("note: " + n);
-            }
-            spec.commandLine().getOut().flush();
+            print(spec.commandLine().getOut(), r, "forgotten", r.forgotten(),
+                    r.changed() ? "Forgotten." : "Nothing to forget.");
         }
         return 0;
+    }
+
+    /** Opens the model for update, applies {@code edit} and commits it; the committed update's report. */
+    static UpdateReport commit(Path model, Edit edit, CommonOptions common) {
+        try (LegoNet net = LegoNet.openForUpdate(model, new LegoNet.Options(common.threads, common.progress()))) {
+            LegoNet.Update u = net.apply(edit);
+            LegoNet committed = u.commit();
+            return committed.lastUpdate() != null ? committed.lastUpdate() : u.report();
+        }
+    }
+
+    /** The report of an update as aligned lines, {@code what} naming the count of samples changed. */
+    static void print(PrintWriter out, UpdateReport r, String what, int count, String title) {
+        Map<String, String> rows = new LinkedHashMap<>();
+        rows.put("request", r.request());
+        rows.put(what, String.format(Locale.ROOT, "%,d sample%s", count, count == 1 ? "" : "s"));
+        rows.put("adapters retrained", r.adaptersRetrained().size() + " " + Out.list(r.adaptersRetrained(), 12));
+        rows.put("samples retrained", String.format(Locale.ROOT, "%,d", r.samplesRetrained()));
+        rows.put("parameters retrained", String.format(Locale.ROOT, "%,d", r.parametersRetrained()));
+        rows.put("seconds", String.format(Locale.ROOT, "%.3f (retraining %.3f, store update %.3f)", r.seconds(),
+                r.trainSeconds(), r.storeSeconds()));
+        rows.put("digest before", r.digestBefore());
+        rows.put("digest after", r.digestAfter());
+        Out.table(out, title, rows);
+        for (String n : r.notes()) {
+            out.println("note: " + n);
+        }
+        out.flush();
     }
 
     private ForgetRequest request() {

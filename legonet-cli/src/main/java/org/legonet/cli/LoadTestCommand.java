@@ -8,6 +8,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -16,12 +21,8 @@ import java.util.stream.Stream;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.LegoNet;
 import org.legonet.core.data.Dataset;
-import org.legonet.core.model.PrivateSet;
-import org.legonet.core.store.ModelStore;
 import org.legonet.core.VerifyReport;
-import org.legonet.core.util.Digests;
 import org.legonet.core.Progress;
-import org.legonet.core.util.Rng;
 import org.legonet.server.Audit;
 import org.legonet.server.BearerToken;
 import org.legonet.server.LegoNetServer;
@@ -88,8 +89,8 @@ final class LoadTestCommand implements Callable<Integer> {
         System.setProperty("org.slf4j.simpleLogger.log.legonet.server", "warn");
         PrintWriter err = spec.commandLine().getErr();
         Path source = dir.model.toAbsolutePath().normalize();
-        try (ModelStore check = ModelStore.open(source, false)) {
-            check.model();
+        try (LegoNet check = LegoNet.open(source)) {
+            check.digest();
         }
         Path copy = work != null ? work : source.resolveSibling(source.getFileName() + ".loadtest-"
                 + Long.toHexString(new SecureRandom().nextLong() & 0xffffffL));
@@ -111,18 +112,21 @@ final class LoadTestCommand implements Callable<Integer> {
         long[] ids;
         float[] samples;
         int dim;
-        try (ModelStore s = ModelStore.open(copy, false)) {
-            PrivateSet d = s.data();
-            int[] rows = d.retainedRows();
-            if (forgets > rows.length) {
-                throw new LegoNetException("the model holds " + rows.length + " private samples; cannot forget " + forgets);
+        try (LegoNet s = LegoNet.open(copy, new LegoNet.Options(common.threads, Progress.NONE))) {
+            long[] held = s.retainedIds();
+            if (forgets > held.length) {
+                throw new LegoNetException("the model holds " + held.length + " private samples; cannot forget " + forgets);
             }
-            new Rng(seed).shuffle(rows);
+            List<Long> shuffled = new ArrayList<>(held.length);
+            for (long id : held) {
+                shuffled.add(id);
+            }
+            Collections.shuffle(shuffled, new Random(seed));
             ids = new long[forgets];
             for (int i = 0; i < forgets; i++) {
-                ids[i] = d.id(rows[i]);
+                ids[i] = shuffled.get(i);
             }
-            Dataset raw = s.readRaw(Progress.NONE);
+            Dataset raw = s.retainedSamples();
             dim = raw.dim();
             int n = Math.min(512, raw.size());
             samples = new float[n * dim];
@@ -132,7 +136,7 @@ final class LoadTestCommand implements Callable<Integer> {
         }
         byte[] secret = new byte[24];
         new SecureRandom().nextBytes(secret);
-        String token = Digests.hex(secret);
+        String token = HexFormat.of().formatHex(secret);
         LegoNet.warmUp();
         LoadRun.Result r;
         String before;
@@ -150,11 +154,11 @@ final class LoadTestCommand implements Callable<Integer> {
         }
         Audit.Report audit;
         VerifyReport verify = null;
-        try (LegoNet m = LegoNet.open(copy, new LegoNet.Options(common.threads, Progress.NONE))) {
-            audit = Audit.run(m);
+        try (LegoNet s = LegoNet.open(copy, new LegoNet.Options(common.threads, Progress.NONE))) {
+            audit = Audit.run(s);
             if (!noVerify) {
                 progress(err, "verify the copy: rebuild every adapter from the retained samples");
-                verify = m.verify();
+                verify = s.verify();
             }
         }
         boolean ok = r.clean() && audit.ok() && (verify == null || verify.exact());

@@ -7,7 +7,6 @@ import org.legonet.core.adapter.Optimizer;
 import org.legonet.core.Aggregate;
 import org.legonet.core.ModelConfig;
 import org.legonet.core.Distance;
-import org.legonet.core.routing.KeyBuilder;
 import org.legonet.dl.cnn.CnnSpec;
 import picocli.CommandLine.Option;
 

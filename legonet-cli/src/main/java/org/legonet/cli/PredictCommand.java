@@ -13,7 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
+import org.legonet.core.LegoNet;
 import org.legonet.core.LegoNetException;
+import org.legonet.core.Predictions;
 import org.legonet.core.data.CsvOptions;
 import org.legonet.core.data.CsvReader;
 import org.legonet.core.data.Dataset;
@@ -21,9 +23,6 @@ import org.legonet.core.data.IdxArray;
 import org.legonet.core.data.IdxReader;
 import org.legonet.core.data.NpyArray;
 import org.legonet.core.data.NpyReader;
-import org.legonet.core.model.LegoNetModel;
-import org.legonet.core.routing.Route;
-import org.legonet.core.store.ModelStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,49 +53,41 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (ModelStore store = ModelStore.open(dir.model, false)) {
-            LegoNetModel m = store.model();
-            int dim = m.encoder().inputDim();
+        try (LegoNet net = LegoNet.open(dir.model, new LegoNet.Options(common.threads, common.progress()))) {
+            int dim = net.inputDim();
             float[] x = readInput(input, dim);
             int rows = x.length / dim;
-            float[] enc = new float[rows * m.encoder().outputDim()];
-            m.encoder().encode(x, rows, enc);
-            float[] probs = m.predictEncoded(enc, rows);
-            int[] labels = LegoNetModel.argmax(probs, rows, m.classes());
+            Predictions p = net.predict(x, rows);
             if (output != null) {
                 try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
-                    write(w, m, probs, enc, labels, rows);
+                    write(w, p);
                 }
                 spec.commandLine().getErr().printf(Locale.ROOT, "wrote %,d predictions to %s%n", rows, output);
             } else {
-                write(spec.commandLine().getOut(), m, probs, enc, labels, rows);
+                write(spec.commandLine().getOut(), p);
             }
         }
         return 0;
     }
 
-    private void write(PrintWriter out, LegoNetModel m, float[] probs, float[] enc, int[] labels, int rows) {
-        int c = m.classes();
-        int e = m.encoder().outputDim();
+    private void write(PrintWriter out, Predictions p) {
+        int c = p.classes();
         if (common.json) {
             List<Object> preds = new ArrayList<>();
-            for (int r = 0; r < rows; r++) {
-                Map<String, Object> p = new LinkedHashMap<>();
-                p.put("row", r);
-                p.put("label", labels[r]);
+            for (int r = 0; r < p.size(); r++) {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("row", r);
+                one.put("label", p.label(r));
                 List<Float> ps = new ArrayList<>();
-                for (int j = 0; j < c; j++) {
-                    ps.add(probs[r * c + j]);
+                for (float v : p.probabilities(r)) {
+                    ps.add(v);
                 }
-                p.put("probabilities", ps);
-                float[] one = new float[e];
-                System.arraycopy(enc, r * e, one, 0, e);
-                Route route = m.router().route(one);
-                p.put("adapters", route.adapters());
-                preds.add(p);
+                one.put("probabilities", ps);
+                one.put("adapters", p.adapters(r));
+                preds.add(one);
             }
             Map<String, Object> j = new LinkedHashMap<>();
-            j.put("model_digest", m.digest());
+            j.put("model_digest", p.modelDigest());
             j.put("predictions", preds);
             Out.json(out, j);
             return;
@@ -106,11 +97,11 @@ final class PredictCommand implements Callable<Integer> {
             head.append(",p").append(j);
         }
         out.println(head);
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; r < p.size(); r++) {
             StringBuilder b = new StringBuilder();
-            b.append(r).append(',').append(labels[r]);
-            for (int j = 0; j < c; j++) {
-                b.append(',').append(String.format(Locale.ROOT, "%.6f", probs[r * c + j]));
+            b.append(r).append(',').append(p.label(r));
+            for (float v : p.probabilities(r)) {
+                b.append(',').append(String.format(Locale.ROOT, "%.6f", v));
             }
             out.println(b);
         }

@@ -1,21 +1,20 @@
 package org.legonet.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.legonet.core.Accuracy;
-import org.legonet.core.model.Evaluation;
 import org.legonet.core.ModelConfig;
-import org.legonet.core.store.ModelStore;
+import org.legonet.core.LegoNet;
 import org.legonet.core.UpdateReport;
-import org.legonet.core.ForgetRequest;
-import org.legonet.core.unlearn.Unlearner;
-import org.legonet.core.unlearn.Verifier;
 import org.legonet.core.VerifyReport;
-import org.legonet.core.util.Rng;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,6 +26,9 @@ import picocli.CommandLine.Spec;
                 + "When Fashion-MNIST is neither on disk nor downloadable (no network), it runs on the 4,000-image sample "
                 + "bundled with LegoNet and says so.")
 final class QuickstartCommand implements Callable<Integer> {
+    /** Seed of the choice of samples to forget. */
+    private static final long PICK_SEED = 0x51;
+
     @Option(names = {"--model", "-m"}, paramLabel = "DIR", description = "Model directory (replaced if it holds a model). "
             + "Default: ${DEFAULT-VALUE}.")
     Path model = Path.of("quickstart-model");
@@ -47,7 +49,7 @@ final class QuickstartCommand implements Callable<Integer> {
     public Integer call() {
         java.io.PrintWriter out = spec.commandLine().getOut();
         ModelConfig config = ModelConfig.defaults();
-        ModelStore.checkTarget(model, true);
+        LegoNet.checkTarget(model, true);
         if (forget < 1) {
             throw new org.legonet.core.LegoNetException("--forget must be at least 1, got " + forget);
         }
@@ -64,27 +66,26 @@ final class QuickstartCommand implements Callable<Integer> {
         VerifyReport verify;
         Accuracy testAfter;
         Accuracy forgottenAcc;
-        try (ModelStore store = ModelStore.open(model, true)) {
+        try (LegoNet opened = LegoNet.openForUpdate(model, new LegoNet.Options(common.threads, progress))) {
             if (!common.json) {
                 out.println("2/4 forget " + forget + " random private samples ...");
                 out.flush();
             }
-            long[] ids = pick(store, forget);
+            long[] ids = pick(opened, forget);
             int[] rows = Arrays.stream(ids).mapToInt(id -> trained.data().privateSplit().rowOf(id)).toArray();
-            report = new Unlearner(store, common.threads, progress).forget(ForgetRequest.ofIds(ids));
+            LegoNet net = opened.forget(ids).commit();
+            report = net.lastUpdate();
             if (!common.json) {
                 out.println("3/4 verify: rebuild every adapter from the retained raw samples and compare ...");
                 out.flush();
             }
-            verify = new Verifier(common.threads, progress).verify(store, false);
+            verify = net.verify();
             if (!common.json) {
                 out.println("4/4 evaluate ...");
                 out.flush();
             }
-            testAfter = trained.data().test() == null ? null
-                    : Evaluation.ofRaw(store.model(), trained.data().test(), common.threads, progress);
-            forgottenAcc = Evaluation.ofRaw(store.model(),
-                    trained.data().privateSplit().select(rows, "forgotten"), common.threads, progress);
+            testAfter = trained.data().test() == null ? null : net.evaluate(trained.data().test());
+            forgottenAcc = net.evaluate(trained.data().privateSplit().select(rows, "forgotten"));
         }
         Map<String, Object> j = new LinkedHashMap<>(trained.toJson());
         j.put("test_accuracy_after", testAfter == null ? null : Out.round(testAfter.accuracy()));
@@ -123,19 +124,17 @@ final class QuickstartCommand implements Callable<Integer> {
         return verify.exact() ? 0 : LegoNetCli.NOT_EXACT;
     }
 
-    private static long[] pick(ModelStore store, int n) {
-        var d = store.data();
-        if (n < 1 || n > d.retained()) {
-            throw new org.legonet.core.LegoNetException("--forget must be between 1 and " + d.retained() + ", got " + n);
+    /** {@code n} distinct retained ids, chosen by a seeded shuffle (the same ones on every run), ascending. */
+    private static long[] pick(LegoNet net, int n) {
+        long[] held = net.retainedIds();
+        if (n < 1 || n > held.length) {
+            throw new org.legonet.core.LegoNetException("--forget must be between 1 and " + held.length + ", got " + n);
         }
-        Rng rng = new Rng(Rng.derive(ModelConfig.DEFAULT_SEED, 0x51));
-        java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
-        while (ids.size() < n) {
-            int r = rng.nextInt(d.rows());
-            if (!d.isErased(r)) {
-                ids.add(d.id(r));
-            }
+        List<Long> ids = new ArrayList<>(held.length);
+        for (long id : held) {
+            ids.add(id);
         }
-        return ids.stream().mapToLong(Long::longValue).toArray();
+        Collections.shuffle(ids, new Random(PICK_SEED));
+        return ids.subList(0, n).stream().mapToLong(Long::longValue).sorted().toArray();
     }
 }

@@ -4,8 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.legonet.core.store.ModelStore;
-import org.legonet.core.unlearn.Verifier;
+import org.legonet.core.LegoNet;
 import org.legonet.core.VerifyReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +18,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ModelDirOption dir = new ModelDirOption();
 
-    @Option(names = "--affected-only", description = "Retrain only the adapters some forget retrained; the others "
+    @Option(names = "--affected-only", description = "Retrain only the adapters some forget or add retrained; the others "
             + "are only checked against the sample-set digests in their files, which does not prove their weights.")
     boolean affectedOnly;
 
@@ -32,8 +31,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         VerifyReport r;
-        try (ModelStore store = ModelStore.open(dir.model, false)) {
-            r = new Verifier(common.threads, common.progress()).verify(store, affectedOnly);
+        try (LegoNet net = LegoNet.open(dir.model, new LegoNet.Options(common.threads, common.progress()))) {
+            r = affectedOnly ? net.verifyAffected() : net.verify();
         }
         java.io.PrintWriter out = spec.commandLine().getOut();
         if (common.json) {

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.legonet.core.InvalidSettingException;
+import org.legonet.core.IdConflictException;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.ModelConfig;
 import org.legonet.core.ModelLockedException;
@@ -52,5 +54,9 @@ class CliMessagesTest {
                 .startsWith("model directory /tmp/models/m is locked by another writer")
                 .contains(".lock", "'legonet serve'", "send forget requests to the service");
         assertThat(CliMessages.of(new LegoNetException("left as it is"))).isEqualTo("left as it is");
+        assertThat(CliMessages.of(new IdConflictException(IdConflictException.Reason.FORGOTTEN, List.of(17L))))
+                .isEqualTo("sample id 17 was forgotten; pass --readd-forgotten to add it again; nothing was added");
+        assertThat(CliMessages.of(new IdConflictException(IdConflictException.Reason.HELD, List.of(17L))))
+                .isEqualTo("sample id 17 already in the model; nothing was added");
     }
 }

@@ -14,8 +14,8 @@ import org.legonet.core.Version;
 /** Help, version and option errors: no data and no training needed. */
 @Execution(ExecutionMode.CONCURRENT)
 class HelpAndUsageTest {
-    private static final String[] COMMANDS = {"quickstart", "train", "eval", "forget", "verify", "predict", "info", "bench",
-            "serve", "audit", "loadtest"};
+    private static final String[] COMMANDS = {"quickstart", "train", "eval", "forget", "add", "verify", "predict", "info",
+            "retrain", "bench", "serve", "audit", "loadtest"};
 
     @ParameterizedTest
     @ValueSource(strings = {"--help", "-h"})
@@ -45,8 +45,8 @@ class HelpAndUsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"quickstart", "train", "eval", "forget", "verify", "predict", "info", "bench", "serve", "audit",
-            "loadtest"})
+    @ValueSource(strings = {"quickstart", "train", "eval", "forget", "add", "verify", "predict", "info", "retrain", "bench",
+            "serve", "audit", "loadtest"})
     void subcommandHelp(String command) {
         Cli.Run r = Cli.run(command, "--help").ok();
         assertThat(r.out()).contains("Usage: legonet " + command).contains("--help").contains("--version");
@@ -57,8 +57,8 @@ class HelpAndUsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"quickstart", "train", "eval", "forget", "verify", "predict", "info", "bench", "serve", "audit",
-            "loadtest"})
+    @ValueSource(strings = {"quickstart", "train", "eval", "forget", "add", "verify", "predict", "info", "retrain", "bench",
+            "serve", "audit", "loadtest"})
     void subcommandVersion(String command) {
         Cli.Run r = Cli.run(command, "--version").ok();
         assertThat(r.out()).as("'%s --version' output", command).startsWith("legonet " + Version.VERSION);
@@ -71,6 +71,9 @@ class HelpAndUsageTest {
                 .contains("--model", "--force", "--data", "--limit", "--public", "--encoder", "--adapters", "--activate",
                         "--epochs", "--threads", "--json", "--quiet");
         assertThat(Cli.run("forget", "--help").ok().out()).contains("--id", "--ids", "--class");
+        assertThat(Cli.run("add", "--help").ok().out()).contains("--data", "--id-column", "--ids", "--first-id",
+                "--readd-forgotten", "--json");
+        assertThat(Cli.run("retrain", "--help").ok().out()).contains("--out", "--replace", "--data", "--public");
         assertThat(Cli.run("verify", "--help").ok().out()).contains("--affected-only");
         assertThat(Cli.run("predict", "--help").ok().out()).contains("--input", "--output");
         assertThat(Cli.run("serve", "--help").ok().out()).contains("--port", "--host", "--token-file", "--open-predict",
@@ -101,7 +104,8 @@ class HelpAndUsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "eval", "forget", "verify", "predict", "info", "serve", "audit", "loadtest"})
+    @ValueSource(strings = {"train", "eval", "forget", "add", "verify", "predict", "info", "retrain", "serve", "audit",
+            "loadtest"})
     void missingModelIsBadInput(String command) {
         Cli.Run r = Cli.run(command).badInput("--model");
         assertThat(r.err()).contains("legonet " + command + " --help");

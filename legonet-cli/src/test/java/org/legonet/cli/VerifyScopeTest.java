@@ -49,7 +49,7 @@ class VerifyScopeTest {
 
         Cli.Run affected = Cli.run("verify", "--model", model, "--affected-only", "--quiet").ok();
         assertThat(affected.outLines().get(0)).isNotEqualTo("EXACT").isEqualTo("EXACT (affected only): rebuilt 2 "
-                + "adapters retrained by forgets; 4 others checked only against the sample-set digests in their files, "
+                + "adapters retrained by updates; 4 others checked only against the sample-set digests in their files, "
                 + "not rebuilt");
         assertThat(affected.out()).contains("run verify without --affected-only to prove the whole model exact");
 

@@ -573,6 +573,15 @@ public final class LegoNet implements AutoCloseable {
         return new Dataset("retained samples", ids, labels, x, sampleShape());
     }
 
+    /**
+     * Checks, before a long training, that {@link #save(Path, boolean) save(dir, replace)} may
+     * write to {@code dir}: absent, empty, or (with {@code replace}) a model directory. The same
+     * check {@code save} makes; a {@link StoreException} names the problem.
+     */
+    public static void checkTarget(Path dir, boolean replace) {
+        ModelStore.checkTarget(dir, replace);
+    }
+
     /** Writes this model to a new directory; see {@link #save(Path, boolean)}. */
     public void save(Path dir) {
         save(dir, false);
@@ -630,6 +639,11 @@ public final class LegoNet implements AutoCloseable {
      */
     public long generation() {
         return generation;
+    }
+
+    /** The SHA-256 fingerprint of the frozen encoder (its specification and fitted state). */
+    public String encoderFingerprint() {
+        return model.encoder().fingerprint();
     }
 
     /** Features per sample the model takes. */

@@ -13,7 +13,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.legonet.core.LegoNet;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.StoreException;
 import org.legonet.core.ForgetRequest;
@@ -43,8 +42,8 @@ class AuditTest {
     }
 
     private Audit.Report audit() {
-        try (LegoNet m = LegoNet.open(model)) {
-            return Audit.run(m);
+        try (ModelStore s = ModelStore.open(model, false)) {
+            return auditOf(s.dir());
         }
     }
 
@@ -131,5 +130,12 @@ class AuditTest {
         assertThat(r.commits()).isEqualTo(4);
         assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("1 forget was made from the command line"));
         assertThat(r.lastReceiptDigest()).isNotEqualTo(r.modelDigest());
+    }
+
+    /** Audits the model directory {@code dir}, opened read-only. */
+    private static Audit.Report auditOf(java.nio.file.Path dir) {
+        try (org.legonet.core.LegoNet n = org.legonet.core.LegoNet.open(dir)) {
+            return Audit.run(n);
+        }
     }
 }

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.model.LegoNetModel;
 import org.legonet.core.ChangeRecord;
-import org.legonet.core.LegoNet;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.StoreException;
 import org.legonet.core.unlearn.Verifier;
@@ -108,9 +107,7 @@ class ServerHttpTest {
             assertThat(s.wasForgotten(id)).isTrue();
             assertThat(s.readRaw(Progress.NONE).ids()).doesNotContain(id);
             assertThat(new Verifier(2, Progress.NONE).verify(s, false).exact()).isTrue();
-            try (LegoNet m = LegoNet.open(model)) {
-                assertThat(Audit.run(m).ok()).isTrue();
-            }
+            assertThat(auditOf(s.dir()).ok()).isTrue();
         }
         assertThat(Files.size(model.resolve(RequestLog.FILE))).as("the request log once the request is done").isZero();
         assertThat(Files.readString(model.resolve(ReceiptLog.FILE))).doesNotContain(Long.toString(id));
@@ -158,10 +155,7 @@ class ServerHttpTest {
         }
         try (ModelStore s = ModelStore.open(model, false)) {
             assertThat(new Verifier(2, Progress.NONE).verify(s, false).exact()).isTrue();
-            Audit.Report a;
-            try (LegoNet m = LegoNet.open(model)) {
-                a = Audit.run(m);
-            }
+            Audit.Report a = auditOf(s.dir());
             assertThat(a.problems()).isEmpty();
             assertThat(a.receipts()).isEqualTo(4);
             assertThat(a.commits()).isEqualTo(2);
@@ -289,6 +283,13 @@ class ServerHttpTest {
             for (JsonNode prob : p.get("probabilities")) {
                 assertThat(prob.floatValue()).isEqualTo(1.0f / 3);
             }
+        }
+    }
+
+    /** Audits the model directory {@code dir}, opened read-only. */
+    private static Audit.Report auditOf(java.nio.file.Path dir) {
+        try (org.legonet.core.LegoNet n = org.legonet.core.LegoNet.open(dir)) {
+            return Audit.run(n);
         }
     }
 }
