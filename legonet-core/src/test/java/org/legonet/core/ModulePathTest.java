@@ -115,33 +115,39 @@ class ModulePathTest {
     }
 
     @Test
-    void jacksonReadsAStoredModelInsideTheModule() throws Exception {
-        // A stand-in for the library's own code path that opens a model: only this consumer is let into
-        // the store package (--add-exports), Jackson is given nothing beyond what module-info opens.
+    void aConsumerOpensAStoredModelThroughTheFacadeOnTheModulePath() throws Exception {
+        // the library's own path to a model directory: the facade opens it, Jackson binds the manifest and
+        // the log inside the module (module-info opens the store to Jackson only); the consumer gets no
+        // --add-exports, so it reaches nothing but the exported API
         String main = """
-                package insider;
+                package consumer;
 
                 import java.nio.file.Path;
-                import org.legonet.core.store.ModelStore;
+                import org.legonet.core.LegoNet;
+                import org.legonet.core.ModelInfo;
 
                 public class Main {
                     public static void main(String[] args) {
-                        try (ModelStore s = ModelStore.open(Path.of(args[0]), false)) {
-                            System.out.println("generation " + s.manifest().generation()
-                                    + ", changes " + s.deletions().size());
+                        try (LegoNet net = LegoNet.open(Path.of(args[0]))) {
+                            ModelInfo i = net.info();
+                            System.out.println("generation " + i.generation() + ", updates " + i.updates() + ", "
+                                    + net.digest() + ", " + (net.verify().provenExact() ? "EXACT" : "NOT EXACT"));
                         }
                     }
                 }
                 """;
-        List<String> letIn = List.of("--add-exports", "org.legonet.core/org.legonet.core.store=insider");
-        Compiled c = compile("insider", "module insider { requires org.legonet.core; }", "insider/Main.java", main,
-                letIn);
-        assertThat(c.ok()).as("insider compiled: %s", c.errors()).isTrue();
+        Compiled c = compile("consumer", "module consumer { requires org.legonet.core; }", "consumer/Main.java", main,
+                List.of());
+        assertThat(c.ok()).as("consumer compiled: %s", c.errors()).isTrue();
         Path model = copyGoldenModel();
-        List<String> args = new ArrayList<>(letIn);
-        args.addAll(List.of("--module-path", modulePath + File.pathSeparator + c.out(), "-m", "insider/insider.Main",
-                model.toString()));
-        assertThat(run(args)).containsExactly("generation 1, changes 1");
+        String expected;
+        try (LegoNet net = LegoNet.open(model)) {
+            expected = "generation " + net.info().generation() + ", updates " + net.info().updates() + ", " + net.digest()
+                    + ", EXACT";
+        }
+        List<String> args = List.of("--module-path", modulePath + File.pathSeparator + c.out(), "-m",
+                "consumer/consumer.Main", model.toString());
+        assertThat(run(args)).containsExactly(expected);
     }
 
     private record Compiled(boolean ok, String errors, Path out) {
@@ -198,7 +204,7 @@ class ModulePathTest {
         Path golden = Path.of(ModulePathTest.class.getResource("/golden").toURI());
         Path src;
         try (Stream<Path> dirs = Files.list(golden)) {
-            src = dirs.filter(d -> Files.isRegularFile(d.resolve("manifest.json"))).findFirst().orElseThrow();
+            src = dirs.filter(d -> Files.isRegularFile(d.resolve("manifest.json"))).sorted().reduce((a, b) -> b).orElseThrow();
         }
         Path dst = tmp.resolve("model");
         try (Stream<Path> all = Files.walk(src)) {
