@@ -412,22 +412,9 @@ public final class LegoNet implements AutoCloseable {
     public Update apply(Edit edit, List<String> requestIds, boolean retrainAll) {
         session.checkOpen();
         Objects.requireNonNull(edit, "edit");
-        Updater.History history = new Updater.History() {
-            @Override
-            public boolean wasForgotten(long id) {
-                return LegoNet.this.wasForgotten(id);
-            }
-
-            @Override
-            public String hashId(long id) {
-                return idHash(id);
-            }
-        };
-        if (edit.add() != null && session.store != null) {
-            session.store.checkStorable(edit.add()); // before retraining: the directory could not keep it exactly
-        }
+        checkStorable(edit);
         Step s = new Updater(session.options.threads(), session.options.progress())
-                .step(model, data, history, edit, requestIds, retrainAll);
+                .step(model, data, updateHistory(), edit, requestIds, retrainAll);
         if (!s.changed()) {
             return new Update(new LegoNet(session, model, data, raw, generation, this, s, forgottenSince, s.report()),
                     s.report());
@@ -440,6 +427,41 @@ public final class LegoNet implements AutoCloseable {
         LegoNet next = new LegoNet(session, s.model(), s.data(), nextRaw(s), generation, this, s, forgotten,
                 s.report());
         return new Update(next, s.report());
+    }
+
+    /**
+     * Checks {@code edit} as {@link #apply} would before computing anything, and computes nothing:
+     * it throws what {@code apply} would refuse the edit with ({@link UnknownIdsException},
+     * {@link UnknownClassException}, {@link IdConflictException}, a {@link LegoNetException} for
+     * samples that do not fit the model), or returns. A service validates a request with it when
+     * the request arrives, before it is logged, and applies it later.
+     */
+    public void check(Edit edit) {
+        session.checkOpen();
+        Updater.check(model, data, updateHistory(), Objects.requireNonNull(edit, "edit"));
+        checkStorable(edit);
+    }
+
+    /** Refuses samples to add that the directory could not keep exactly (before anything is retrained). */
+    private void checkStorable(Edit edit) {
+        if (edit.add() != null && session.store != null) {
+            session.store.checkStorable(edit.add());
+        }
+    }
+
+    /** What the update step needs to know of this snapshot's history. */
+    private Updater.History updateHistory() {
+        return new Updater.History() {
+            @Override
+            public boolean wasForgotten(long id) {
+                return LegoNet.this.wasForgotten(id);
+            }
+
+            @Override
+            public String hashId(long id) {
+                return idHash(id);
+            }
+        };
     }
 
     /** The in-memory raw rows after {@code s}: forgotten rows dropped, added rows appended. */
@@ -608,6 +630,15 @@ public final class LegoNet implements AutoCloseable {
     /** The model digest: SHA-256 over the encoder fingerprint, the key digest and every adapter digest. */
     public String digest() {
         return model.digest();
+    }
+
+    /**
+     * The directory generation this snapshot is (0 when trained, one more per committed update),
+     * or builds on for an uncommitted update; -1 for a model held only in memory. Cheaper than
+     * {@link #info()}, for callers that label every answer with it.
+     */
+    public long generation() {
+        return generation;
     }
 
     /** The SHA-256 fingerprint of the frozen encoder (its specification and fitted state). */

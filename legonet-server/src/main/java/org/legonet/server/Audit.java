@@ -11,10 +11,10 @@ import org.legonet.core.ChangeRecord;
 import org.legonet.core.LegoNet;
 
 /**
- * Checks what a model directory says about its forgets, reading only: the receipt chain (each
- * receipt's hash, sequence and link), each receipt against the deletion-log record of its commit
- * (request named, digests, adapters, erased id hashes), the deletion log as a chain of model
- * digests ending at the manifest's, and that every request a commit names has a receipt.
+ * Checks what a model directory says about its forgets and adds, reading only: the receipt chain
+ * (each receipt's hash, sequence and link), each receipt against the log record of its commit
+ * (request named, digests, adapters, erased id hashes), the model's log as a chain of model
+ * digests ending at the model's, and that every request a commit names has a receipt.
  */
 public final class Audit {
     private Audit() {
@@ -37,8 +37,14 @@ public final class Audit {
                          String modelDigest, String lastReceiptDigest, List<String> problems, List<String> notes) {
     }
 
-    /** Audits a model opened from its directory (read-only is enough, even while a service holds it). */
+    /**
+     * Audits the directory of {@code model} (open it read-only, {@link LegoNet#open}: a reader may
+     * audit while a service holds the directory).
+     */
     public static Report run(LegoNet model) {
+        if (model.dir() == null) {
+            throw new IllegalArgumentException("a model held in memory has no receipts to audit; open its directory");
+        }
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         ReceiptLog.Check chain = ReceiptLog.check(model.dir());
@@ -78,6 +84,7 @@ public final class Audit {
 
         // every receipt against the record of its commit
         Set<String> receipted = new HashSet<>();
+        Map<Integer, Integer> addedByCommit = new HashMap<>();
         String lastReceiptDigest = null;
         for (Receipt rc : chain.receipts()) {
             receipted.add(rc.requestId());
@@ -107,7 +114,14 @@ public final class Audit {
             if (!Objects.equals(r.time(), rc.completed())) {
                 mismatch.add("completion time differs from the commit time");
             }
-            if ("class".equals(rc.kind())) {
+            if ("add".equals(rc.kind())) {
+                if (rc.added() == null || rc.idHashes() == null || rc.idHashes().size() != rc.added()
+                        || rc.forgotten() != 0 || rc.alreadyForgotten() != 0) {
+                    mismatch.add("an add receipt must name one id hash per sample added and forget nothing");
+                } else {
+                    addedByCommit.merge(r.seq(), rc.added(), Integer::sum);
+                }
+            } else if ("class".equals(rc.kind())) {
                 if (!"class".equals(r.kind()) || !Objects.equals(r.forgetClass(), rc.forgetClass())
                         || r.forgotten() != rc.forgotten()) {
                     mismatch.add("the class or the count forgotten differs");
@@ -121,6 +135,13 @@ public final class Audit {
             }
             if (!mismatch.isEmpty()) {
                 problems.add(name + " does not match deletion record " + r.seq() + ": " + String.join("; ", mismatch));
+            }
+        }
+        for (Map.Entry<Integer, Integer> e : addedByCommit.entrySet()) {
+            ChangeRecord r = bySeq.get(e.getKey());
+            if (r.addedCount() != e.getValue() && r.requests().stream().allMatch(receipted::contains)) {
+                problems.add("deletion record " + r.seq() + " added " + r.addedCount() + " samples but the add "
+                        + "receipts of its requests name " + e.getValue());
             }
         }
         for (Map.Entry<String, ChangeRecord> e : byRequest.entrySet()) {
@@ -138,7 +159,8 @@ public final class Audit {
         }
         int cli = log.size() - serviceCommits;
         if (cli > 0) {
-            notes.add(cli + " forget" + (cli == 1 ? " was" : "s were") + " made from the command line (no receipts; "
+            String what = log.stream().anyMatch(r -> r.requests() == null && r.addedCount() > 0) ? "update" : "forget";
+            notes.add(cli + " " + what + (cli == 1 ? " was" : "s were") + " made from the command line (no receipts; "
                     + "the deletion log records " + (cli == 1 ? "it" : "them") + ")");
         }
         String lastHash = chain.receipts().isEmpty() ? null : chain.receipts().get(chain.receipts().size() - 1).hash();

@@ -8,7 +8,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.util.Set;
 import org.legonet.core.LegoNetException;
-import org.legonet.core.util.Digests;
 
 /**
  * The shared secret that guards the service. Only its SHA-256 is kept; a presented token is hashed
@@ -33,7 +32,7 @@ public final class BearerToken {
         if (t.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
             throw new LegoNetException("the bearer token must be printable ASCII without spaces");
         }
-        return new BearerToken(Digests.sha256().digest(t.getBytes(StandardCharsets.US_ASCII)));
+        return new BearerToken(Sha256.of(t.getBytes(StandardCharsets.US_ASCII)));
     }
 
     /** The token in {@code file}, its first line. */
@@ -62,7 +61,7 @@ public final class BearerToken {
         if (presented == null) {
             return false;
         }
-        byte[] d = Digests.sha256().digest(presented.getBytes(StandardCharsets.UTF_8));
+        byte[] d = Sha256.of(presented.getBytes(StandardCharsets.UTF_8));
         return MessageDigest.isEqual(d, digest);
     }
 

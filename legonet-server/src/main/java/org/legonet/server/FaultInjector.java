@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @FunctionalInterface
 public interface FaultInjector {
-    /** A forget request is valid; nothing is written yet. */
+    /** A request (a forget or an add) is valid; nothing is written yet. */
     String ACCEPT_VALIDATED = "accept.validated";
     /** The request's log line is written but not forced to disk. */
     String WAL_WRITTEN = "wal.written";
@@ -48,7 +48,7 @@ public interface FaultInjector {
     void at(String point);
 
     /** The name of a commit step as a fault point, e.g. {@code commit.manifest-switched}. */
-    static String commitPoint(org.legonet.core.CommitObserver.Stage stage) {
+    static String commitPoint(CommitObserver.Stage stage) {
         return COMMIT + stage.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 

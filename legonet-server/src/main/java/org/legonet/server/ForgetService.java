@@ -1,8 +1,7 @@
 package org.legonet.server;
 
-import org.legonet.core.StoreException;
-
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +11,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -21,35 +22,48 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.LongStream;
-import org.legonet.core.model.LegoNetModel;
-import org.legonet.core.model.PrivateSet;
-import org.legonet.core.CommitObserver;
 import org.legonet.core.ChangeRecord;
-import org.legonet.core.store.Manifest;
-import org.legonet.core.store.ModelStore;
-import org.legonet.core.UpdateReport;
+import org.legonet.core.CommitObserver;
+import org.legonet.core.Edit;
 import org.legonet.core.ForgetRequest;
-import org.legonet.core.unlearn.Unlearner;
-import org.legonet.core.util.Digests;
+import org.legonet.core.LegoNet;
+import org.legonet.core.LegoNetException;
+import org.legonet.core.ModelInfo;
 import org.legonet.core.Progress;
+import org.legonet.core.StoreException;
+import org.legonet.core.UnknownClassException;
+import org.legonet.core.UpdateReport;
+import org.legonet.core.data.Dataset;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Durable, exactly-once forget requests on a model store held for writing.
+ * Durable, exactly-once requests on a model directory held for update: forgets (ids or a class)
+ * and adds (new samples). The service holds its model through the library facade {@link LegoNet}.
  *
  * <p>The protocol: a request is validated, appended to the {@link RequestLog} and forced to disk,
- * and only then acknowledged. One worker thread takes every queued request at once (a class
- * request goes alone), unites their ids, retrains each affected adapter once, and commits with one
- * atomic manifest switch whose deletion record names the requests (the commit point). Then each
- * request gets a {@link Receipt}, and its plaintext ids leave the log. After a crash, start-up
- * replays the log: a request named by a committed deletion record was applied (only its receipt may
- * be missing, and is rebuilt from the record, identically); any other is run again. So no
- * acknowledged request is lost and none is applied twice.
+ * and only then acknowledged. Validation is the model's own ({@link LegoNet#check}: unknown ids, a
+ * class outside the label set, samples that do not fit, ids that conflict), against the committed
+ * model plus the adds already queued: an id a queued add will add may be forgotten by a later
+ * request, and may not be added twice. One worker thread takes the queued requests in order as
+ * one batch (see {@link #takeBatch}), merges them into one {@link Edit} (all its adds, then all its
+ * forgets), computes the next model in memory ({@link LegoNet#apply}, retraining each affected
+ * adapter once) and commits it with one atomic switch of the directory, whose log record names
+ * the requests (the commit point). Then each request gets a {@link Receipt}, and its plaintext ids
+ * and samples leave the log. After a crash, start-up replays the log: a request named by a
+ * committed record ({@link LegoNet#history()}) was applied (only its receipt may be missing, and is
+ * rebuilt from the record, identically); any other is run again. So no acknowledged request is lost
+ * and none is applied twice.
  *
- * <p>Predictions read an immutable {@link Serving} snapshot that is replaced right after each
- * commit: a reader sees the old model or the new one, never a mixture.
+ * <p>A commit that fails is resolved by the directory, not guessed: the model is closed and opened
+ * again (which also removes what the failed commit left), and its log says whether the batch's
+ * requests were committed. Either the switch happened (the batch is done: receipts are written)
+ * or it did not (the batch failed and stays in the request log).
+ *
+ * <p>Predictions read an immutable {@link Serving} snapshot, the committed model, replaced right
+ * after each commit: a reader sees the old model or the new one, never a mixture.
  */
 final class ForgetService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("legonet.server");
@@ -58,12 +72,17 @@ final class ForgetService implements AutoCloseable {
     /** What a request is doing. */
     enum State { QUEUED, RUNNING, DONE, FAILED }
 
-    /** What predictions and model queries read: replaced as a whole after each commit. */
-    record Serving(LegoNetModel model, PrivateSet data, Manifest manifest) {
+    /**
+     * What predictions and model queries read, replaced as a whole after each commit.
+     *
+     * @param model the committed model
+     * @param info  what it is and holds, computed once per commit
+     */
+    record Serving(LegoNet model, ModelInfo info) {
     }
 
-    /** Where a request stands, as {@code GET /v1/forget/{id}} reports it. */
-    record Status(String requestId, State state, String received, Receipt receipt, String error) {
+    /** Where a request stands, as {@code GET /v1/requests/{id}} reports it. */
+    record Status(String requestId, boolean add, State state, String received, Receipt receipt, String error) {
     }
 
     private static final class Tracked {
@@ -77,18 +96,21 @@ final class ForgetService implements AutoCloseable {
         }
     }
 
-    private final ModelStore store;
-    private final String salt;
+    private final Path dir;
+    private final LegoNet.Options options;
     private final RequestLog log;
     private final ReceiptLog receipts;
     private final FaultInjector faults;
     private final ServerMetrics metrics;
-    private final Unlearner unlearner;
     private final AtomicReference<Serving> serving = new AtomicReference<>();
-    /** Salted hashes of every id forgotten so far: such ids are valid (a no-op) in a new request. */
-    private final Set<String> forgotten = ConcurrentHashMap.newKeySet();
-    /** Serialises appends to the request log with the queue, so both keep one order. */
+    /** Serialises validation and appends to the request log with the queue, so all keep one order. */
     private final Object acceptLock = new Object();
+    /**
+     * Ids that accepted add requests not yet committed will add, each with its request (guarded by
+     * {@link #acceptLock}). A request to add one of them again is refused; a forget naming one is
+     * valid, since the add runs first.
+     */
+    private final Map<Long, String> pendingAdds = new HashMap<>();
     /** Guards the queue. */
     private final Object queueLock = new Object();
     private final ArrayDeque<Tracked> queue = new ArrayDeque<>();
@@ -97,54 +119,53 @@ final class ForgetService implements AutoCloseable {
     private final Thread worker;
     private volatile boolean stopping;
 
-    private ForgetService(ModelStore store, RequestLog log, ReceiptLog receipts, ServerConfig config,
-                          ServerMetrics metrics) {
-        this.store = store;
-        this.salt = store.manifest().deletions().salt();
+    private ForgetService(LegoNet model, LegoNet.Options options, RequestLog log, ReceiptLog receipts,
+                          ServerConfig config, ServerMetrics metrics) {
+        this.dir = model.dir();
+        this.options = options;
         this.log = log;
         this.receipts = receipts;
         this.faults = config.faults();
         this.metrics = metrics;
-        this.unlearner = new Unlearner(store, config.threads(), new RetrainProgress());
-        store.observeCommits(stage -> faults.at(FaultInjector.commitPoint(stage)));
         this.worker = new Thread(this::work, "legonet-forget-worker");
-        publish();
+        publish(model);
     }
 
     /**
-     * Opens the request log and the receipts of {@code store} (held for writing) and recovers what
-     * a crash left: missing receipts of committed requests are written, finished requests leave the
+     * Opens the model directory of {@code config} for update (its writer lock keeps every other
+     * writer out while the service runs), its request log and its receipts, and recovers what a
+     * crash left: missing receipts of committed requests are written, finished requests leave the
      * log, and the rest are queued again. The worker starts with {@link #start()}.
      */
-    static ForgetService open(ModelStore store, ServerConfig config, ServerMetrics metrics) {
-        ReceiptLog receipts = ReceiptLog.open(store.dir());
-        RequestLog log;
+    static ForgetService open(ServerConfig config, ServerMetrics metrics) {
+        FaultInjector faults = config.faults();
+        LegoNet.Options options = new LegoNet.Options(config.threads(), new RetrainProgress(faults));
+        LegoNet model = LegoNet.openForUpdate(config.model(), options);
+        ReceiptLog receipts = null;
+        RequestLog log = null;
         try {
-            log = RequestLog.open(store.dir(), config.faults());
-        } catch (RuntimeException e) {
-            receipts.close();
-            throw e;
-        }
-        ForgetService s = new ForgetService(store, log, receipts, config, metrics);
-        try {
+            receipts = ReceiptLog.open(model.dir());
+            log = RequestLog.open(model.dir(), faults);
+            ForgetService s = new ForgetService(model, options, log, receipts, config, metrics);
             s.recover();
+            metrics.gauges(s::depth, () -> s.serving().model().generation());
+            return s;
         } catch (IOException | RuntimeException e) {
-            s.log.close();
-            s.receipts.close();
+            if (log != null) {
+                log.close();
+            }
+            if (receipts != null) {
+                receipts.close();
+            }
+            model.close();
             throw e instanceof RuntimeException re ? re
-                    : new org.legonet.core.StoreException("cannot recover the forget requests of " + store.dir()
-                    + ": " + e.getMessage(), e);
+                    : new StoreException("cannot recover the requests of " + config.model() + ": " + e.getMessage(), e);
         }
-        metrics.gauges(s::depth, () -> s.serving().manifest().generation());
-        return s;
     }
 
     private void recover() throws IOException {
         Map<String, ChangeRecord> committed = new HashMap<>();
-        for (ChangeRecord r : store.deletions()) {
-            if (r.idHashes() != null) {
-                forgotten.addAll(r.idHashes());
-            }
+        for (ChangeRecord r : serving().model().history()) {
             if (r.requests() != null) {
                 for (String id : r.requests()) {
                     committed.put(id, r);
@@ -165,6 +186,11 @@ final class ForgetService implements AutoCloseable {
                 Tracked t = new Tracked(r);
                 open.put(r.requestId(), t);
                 queue.add(t);
+                if (r.isAdd()) {
+                    for (long id : r.ids()) {
+                        pendingAdds.put(id, r.requestId());
+                    }
+                }
             }
         }
         log.remove(finished);
@@ -195,42 +221,91 @@ final class ForgetService implements AutoCloseable {
         return receipts.count();
     }
 
-    private void publish() {
-        serving.set(new Serving(store.model(), store.data(), store.manifest()));
+    /** Serves {@code model} (committed) from now on, and tells commits of its session to the fault points. */
+    private void publish(LegoNet model) {
+        model.observeCommits(stage -> faults.at(FaultInjector.commitPoint(stage)));
+        serving.set(new Serving(model, model.info()));
     }
 
     // ------------------------------------------------------------------------------------------
     // Accepting
 
     /**
-     * Validates, logs durably and queues a request for {@code ids} (distinct, ascending) or
+     * Validates, logs durably and queues a forget of {@code ids} (distinct, ascending) or
      * {@code forgetClass}, and returns its id. Nothing is logged or queued when it fails.
      */
-    String accept(long[] ids, Integer forgetClass) {
-        Serving s = serving.get();
-        if (forgetClass != null) {
-            if (forgetClass < 0 || forgetClass >= s.model().classes()) {
-                throw new ApiError(422, "unknown_class", "class " + forgetClass + " is not in the model's label set 0.."
-                        + (s.model().classes() - 1) + "; nothing was queued");
+    String acceptForget(long[] ids, Integer forgetClass) {
+        return accept(() -> {
+            LegoNet m = serving.get().model();
+            if (forgetClass != null) {
+                if (forgetClass < 0) {
+                    throw new UnknownClassException(forgetClass, m.classes());
+                }
+                m.check(Edit.forget(ForgetRequest.ofClass(forgetClass)));
+                return new LoggedRequest(newRequestId("fr-"), now(), null, forgetClass);
             }
-        } else {
-            List<Long> unknown = new ArrayList<>();
+            // an id a queued add will add is valid here: that add runs first
+            long[] known = LongStream.of(ids).filter(id -> !pendingAdds.containsKey(id)).toArray();
+            if (known.length > 0) {
+                m.check(Edit.forget(ForgetRequest.ofIds(known)));
+            }
+            return new LoggedRequest(newRequestId("fr-"), now(), ids, null);
+        });
+    }
+
+    /**
+     * Validates, logs durably and queues an add of samples ({@code ids.length} of them, with their
+     * labels and raw features row after row), and returns its id. Nothing is logged or queued when
+     * it fails.
+     *
+     * @param readdForgotten whether ids the model forgot earlier may be added again
+     */
+    String acceptAdd(long[] ids, int[] labels, float[] features, boolean readdForgotten) {
+        return accept(() -> {
+            Serving s = serving.get();
+            s.model().check(Edit.add(samples(s, ids, labels, features)).withReaddForgotten(readdForgotten));
+            List<Long> queued = new ArrayList<>();
+            Set<String> by = new java.util.TreeSet<>();
             for (long id : ids) {
-                if (s.data().rowOf(id) < 0 && !forgotten.contains(ModelStore.hashId(salt, id))) {
-                    unknown.add(id);
+                String r = pendingAdds.get(id);
+                if (r != null) {
+                    queued.add(id);
+                    by.add(r);
                 }
             }
-            if (!unknown.isEmpty()) {
-                throw new ApiError(422, "unknown_ids", unknownIds(unknown));
+            if (!queued.isEmpty()) {
+                queued.sort(null);
+                throw new ApiError(409, "id_conflict", "sample id" + (queued.size() == 1 ? " " : "s ") + list(queued)
+                        + (queued.size() == 1 ? " is" : " are") + " being added already by request"
+                        + (by.size() == 1 ? " " : "s ") + String.join(", ", by) + "; nothing was queued");
             }
-        }
-        faults.at(FaultInjector.ACCEPT_VALIDATED);
-        LoggedRequest r = new LoggedRequest(newRequestId(), now(), forgetClass == null ? ids : null, forgetClass);
-        Tracked t = new Tracked(r);
+            return LoggedRequest.add(newRequestId("ar-"), now(), ids, labels, features, readdForgotten);
+        });
+    }
+
+    /** {@code ids.length} samples as a data set of the model's sample shape. */
+    private static Dataset samples(Serving s, long[] ids, int[] labels, float[] features) {
+        int[] shape = s.info().sampleShape();
+        return new Dataset("samples to add", ids, labels, features, shape == null ? new int[] {s.model().inputDim()}
+                : shape);
+    }
+
+    /**
+     * Runs {@code validated} (which checks a request and returns its log line) and logs and queues
+     * the request, all under one lock, so that validation sees every request accepted before.
+     */
+    private String accept(Supplier<LoggedRequest> validated) {
+        LoggedRequest r;
         synchronized (acceptLock) {
             if (stopping) {
                 throw new ApiError(503, "shutting_down", "the service is stopping; send the request again after it restarts");
             }
+            try {
+                r = validated.get();
+            } catch (LegoNetException e) {
+                throw refused(e);
+            }
+            faults.at(FaultInjector.ACCEPT_VALIDATED);
             try {
                 log.append(r);
             } catch (IOException e) {
@@ -239,18 +314,35 @@ final class ForgetService implements AutoCloseable {
                         + "accepted: " + e.getMessage());
             }
             faults.at(FaultInjector.WAL_SYNCED);
+            if (r.isAdd()) {
+                for (long id : r.ids()) {
+                    pendingAdds.put(id, r.requestId());
+                }
+            }
+            Tracked t = new Tracked(r);
             synchronized (queueLock) {
                 open.put(r.requestId(), t);
                 queue.add(t);
                 queueLock.notifyAll();
             }
         }
-        metrics.forgetAccepted.increment();
-        LOG.info("accepted forget request {} ({})", r.requestId(), r.describe());
+        (r.isAdd() ? metrics.addAccepted : metrics.forgetAccepted).increment();
+        LOG.info("accepted {} request {} ({})", r.isAdd() ? "add" : "forget", r.requestId(), r.describe());
         return r.requestId();
     }
 
-    private static String unknownIds(List<Long> ids) {
+    /**
+     * The answer to a request the model refused: the status and code of {@link ApiError#of} (ids or a
+     * class the model does not hold 422, ids that conflict 409, other bad input 400), with the
+     * model's reason, saying that nothing was queued.
+     */
+    private static ApiError refused(LegoNetException e) {
+        ApiError a = ApiError.of(e);
+        return new ApiError(a.status(), a.code(),
+                a.getMessage().replaceFirst("; nothing was (changed|added)$", "") + "; nothing was queued");
+    }
+
+    private static String list(List<Long> ids) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < Math.min(ids.size(), 10); i++) {
             b.append(i == 0 ? "" : ", ").append(ids.get(i));
@@ -258,14 +350,13 @@ final class ForgetService implements AutoCloseable {
         if (ids.size() > 10) {
             b.append(", ... (").append(ids.size()).append(" in all)");
         }
-        return "unknown sample id" + (ids.size() == 1 ? " " : "s ") + b + ": not a private sample of this model "
-                + "(public samples and ids outside the training data cannot be forgotten); nothing was queued";
+        return b.toString();
     }
 
-    private static String newRequestId() {
+    private static String newRequestId(String prefix) {
         byte[] b = new byte[12];
         RANDOM.nextBytes(b);
-        return "fr-" + Digests.hex(b);
+        return prefix + HexFormat.of().formatHex(b);
     }
 
     private static String now() {
@@ -279,10 +370,10 @@ final class ForgetService implements AutoCloseable {
     Status status(String requestId) {
         Tracked t = open.get(requestId);
         if (t != null) {
-            return new Status(requestId, t.state, t.request.received(), null, t.error);
+            return new Status(requestId, t.request.isAdd(), t.state, t.request.received(), null, t.error);
         }
         Receipt r = receipts.get(requestId);
-        return r == null ? null : new Status(requestId, State.DONE, r.received(), r, null);
+        return r == null ? null : new Status(requestId, "add".equals(r.kind()), State.DONE, r.received(), r, null);
     }
 
     /** {@link #status}, after waiting up to {@code wait} for the request to finish. */
@@ -327,19 +418,41 @@ final class ForgetService implements AutoCloseable {
         }
     }
 
-    /** Every queued id request up to the next class request, or one class request alone. */
+    /**
+     * The next batch, in queue order: a class forget alone, or else the queued requests up to the
+     * next class forget, cut before an add that names an id a forget earlier in the batch names.
+     * One batch is one {@link Edit} that adds first and forgets second; that equals carrying the
+     * requests out in queue order exactly when no add follows a forget of one of its ids (a forget
+     * of an id added earlier in the batch is fine: it is forgotten after it is added).
+     */
     private List<Tracked> takeBatch() {
         List<Tracked> batch = new ArrayList<>();
         batch.add(queue.poll());
         if (!batch.get(0).request.isClass()) {
-            while (!queue.isEmpty() && !queue.peek().request.isClass()) {
-                batch.add(queue.poll());
+            Set<Long> forgotten = new HashSet<>();
+            note(batch.get(0).request, forgotten);
+            while (!queue.isEmpty() && !queue.peek().request.isClass() && !addsAny(queue.peek().request, forgotten)) {
+                Tracked t = queue.poll();
+                note(t.request, forgotten);
+                batch.add(t);
             }
         }
         for (Tracked t : batch) {
             t.state = State.RUNNING;
         }
         return batch;
+    }
+
+    private static void note(LoggedRequest r, Set<Long> forgotten) {
+        if (!r.isAdd()) {
+            for (long id : r.ids()) {
+                forgotten.add(id);
+            }
+        }
+    }
+
+    private static boolean addsAny(LoggedRequest r, Set<Long> forgotten) {
+        return r.isAdd() && !forgotten.isEmpty() && LongStream.of(r.ids()).anyMatch(forgotten::contains);
     }
 
     private void run(List<Tracked> batch) {
@@ -349,7 +462,7 @@ final class ForgetService implements AutoCloseable {
             rec = apply(batch);
         } catch (RuntimeException e) {
             if (batch.size() > 1) {
-                LOG.warn("a batch of {} forget requests failed ({}); running them one by one", batch.size(), e.toString());
+                LOG.warn("a batch of {} requests failed ({}); running them one by one", batch.size(), e.toString());
                 for (Tracked t : batch) {
                     run(List.of(t));
                 }
@@ -371,43 +484,91 @@ final class ForgetService implements AutoCloseable {
             t.error = (e.getMessage() == null ? e.toString() : e.getMessage()) + " (" + what + ")";
             t.state = State.FAILED;
             t.finished.complete(null);
-            metrics.forgetFailed.increment();
-            LOG.error("forget request {} failed; {}: {}", t.request.requestId(), what, e.toString(), e);
+            (t.request.isAdd() ? metrics.addFailed : metrics.forgetFailed).increment();
+            LOG.error("{} request {} failed; {}: {}", t.request.isAdd() ? "add" : "forget", t.request.requestId(), what,
+                    e.toString(), e);
         }
     }
 
     /**
-     * Forgets what {@code batch} asks in one retraining and one commit that names its requests.
-     * Returns the committed deletion record, or null when nothing needed to change.
+     * Carries out {@code batch} with one retraining and one commit that names its requests.
+     * Returns the committed record, or null when nothing needed to change.
      */
     private ChangeRecord apply(List<Tracked> batch) {
         List<String> ids = batch.stream().map(t -> t.request.requestId()).toList();
-        int before = store.manifest().deletions().requests();
+        LegoNet current = serving.get().model();
+        LegoNet.Update update = current.apply(merge(batch, serving.get()), ids, false);
+        if (!update.report().changed()) {
+            metrics.batchRequests.record(batch.size());
+            return null;
+        }
+        LegoNet next;
         ChangeRecord rec;
         UpdateReport report = null;
         try {
-            report = unlearner.forget(merge(batch), ids);
+            next = update.commit();
+            report = next.lastUpdate();
             rec = report.committed();
         } catch (RuntimeException e) {
-            rec = committedDespite(before, ids);
+            next = reopen(e);
+            rec = recordNaming(next.history(), ids);
             if (rec == null) {
                 throw e;
             }
-            LOG.warn("the commit of {} request(s) succeeded but then failed to clean up: {}", ids.size(), e.toString());
+            LOG.warn("the commit of {} request(s) went through, then failed: {}", ids.size(), e.toString());
         }
-        if (rec != null) {
-            publish();
-            forgotten.addAll(rec.idHashes());
-            metrics.commits.increment();
-            metrics.samplesForgotten.increment(rec.forgotten());
-            metrics.adaptersRetrained.increment(rec.adaptersRetrained().size());
-            if (report != null) {
-                metrics.retrain.record(Duration.ofNanos((long) (report.trainSeconds() * 1e9)));
-                metrics.commit.record(Duration.ofNanos((long) (report.storeSeconds() * 1e9)));
+        publish(next);
+        synchronized (acceptLock) {
+            for (Tracked t : batch) {
+                if (t.request.isAdd()) {
+                    for (long id : t.request.ids()) {
+                        pendingAdds.remove(id, t.request.requestId());
+                    }
+                }
             }
+        }
+        metrics.commits.increment();
+        metrics.samplesForgotten.increment(rec.forgotten());
+        metrics.samplesAdded.increment(rec.addedCount());
+        metrics.adaptersRetrained.increment(rec.adaptersRetrained().size());
+        if (report != null) {
+            metrics.retrain.record(Duration.ofNanos((long) (report.trainSeconds() * 1e9)));
+            metrics.commit.record(Duration.ofNanos((long) (report.storeSeconds() * 1e9)));
         }
         metrics.batchRequests.record(batch.size());
         return rec;
+    }
+
+    /**
+     * After a commit failed: whether it switched the directory or not, the session that tried can
+     * no longer be trusted (its view may lag the directory). Closes it and opens the directory
+     * again, which also removes what the failed commit left behind, and serves what it holds.
+     * Throws (the batch then fails and stays logged) when the directory cannot be opened.
+     */
+    private LegoNet reopen(RuntimeException cause) {
+        LOG.error("a commit failed ({}); opening {} again to see whether it went through", cause.toString(), dir);
+        serving.get().model().close();
+        LegoNet fresh;
+        try {
+            fresh = LegoNet.openForUpdate(dir, options);
+        } catch (RuntimeException e) {
+            e.addSuppressed(cause);
+            LOG.error("cannot open {} again; the service cannot apply requests until it restarts", dir, e);
+            throw e;
+        }
+        publish(fresh);
+        return fresh;
+    }
+
+    /** The committed record that names every one of {@code requestIds}, or null. */
+    private static ChangeRecord recordNaming(List<ChangeRecord> history, List<String> requestIds) {
+        for (int i = history.size() - 1; i >= 0; i--) {
+            ChangeRecord r = history.get(i);
+            if (r.requests() != null && r.requests().containsAll(requestIds)) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /** Receipts for an applied batch, then its lines leave the request log. */
@@ -425,58 +586,93 @@ final class ForgetService implements AutoCloseable {
                 LOG.error("cannot compact the request log: {}", e.toString());
             }
         }
+        int adds = 0;
         for (Tracked t : batch) {
             t.state = State.DONE;
             open.remove(t.request.requestId());
             t.finished.complete(null);
+            adds += t.request.isAdd() ? 1 : 0;
         }
-        metrics.forgetDone.increment(batch.size());
-        LOG.info("{} forget request{} done: {} sample{} erased, {} adapter{} retrained, {} in {} s{}",
+        metrics.forgetDone.increment(batch.size() - adds);
+        metrics.addDone.increment(adds);
+        int added = batch.stream().filter(t -> t.request.isAdd()).mapToInt(t -> t.request.ids().length).sum();
+        LOG.info("{} request{} done: {} sample{} erased, {} added, {} adapter{} retrained, {} in {} s{}",
                 batch.size(), batch.size() == 1 ? "" : "s", rec == null ? 0 : rec.forgotten(),
-                rec == null || rec.forgotten() != 1 ? "s" : "",
+                rec == null || rec.forgotten() != 1 ? "s" : "", added,
                 rec == null ? 0 : rec.adaptersRetrained().size(),
                 rec == null || rec.adaptersRetrained().size() != 1 ? "s" : "",
                 rec == null ? "nothing to change" : "model " + rec.digestAfter().substring(0, 16),
-                String.format(java.util.Locale.ROOT, "%.3f", (System.nanoTime() - t0) / 1e9),
+                String.format(Locale.ROOT, "%.3f", (System.nanoTime() - t0) / 1e9),
                 rec == null ? "" : " (commit " + rec.seq() + ")");
     }
 
-    /** The one request a batch amounts to: the union of its ids, or its one class. */
-    private static ForgetRequest merge(List<Tracked> batch) {
+    /**
+     * The one edit a batch amounts to: the samples of its adds, in queue order, then the union of
+     * its forgets' ids, or its one class.
+     */
+    private static Edit merge(List<Tracked> batch, Serving s) {
         if (batch.size() == 1 && batch.get(0).request.isClass()) {
-            return ForgetRequest.ofClass(batch.get(0).request.forgetClass());
+            return Edit.forget(ForgetRequest.ofClass(batch.get(0).request.forgetClass()));
         }
-        return ForgetRequest.ofIds(batch.stream().flatMapToLong(t -> LongStream.of(t.request.ids())).toArray());
-    }
-
-    /** The deletion record naming {@code ids} if a commit went through before an exception, else null. */
-    private ChangeRecord committedDespite(int before, List<String> ids) {
-        if (store.manifest().deletions().requests() <= before) {
-            return null;
+        List<LoggedRequest> adds = batch.stream().map(t -> t.request).filter(LoggedRequest::isAdd).toList();
+        long[] forget = batch.stream().map(t -> t.request).filter(r -> !r.isAdd())
+                .flatMapToLong(r -> LongStream.of(r.ids())).toArray();
+        Dataset add = null;
+        boolean readd = false;
+        if (!adds.isEmpty()) {
+            long[] ids = adds.stream().flatMapToLong(r -> LongStream.of(r.ids())).toArray();
+            int[] labels = new int[ids.length];
+            float[][] rows = new float[adds.size()][];
+            int n = 0;
+            long values = 0;
+            for (int i = 0; i < adds.size(); i++) {
+                LoggedRequest r = adds.get(i);
+                System.arraycopy(r.labels(), 0, labels, n, r.labels().length);
+                n += r.labels().length;
+                rows[i] = r.featureValues();
+                values += rows[i].length;
+                readd |= r.readd();
+            }
+            float[] x = new float[Math.toIntExact(values)];
+            int at = 0;
+            for (float[] v : rows) {
+                System.arraycopy(v, 0, x, at, v.length);
+                at += v.length;
+            }
+            add = samples(s, ids, labels, x);
         }
-        List<ChangeRecord> all = store.deletions();
-        ChangeRecord last = all.get(all.size() - 1);
-        return last.requests() != null && last.requests().containsAll(ids) ? last : null;
+        return new Edit(add, forget.length == 0 ? null : ForgetRequest.ofIds(forget), readd);
     }
 
     /**
      * The receipt of {@code r} carried out by the commit {@code rec} (null: nothing needed to
-     * change). A pure function of the log line and the deletion record, so that recovery writes
-     * the very receipt the interrupted run would have.
+     * change). A pure function of the log line and the record, so that recovery writes the very
+     * receipt the interrupted run would have.
      */
     private Receipt receiptFor(LoggedRequest r, ChangeRecord rec) {
-        String digest = store.model().digest();
+        LegoNet model = serving.get().model();
+        String digest = model.digest();
         List<String> hashes = null;
-        int forgottenHere;
+        int forgottenHere = 0;
         int already = 0;
-        if (r.isClass()) {
+        Integer added = null;
+        String kind;
+        if (r.isAdd()) {
+            kind = "add";
+            hashes = new ArrayList<>();
+            for (long id : LongStream.of(r.ids()).sorted().toArray()) {
+                hashes.add(model.idHash(id));
+            }
+            added = r.ids().length;
+        } else if (r.isClass()) {
+            kind = "class";
             forgottenHere = rec == null ? 0 : rec.forgotten();
         } else {
+            kind = "ids";
             hashes = new ArrayList<>();
             Set<String> erased = rec == null ? Set.of() : new HashSet<>(rec.idHashes());
-            forgottenHere = 0;
             for (long id : r.ids()) {
-                String h = ModelStore.hashId(salt, id);
+                String h = model.idHash(id);
                 hashes.add(h);
                 if (erased.contains(h)) {
                     forgottenHere++;
@@ -485,14 +681,20 @@ final class ForgetService implements AutoCloseable {
                 }
             }
         }
-        return new Receipt(0, r.requestId(), r.isClass() ? "class" : "ids", r.forgetClass(), hashes, forgottenHere,
-                already, rec == null ? null : rec.seq(), rec == null ? null : rec.requests().size(),
+        return new Receipt(0, r.requestId(), kind, r.forgetClass(), hashes, forgottenHere, already, added,
+                rec == null ? null : rec.seq(), rec == null ? null : rec.requests().size(),
                 rec == null ? List.of() : rec.adaptersRetrained(), rec == null ? digest : rec.digestBefore(),
                 rec == null ? digest : rec.digestAfter(), r.received(), rec == null ? now() : rec.time(), null, null);
     }
 
-    /** Counts retrained adapters for the fault points (the store commit reports its own steps). */
-    private final class RetrainProgress implements Progress {
+    /** Counts retrained adapters for the fault points (the commit reports its own steps). */
+    private static final class RetrainProgress implements Progress {
+        private final FaultInjector faults;
+
+        RetrainProgress(FaultInjector faults) {
+            this.faults = faults;
+        }
+
         @Override
         public void start(String task, long total) {
         }
@@ -528,25 +730,31 @@ final class ForgetService implements AutoCloseable {
         }
         int left = depth();
         if (worker.isAlive()) {
-            LOG.warn("the forget worker did not finish within {} s; its batch stays in the request log and runs at "
+            LOG.warn("the worker did not finish within {} s; its batch stays in the request log and runs at "
                     + "the next start", grace.toSeconds());
         } else if (left > 0) {
-            LOG.info("{} forget request{} stay{} in the request log and run at the next start", left,
+            LOG.info("{} request{} stay{} in the request log and run at the next start", left,
                     left == 1 ? "" : "s", left == 1 ? "s" : "");
         }
-        store.observeCommits(CommitObserver.NONE);
+        serving.get().model().observeCommits(CommitObserver.NONE);
     }
 
     boolean workerAlive() {
         return worker.isAlive();
     }
 
+    /**
+     * Stops (see {@link #stop}) and, once the worker has stopped, closes the logs and the model,
+     * releasing the directory's writer lock. A worker still running keeps them open, and the
+     * directory locked.
+     */
     @Override
     public void close() {
         stop(Duration.ofSeconds(60));
         if (!worker.isAlive()) {
             log.close();
             receipts.close();
+            serving.get().model().close();
         }
     }
 

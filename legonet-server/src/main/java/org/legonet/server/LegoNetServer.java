@@ -17,21 +17,23 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import org.legonet.core.LegoNet;
 import org.legonet.core.LegoNetException;
-import org.legonet.core.model.LegoNetModel;
-import org.legonet.core.store.Manifest;
-import org.legonet.core.store.ModelStore;
+import org.legonet.core.ModelInfo;
+import org.legonet.core.Predictions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The unlearning service: a model directory (held for writing), its {@link ForgetService}, and
- * the REST API over them.
+ * The unlearning service: a model directory (held for update through {@link LegoNet}), its
+ * {@link ForgetService}, and the REST API over them.
  *
  * <pre>
  * POST /v1/predict        {"instances": [[f1, f2, ...], ...]}  -> {"model_digest", "predictions": [{"label", "probabilities"}]}
  * POST /v1/forget         {"ids": [..]} or {"class": C}        -> 202 {"request_id", "state"}
- * GET  /v1/forget/{id}    ?wait_seconds=N                      -> {"request_id", "state", "receipt"}
+ * POST /v1/samples        {"samples": [{"id", "label", "features"}, ...]} -> 202 {"request_id", "state"}
+ * GET  /v1/requests/{id}  ?wait_seconds=N                      -> {"request_id", "kind", "state", "receipt"}
+ * GET  /v1/forget/{id}    the same (the path forgets were first given)
  * GET  /v1/model          manifest summary, deletions, digest, empty adapters
  * GET  /v1/health         liveness (no token): "ok", or "degraded" when no adapter holds a sample
  * GET  /metrics           Prometheus text
@@ -47,7 +49,6 @@ public final class LegoNetServer implements AutoCloseable {
     static final int MAX_WAIT_SECONDS = 60;
 
     private final ServerConfig config;
-    private final ModelStore store;
     private final ServerMetrics metrics;
     private final ForgetService forgets;
     private final Javalin app;
@@ -56,9 +57,8 @@ public final class LegoNetServer implements AutoCloseable {
     private final Semaphore predicting;
     private volatile boolean closing;
 
-    private LegoNetServer(ServerConfig config, ModelStore store, ServerMetrics metrics, ForgetService forgets) {
+    private LegoNetServer(ServerConfig config, ServerMetrics metrics, ForgetService forgets) {
         this.config = config;
-        this.store = store;
         this.metrics = metrics;
         this.forgets = forgets;
         this.predicting = new Semaphore(config.predictConcurrency());
@@ -73,15 +73,14 @@ public final class LegoNetServer implements AutoCloseable {
 
     /**
      * Opens the model directory for writing (its lock keeps every other writer out while the
-     * service runs), recovers the forget requests a crash left, starts the worker and listens.
+     * service runs), recovers the requests a crash left, starts the worker and listens.
      */
     public static LegoNetServer start(ServerConfig config) {
-        ModelStore store = ModelStore.open(config.model(), true);
         ServerMetrics metrics = new ServerMetrics();
         ForgetService forgets = null;
         try {
-            forgets = ForgetService.open(store, config, metrics);
-            LegoNetServer server = new LegoNetServer(config, store, metrics, forgets);
+            forgets = ForgetService.open(config, metrics);
+            LegoNetServer server = new LegoNetServer(config, metrics, forgets);
             forgets.start();
             try {
                 server.app.start(config.host(), config.port());
@@ -89,15 +88,14 @@ public final class LegoNetServer implements AutoCloseable {
                 throw new LegoNetException("cannot listen on " + config.host() + ":" + config.port() + ": "
                         + rootMessage(e));
             }
-            LOG.info("serving model {} ({}) on {}", store.dir().getFileName(), store.model().digest().substring(0, 16),
-                    server.url());
+            LegoNet m = forgets.serving().model();
+            LOG.info("serving model {} ({}) on {}", m.dir().getFileName(), m.digest().substring(0, 16), server.url());
             return server;
         } catch (RuntimeException e) {
             if (forgets != null) {
                 forgets.close();
             }
             metrics.close();
-            store.close();
             throw e;
         }
     }
@@ -126,7 +124,7 @@ public final class LegoNetServer implements AutoCloseable {
         return forgets.serving().model().digest();
     }
 
-    /** Forget requests accepted and not yet done. */
+    /** Requests (forgets and adds) accepted and not yet done. */
     public int queueDepth() {
         return forgets.depth();
     }
@@ -144,6 +142,8 @@ public final class LegoNetServer implements AutoCloseable {
         app.after(this::record);
         app.post("/v1/predict", config.openPredict() ? this::predict : guarded(this::predict));
         app.post("/v1/forget", guarded(this::forget));
+        app.post("/v1/samples", guarded(this::samples));
+        app.get("/v1/requests/{id}", guarded(this::status));
         app.get("/v1/forget/{id}", guarded(this::status));
         app.get("/v1/model", guarded(this::model));
         app.get("/v1/health", this::health);
@@ -312,19 +312,17 @@ public final class LegoNetServer implements AutoCloseable {
     }
 
     private void predict(Context ctx, byte[] body) {
-        ForgetService.Serving s = forgets.serving();
-        LegoNetModel m = s.model();
+        LegoNet m = forgets.serving().model();
         JsonNode root = parse(body);
-        float[] x = instances(root.get("instances"), m.encoder().inputDim());
-        int rows = x.length / m.encoder().inputDim();
-        float[] probs = m.predictRaw(x, rows);
-        int[] labels = LegoNetModel.argmax(probs, rows, m.classes());
+        float[] x = instances(root.get("instances"), m.inputDim());
+        int rows = x.length / m.inputDim();
+        Predictions p = m.predict(x, rows);
         List<Prediction> out = new ArrayList<>(rows);
         for (int r = 0; r < rows; r++) {
-            out.add(new Prediction(labels[r], java.util.Arrays.copyOfRange(probs, r * m.classes(), (r + 1) * m.classes())));
+            out.add(new Prediction(p.label(r), p.probabilities(r)));
         }
         metrics.predictions.increment(rows);
-        json(ctx, 200, new PredictResponse(m.digest(), s.manifest().generation(), out));
+        json(ctx, 200, new PredictResponse(p.modelDigest(), m.generation(), out));
     }
 
     private float[] instances(JsonNode inst, int dim) {
@@ -342,29 +340,35 @@ public final class LegoNetServer implements AutoCloseable {
         }
         float[] x = new float[Math.multiplyExact(rows, dim)];
         for (int r = 0; r < rows; r++) {
-            JsonNode row = inst.get(r);
-            if (!row.isArray()) {
-                throw ApiError.badRequest("invalid_request", "instances[" + r + "] is not a list of numbers");
-            }
-            if (row.size() != dim) {
-                throw ApiError.badRequest("wrong_dimension", "instances[" + r + "] has " + row.size()
-                        + " values; the model expects " + dim);
-            }
-            for (int c = 0; c < dim; c++) {
-                JsonNode v = row.get(c);
-                if (!v.isNumber()) {
-                    throw ApiError.badRequest("invalid_value", "instances[" + r + "][" + c + "] is not a number");
-                }
-                float f = (float) v.doubleValue();
-                if (!Float.isFinite(f)) {
-                    throw ApiError.badRequest("invalid_value", "instances[" + r + "][" + c + "] is "
-                            + (Double.isNaN(v.doubleValue()) ? "NaN" : "infinite or beyond the float range")
-                            + "; every feature must be a finite number");
-                }
-                x[r * dim + c] = f;
-            }
+            features(inst.get(r), "instances[" + r + "]", dim, x, r * dim);
         }
         return x;
+    }
+
+    /**
+     * Reads one sample's raw features, {@code dim} finite numbers (each rounded to the nearest
+     * 32-bit float), into {@code x} at {@code off}; {@code what} names it in errors.
+     */
+    private static void features(JsonNode row, String what, int dim, float[] x, int off) {
+        if (row == null || !row.isArray()) {
+            throw ApiError.badRequest("invalid_request", what + " is not a list of numbers");
+        }
+        if (row.size() != dim) {
+            throw ApiError.badRequest("wrong_dimension", what + " has " + row.size() + " values; the model expects " + dim);
+        }
+        for (int c = 0; c < dim; c++) {
+            JsonNode v = row.get(c);
+            if (!v.isNumber()) {
+                throw ApiError.badRequest("invalid_value", what + "[" + c + "] is not a number");
+            }
+            float f = (float) v.doubleValue();
+            if (!Float.isFinite(f)) {
+                throw ApiError.badRequest("invalid_value", what + "[" + c + "] is "
+                        + (Double.isNaN(v.doubleValue()) ? "NaN" : "infinite or beyond the float range")
+                        + "; every feature must be a finite number");
+            }
+            x[off + c] = f;
+        }
     }
 
     private void forget(Context ctx) throws IOException {
@@ -381,7 +385,7 @@ public final class LegoNetServer implements AutoCloseable {
             if (!c.isIntegralNumber() || !c.canConvertToInt()) {
                 throw ApiError.badRequest("invalid_value", "\"class\" must be an integer class index, got " + c);
             }
-            id = forgets.accept(null, c.intValue());
+            id = forgets.acceptForget(null, c.intValue());
         } else {
             JsonNode ids = root.get("ids");
             if (!ids.isArray() || ids.isEmpty()) {
@@ -395,13 +399,67 @@ public final class LegoNetServer implements AutoCloseable {
                 }
                 v[i] = n.longValue();
             }
-            id = forgets.accept(ForgetService.distinctSorted(v), null);
+            id = forgets.acceptForget(ForgetService.distinctSorted(v), null);
         }
-        ctx.header("Location", "/v1/forget/" + id);
+        accepted(ctx, id, "/v1/forget/");
+    }
+
+    /** 202 with the request's id, and where its status is. */
+    private static void accepted(Context ctx, String id, String statusPath) {
+        ctx.header("Location", statusPath + id);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("request_id", id);
         body.put("state", "queued");
         json(ctx, 202, body);
+    }
+
+    /**
+     * {@code POST /v1/samples}: {@code {"samples": [{"id": N, "label": C, "features": [...]}, ...]}},
+     * optionally {@code "readd_forgotten": true} to add again ids the model forgot. The shape of
+     * the body is checked here (400, 413); what the samples mean to the model (ids held, forgotten
+     * or repeated, labels outside the label set) is checked by the model when the request arrives
+     * (409, 422); nothing is logged or queued for a refused request.
+     */
+    private void samples(Context ctx) throws IOException {
+        JsonNode root = jsonBody(ctx);
+        JsonNode samples = root.get("samples");
+        int dim = forgets.serving().model().inputDim();
+        if (samples == null || !samples.isArray() || samples.isEmpty()) {
+            throw ApiError.badRequest("invalid_request", "the body must be {\"samples\": [{\"id\": N, \"label\": C, "
+                    + "\"features\": [f1, f2, ...]}, ...]} with " + dim + " features per sample");
+        }
+        int n = samples.size();
+        if (n > config.maxBatch()) {
+            throw new ApiError(413, "batch_too_large", n + " samples in one request; the limit is " + config.maxBatch());
+        }
+        JsonNode readd = root.get("readd_forgotten");
+        if (readd != null && !readd.isBoolean()) {
+            throw ApiError.badRequest("invalid_value", "\"readd_forgotten\" must be true or false, got " + readd);
+        }
+        long[] ids = new long[n];
+        int[] labels = new int[n];
+        float[] x = new float[Math.multiplyExact(n, dim)];
+        for (int i = 0; i < n; i++) {
+            JsonNode s = samples.get(i);
+            String at = "samples[" + i + "]";
+            if (!s.isObject()) {
+                throw ApiError.badRequest("invalid_request", at + " is not an object {\"id\", \"label\", \"features\"}");
+            }
+            JsonNode id = s.get("id");
+            if (id == null || !id.isIntegralNumber() || !id.canConvertToLong()) {
+                throw ApiError.badRequest("invalid_value", at + ".id is not an integer sample id: " + id);
+            }
+            ids[i] = id.longValue();
+            JsonNode label = s.get("label");
+            if (label == null || !label.isIntegralNumber() || !label.canConvertToInt() || label.intValue() < 0) {
+                throw ApiError.badRequest("invalid_value", at + ".label is not a class index (an integer 0 or more): "
+                        + label);
+            }
+            labels[i] = label.intValue();
+            features(s.get("features"), at + ".features", dim, x, i * dim);
+        }
+        String id = forgets.acceptAdd(ids, labels, x, readd != null && readd.booleanValue());
+        accepted(ctx, id, "/v1/requests/");
     }
 
     private void status(Context ctx) {
@@ -420,45 +478,44 @@ public final class LegoNetServer implements AutoCloseable {
         }
         ForgetService.Status s = forgets.await(id, Duration.ofSeconds(wait));
         if (s == null) {
-            throw new ApiError(404, "unknown_request", "no forget request " + id + " was accepted by this model");
+            throw new ApiError(404, "unknown_request", "no request " + id + " was accepted by this model");
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("request_id", s.requestId());
+        body.put("kind", s.add() ? "add" : "forget");
         body.put("state", s.state().name().toLowerCase(Locale.ROOT));
         body.put("received", s.received());
         if (s.receipt() != null) {
             body.put("receipt", s.receipt());
         }
         if (s.error() != null) {
-            body.put("error", Map.of("code", "forget_failed", "message", s.error()
-                    + " (the request stays in the log and is retried when the service restarts)"));
+            body.put("error", Map.of("code", s.add() ? "add_failed" : "forget_failed", "message", s.error()));
         }
         json(ctx, 200, body);
     }
 
     private void model(Context ctx) {
-        ForgetService.Serving s = forgets.serving();
-        Manifest m = s.manifest();
-        LegoNetModel model = s.model();
+        ModelInfo m = forgets.serving().info();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("model_digest", model.digest());
+        body.put("model_digest", m.digest());
         body.put("generation", m.generation());
         body.put("created", m.created());
         body.put("updated", m.updated());
         body.put("legonet_version", m.legonetVersion());
-        body.put("encoder", m.encoder().spec());
-        body.put("input_dim", m.encoder().inputDim());
+        body.put("encoder", m.encoder());
+        body.put("input_dim", m.inputDim());
         body.put("classes", m.classes());
-        body.put("adapters", model.adapterCount());
-        body.put("activate", model.router().k());
-        body.put("empty_adapters", model.emptyAdapters());
-        body.put("private_samples", m.privateData().rows());
-        body.put("retained_samples", m.privateData().retained());
-        body.put("deletion_requests", m.deletions().requests());
-        body.put("samples_forgotten", m.deletions().samples());
+        body.put("adapters", m.config().adapters());
+        body.put("activate", m.config().activate());
+        body.put("empty_adapters", m.emptyAdapters());
+        body.put("private_samples", m.samplesEverHeld());
+        body.put("retained_samples", m.retained());
+        body.put("deletion_requests", m.updates());
+        body.put("samples_forgotten", m.samplesForgotten());
+        body.put("samples_added", m.samplesAdded());
         body.put("receipts", forgets.receiptCount());
         body.put("queue_depth", forgets.depth());
-        body.put("dataset", m.dataset().description());
+        body.put("dataset", m.dataset());
         json(ctx, 200, body);
     }
 
@@ -469,10 +526,10 @@ public final class LegoNetServer implements AutoCloseable {
      * adapters are normal after forgets and only counted.
      */
     private void health(Context ctx) {
-        LegoNetModel model = forgets.serving().model();
-        int empty = model.emptyAdapters();
+        ModelInfo m = forgets.serving().info();
+        int empty = m.emptyAdapters();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", closing ? "stopping" : empty == model.adapterCount() ? "degraded" : "ok");
+        body.put("status", closing ? "stopping" : empty == m.config().adapters() ? "degraded" : "ok");
         body.put("queue_depth", forgets.depth());
         body.put("empty_adapters", empty);
         json(ctx, closing ? 503 : 200, body);
@@ -482,7 +539,7 @@ public final class LegoNetServer implements AutoCloseable {
 
     /**
      * Stops: no new connections, the worker finishes its batch (requests still queued stay in the
-     * request log for the next start), the logs and the store lock are released.
+     * request log for the next start), the logs, the model and its writer lock are released.
      */
     @Override
     public synchronized void close() {
@@ -500,8 +557,6 @@ public final class LegoNetServer implements AutoCloseable {
         metrics.close();
         if (forgets.workerAlive()) {
             LOG.warn("keeping the model directory locked: the worker is still running");
-        } else {
-            store.close();
         }
         LOG.info("stopped");
         closed.countDown();

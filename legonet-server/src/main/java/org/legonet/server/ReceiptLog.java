@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.legonet.core.StoreException;
-import org.legonet.core.util.Digests;
 
 /**
  * {@value #FILE} in the model directory: the receipts of completed forget requests, append-only,
@@ -125,7 +124,7 @@ final class ReceiptLog implements AutoCloseable {
     /** SHA-256 of a receipt's line with its trailing {@code "hash"} field taken out. */
     private static String hashOf(String line) {
         String body = line.substring(0, line.lastIndexOf(HASH_FIELD)) + "}";
-        return Digests.sha256Hex(body.getBytes(StandardCharsets.UTF_8));
+        return Sha256.hex(body.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -159,7 +158,7 @@ final class ReceiptLog implements AutoCloseable {
     synchronized Receipt append(Receipt unsigned) throws IOException {
         Receipt body = unsigned.chained(count + 1, lastHash, null);
         String json = Json.string(body);
-        String hash = Digests.sha256Hex(json.getBytes(StandardCharsets.UTF_8));
+        String hash = Sha256.hex(json.getBytes(StandardCharsets.UTF_8));
         String line = json.substring(0, json.length() - 1) + HASH_FIELD + hash + "\"}\n";
         ByteBuffer b = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
         long at = out.position();

@@ -15,15 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.legonet.core.StoreException;
-import org.legonet.core.util.Digests;
 
 /**
- * The write-ahead log of forget requests, {@value #FILE} in the model directory: one JSON line per
- * accepted request, forced to disk before the request is acknowledged. Each line ends with a
- * {@code "sha256"} field, the SHA-256 of the line without it, so that a damaged line (a changed id
- * would forget the wrong sample) is never taken for a request. Lines of finished requests
+ * The write-ahead log of requests (forgets and adds), {@value #FILE} in the model directory: one
+ * JSON line per accepted request, forced to disk before the request is acknowledged. Each line
+ * ends with a {@code "sha256"} field, the SHA-256 of the line without it, so that a damaged line (a
+ * changed id would forget the wrong sample) is never taken for a request. Lines of finished requests
  * are removed by rewriting the log atomically (temporary file, fsync, rename, fsync of the
- * directory), so plaintext ids do not outlive their request. Not thread-safe on its own: the
+ * directory), so plaintext ids and added samples do not outlive their request. Not thread-safe on its own: the
  * service serialises appends and compactions.
  */
 final class RequestLog implements AutoCloseable {
@@ -87,8 +86,9 @@ final class RequestLog implements AutoCloseable {
             long good = 0;
             for (int i = 0; i < parsed.size(); i++) {
                 LoggedRequest r = parsed.get(i);
-                if (r.requestId() == null || r.received() == null || (r.ids() == null) == (r.forgetClass() == null)) {
-                    throw new StoreException("request log " + file + " line " + (i + 1) + " is not a forget request");
+                String problem = r.problem();
+                if (problem != null) {
+                    throw new StoreException("request log " + file + " line " + (i + 1) + " " + problem);
                 }
                 log.lines.put(r.requestId(), complete.get(i));
                 log.recovered.add(r);
@@ -109,7 +109,7 @@ final class RequestLog implements AutoCloseable {
     /** One line of the log as written: the request's JSON with its checksum as the last field. */
     static byte[] line(LoggedRequest r) {
         String json = Json.string(r);
-        String sha = Digests.sha256Hex(json.getBytes(StandardCharsets.UTF_8));
+        String sha = Sha256.hex(json.getBytes(StandardCharsets.UTF_8));
         return (json.substring(0, json.length() - 1) + SHA_FIELD + sha + "\"}\n").getBytes(StandardCharsets.UTF_8);
     }
 
@@ -122,7 +122,7 @@ final class RequestLog implements AutoCloseable {
         }
         String sha = text.substring(at + SHA_FIELD.length(), text.length() - 2);
         String body = text.substring(0, at) + "}";
-        if (!HEX64.matcher(sha).matches() || !Digests.sha256Hex(body.getBytes(StandardCharsets.UTF_8)).equals(sha)) {
+        if (!HEX64.matcher(sha).matches() || !Sha256.hex(body.getBytes(StandardCharsets.UTF_8)).equals(sha)) {
             return null;
         }
         try {

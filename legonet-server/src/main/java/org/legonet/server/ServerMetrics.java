@@ -17,8 +17,8 @@ import java.util.function.Supplier;
 
 /**
  * The service's meters, exposed at {@code GET /metrics} in the Prometheus text format: requests
- * and latencies per endpoint, the forget queue, adapters retrained, and the time spent retraining
- * and committing.
+ * and latencies per endpoint, forget and add requests, the request queue, samples forgotten and
+ * added, adapters retrained, and the time spent retraining and committing.
  */
 final class ServerMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -26,7 +26,11 @@ final class ServerMetrics implements AutoCloseable {
     final Counter forgetAccepted;
     final Counter forgetDone;
     final Counter forgetFailed;
+    final Counter addAccepted;
+    final Counter addDone;
+    final Counter addFailed;
     final Counter samplesForgotten;
+    final Counter samplesAdded;
     final Counter adaptersRetrained;
     final Counter predictions;
     final Counter commits;
@@ -43,20 +47,25 @@ final class ServerMetrics implements AutoCloseable {
         forgetAccepted = forgetRequests("accepted");
         forgetDone = forgetRequests("done");
         forgetFailed = forgetRequests("failed");
+        addAccepted = addRequests("accepted");
+        addDone = addRequests("done");
+        addFailed = addRequests("failed");
         samplesForgotten = Counter.builder("legonet.samples.forgotten")
                 .description("Private samples erased by committed forgets").register(registry);
+        samplesAdded = Counter.builder("legonet.samples.added")
+                .description("Private samples added by committed add requests").register(registry);
         adaptersRetrained = Counter.builder("legonet.adapters.retrained")
-                .description("Adapters retrained from scratch by forgets").register(registry);
+                .description("Adapters retrained from scratch by forgets and adds").register(registry);
         predictions = Counter.builder("legonet.predictions")
                 .description("Samples predicted").register(registry);
         commits = Counter.builder("legonet.commits")
-                .description("Atomic model switches (one per batch of coalesced forget requests)").register(registry);
+                .description("Atomic model switches (one per batch of coalesced requests)").register(registry);
         retrain = Timer.builder("legonet.retrain")
                 .description("Time retraining the affected adapters of one batch").register(registry);
         commit = Timer.builder("legonet.commit")
                 .description("Time writing and switching the store for one batch").register(registry);
         batchRequests = DistributionSummary.builder("legonet.forget.batch.requests")
-                .description("Forget requests coalesced into one retraining").register(registry);
+                .description("Requests (forgets and adds) coalesced into one retraining").register(registry);
     }
 
     private Counter forgetRequests(String result) {
@@ -64,10 +73,15 @@ final class ServerMetrics implements AutoCloseable {
                 .description("Forget requests by outcome").register(registry);
     }
 
+    private Counter addRequests(String result) {
+        return Counter.builder("legonet.add.requests").tag("result", result)
+                .description("Add requests (POST /v1/samples) by outcome").register(registry);
+    }
+
     /** Registers the gauges read from the service. */
     void gauges(Supplier<Number> queueDepth, Supplier<Number> generation) {
         Gauge.builder("legonet.forget.queue.depth", queueDepth)
-                .description("Forget requests accepted and not yet done (queued or running)").register(registry);
+                .description("Requests (forgets and adds) accepted and not yet done (queued or running)").register(registry);
         Gauge.builder("legonet.model.generation", generation)
                 .description("Generation of the served model (one more per commit)").register(registry);
     }

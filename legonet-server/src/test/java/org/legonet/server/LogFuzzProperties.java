@@ -27,7 +27,7 @@ import org.legonet.core.StoreException;
  * edit of one JSON key (removed, renamed, nulled or given another value).
  *
  * <ul>
- *   <li>{@code requests.wal}: opening it either fails with a one-line {@link StoreException}, or
+ *   <li>{@code requests.wal} (forgets and an add): opening it either fails with a one-line {@link StoreException}, or
  *       recovers an undamaged prefix of the requests exactly as they were accepted (the documented
  *       torn-tail recovery: a damaged or incomplete last line is dropped), never a changed request;
  *       the recovered log then takes a new request.</li>
@@ -55,7 +55,9 @@ class LogFuzzProperties {
                     new LoggedRequest("r-1", "2026-01-01T00:00:00Z", new long[] {3, 17, 123456789}, null),
                     new LoggedRequest("r-2", "2026-01-01T00:00:01Z", null, 4),
                     new LoggedRequest("r-3", "2026-01-01T00:00:02Z", new long[] {42}, null),
-                    new LoggedRequest("r-4", "2026-01-01T00:00:03Z", new long[] {5, 6}, null));
+                    new LoggedRequest("r-4", "2026-01-01T00:00:03Z", new long[] {5, 6}, null),
+                    LoggedRequest.add("r-5", "2026-01-01T00:00:04Z", new long[] {77, 78}, new int[] {1, 0},
+                            new float[] {0.5f, -1.25f, 3f, 1e-7f}, true));
             try (RequestLog log = RequestLog.open(dir, FaultInjector.NONE)) {
                 for (LoggedRequest r : requests) {
                     log.append(r);
@@ -77,7 +79,7 @@ class LogFuzzProperties {
 
     private static Receipt receipt(String request, int commit) {
         String d = String.valueOf((char) ('a' + commit)).repeat(64);
-        return new Receipt(0, request, "ids", null, List.of("0123456789abcdef0123456789abcdef"), 1, 0, commit, 1,
+        return new Receipt(0, request, "ids", null, List.of("0123456789abcdef0123456789abcdef"), 1, 0, null, commit, 1,
                 List.of(1, 3), "f".repeat(64), d, "2026-01-01T00:00:00Z", "2026-01-01T00:00:05Z", null, null);
     }
 
@@ -139,6 +141,10 @@ class LogFuzzProperties {
         assertThat(a.received()).isEqualTo(b.received());
         assertThat(a.ids()).isEqualTo(b.ids());
         assertThat(a.forgetClass()).isEqualTo(b.forgetClass());
+        assertThat(a.kind()).isEqualTo(b.kind());
+        assertThat(a.labels()).isEqualTo(b.labels());
+        assertThat(a.features()).isEqualTo(b.features());
+        assertThat(a.readdForgotten()).isEqualTo(b.readdForgotten());
     }
 
     @Property(tries = 200)

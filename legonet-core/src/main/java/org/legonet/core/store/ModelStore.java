@@ -505,7 +505,8 @@ public final class ModelStore implements AutoCloseable {
                     l.model.encoder().close();
                     throw e;
                 }
-                Set<String> forgotten = new HashSet<>();
+                // read by validating threads while a commit adds to it (a service validates requests as they arrive)
+                Set<String> forgotten = java.util.concurrent.ConcurrentHashMap.newKeySet();
                 for (ChangeRecord r : log.records()) {
                     forgotten.addAll(r.idHashes());
                 }

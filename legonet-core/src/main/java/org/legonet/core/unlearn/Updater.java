@@ -49,8 +49,8 @@ public final class Updater {
     }
 
     /**
-     * Computes the next model. Everything is checked before anything is computed: ids to forget
-     * that the model never held, a class outside the label set, and samples to add with the wrong
+     * Computes the next model. Everything is checked before anything is computed ({@link #check}):
+     * ids to forget that the model never held, a class outside the label set, and samples to add with the wrong
      * feature count, a label outside the label set, a non-finite feature, or an id that conflicts
      * ({@link IdConflictException}: held already, repeated, or forgotten earlier unless the edit
      * allows it). Ids already forgotten are a no-op with a note.
@@ -68,8 +68,8 @@ public final class Updater {
     public Step step(LegoNetModel model, PrivateSet data, History history, Edit edit, List<String> requestIds,
                      boolean retrainAll) {
         long t0 = System.nanoTime();
+        check(model, data, history, edit);
         Dataset add = edit.add() == null ? emptyLike(model) : edit.add();
-        checkAdded(model, data, history, add, edit.readdForgotten());
         ForgetRequest request = edit.forget();
         List<String> notes = new ArrayList<>();
         // rows of data to forget, and samples of add to forget (never appended)
@@ -78,9 +78,6 @@ public final class Updater {
         int already = 0;
         if (request != null && request.isClass()) {
             int c = request.forgetClass();
-            if (c >= model.classes()) {
-                throw new UnknownClassException(c, model.classes());
-            }
             rows = Arrays.stream(data.retainedRows()).filter(r -> data.label(r) == c).toArray();
             for (int i = 0; i < add.size(); i++) {
                 addForgotten[i] = add.label(i) == c;
@@ -90,7 +87,6 @@ public final class Updater {
             }
         } else if (request != null) {
             List<Integer> found = new ArrayList<>();
-            List<Long> unknown = new ArrayList<>();
             for (long id : request.ids()) {
                 int r = data.rowOf(id);
                 int a = add.size() == 0 ? -1 : add.rowOf(id);
@@ -98,14 +94,9 @@ public final class Updater {
                     addForgotten[a] = true;
                 } else if (r >= 0) {
                     found.add(r);
-                } else if (history.wasForgotten(id)) {
-                    already++;
                 } else {
-                    unknown.add(id);
+                    already++; // checked: forgotten earlier
                 }
-            }
-            if (!unknown.isEmpty()) {
-                throw new UnknownIdsException(unknown);
             }
             if (already > 0) {
                 notes.add(already + " id" + (already == 1 ? " was" : "s were") + " already forgotten (no-op)");
@@ -196,6 +187,42 @@ public final class Updater {
     /** No samples, shaped like the model's input. */
     private static Dataset emptyLike(LegoNetModel model) {
         return new Dataset("no samples", new long[0], new int[0], new float[0], new int[] {model.encoder().inputDim()});
+    }
+
+    /**
+     * Checks {@code edit} against the model exactly as {@link #step} does before it computes
+     * anything, and computes nothing: the one validation of an edit, for callers that must refuse a
+     * bad request before accepting it (the service validates each request when it arrives).
+     *
+     * @throws IdConflictException   ids to add that the model holds, that repeat, or that it forgot
+     *                               (unless the edit allows adding those again)
+     * @throws LegoNetException      samples to add that do not fit the model (feature count, label,
+     *                               a non-finite feature)
+     * @throws UnknownClassException a class to forget outside the label set
+     * @throws UnknownIdsException   ids to forget that the model never held (and the edit does not add)
+     */
+    public static void check(LegoNetModel model, PrivateSet data, History history, Edit edit) {
+        Dataset add = edit.add() == null ? emptyLike(model) : edit.add();
+        checkAdded(model, data, history, add, edit.readdForgotten());
+        ForgetRequest request = edit.forget();
+        if (request == null) {
+            return;
+        }
+        if (request.isClass()) {
+            if (request.forgetClass() >= model.classes()) {
+                throw new UnknownClassException(request.forgetClass(), model.classes());
+            }
+            return;
+        }
+        List<Long> unknown = new ArrayList<>();
+        for (long id : request.ids()) {
+            if ((add.size() == 0 || add.rowOf(id) < 0) && data.rowOf(id) < 0 && !history.wasForgotten(id)) {
+                unknown.add(id);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new UnknownIdsException(unknown);
+        }
     }
 
     /**
