@@ -26,11 +26,11 @@ module org.legonet.core {
     exports org.legonet.core.adapter;
 
     exports org.legonet.core.kernel to org.legonet.dl, org.legonet.bench;
-    exports org.legonet.core.model to org.legonet.dl, org.legonet.bench, org.legonet.cli;
-    exports org.legonet.core.util to org.legonet.dl, org.legonet.bench, org.legonet.cli;
-    exports org.legonet.core.store to org.legonet.bench, org.legonet.cli;
-    exports org.legonet.core.unlearn to org.legonet.bench, org.legonet.cli;
-    exports org.legonet.core.routing to org.legonet.cli;
+    exports org.legonet.core.model to org.legonet.dl, org.legonet.bench;
+    exports org.legonet.core.util to org.legonet.dl, org.legonet.bench;
+    exports org.legonet.core.store to org.legonet.bench;
+    exports org.legonet.core.unlearn to org.legonet.bench;
+    // routing: no export; the CLI and the service use only the API packages
 
     // Jackson reads and writes the records of the manifest (store) and ChangeRecord (org.legonet.core).
     opens org.legonet.core to com.fasterxml.jackson.databind;

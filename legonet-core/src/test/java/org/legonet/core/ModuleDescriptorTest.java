@@ -68,6 +68,8 @@ class ModuleDescriptorTest {
         qualified.forEach((pkg, targets) -> {
             assertThat(API).as("API package %s is exported to everyone, not qualified", pkg).doesNotContain(pkg);
             assertThat(SIBLINGS).as("the modules %s is exported to", pkg).containsAll(targets);
+            assertThat(targets).as("the CLI and the service use only the API: %s is not exported to them", pkg)
+                    .doesNotContain("org.legonet.cli", "org.legonet.server");
         });
         Set<String> internal = new TreeSet<>(d.packages());
         internal.removeAll(API);
