@@ -250,48 +250,26 @@ public final class Benchmark {
 
             int singles = tasks.singles();
             say("  Single: " + singles + " one-sample forgets, each checked against a from-scratch rebuild ...");
-            double[] secs = new double[singles];
-            double[] train = new double[singles];
-            double[] storeSecs = new double[singles];
-            double adaptersSum = 0;
-            double samplesSum = 0;
-            int exact = 0;
-            for (int i = 0; i < singles; i++) {
-                long id = randomRetainedId(store.data(), rng);
-                UpdateReport r = unlearner.forget(ForgetRequest.ofIds(id));
-                forgottenIds.add(id);
-                secs[i] = r.seconds();
-                train[i] = r.trainSeconds();
-                storeSecs[i] = r.storeSeconds();
-                adaptersSum += r.adaptersRetrained().size();
-                samplesSum += r.samplesRetrained();
-                int[] retrained = r.adaptersRetrained().stream().mapToInt(Integer::intValue).toArray();
-                List<String> problems = tasks.singleRebuild() ? rebuild(store, config, retrained, classes)
-                        : failures(verifier.verify(store, retrained));
-                if (problems.isEmpty()) {
-                    exact++;
-                } else {
-                    say("  NOT EXACT after forgetting id " + id + ": " + problems);
-                }
-                // the check above allocates the whole retained data set; collect that garbage outside the
-                // timed forgets, so that they pay for their own allocation only
-                System.gc();
-            }
             long paramsPerAdapter = trained.model().adapter(0).parameterCount();
-            BenchResults.Single single = new BenchResults.Single(singles, r4(percentile(secs, 50)),
-                    r4(percentile(secs, 95)), r4(Arrays.stream(secs).average().orElse(0)), r4(percentile(train, 50)),
-                    r4(percentile(storeSecs, 50)), r2(adaptersSum / singles), r1(samplesSum / singles),
-                    paramsPerAdapter, exact);
+            BenchResults.Single single = repeated("forgetting", singles, i -> {
+                long id = randomRetainedId(store.data(), rng);
+                forgottenIds.add(id);
+                return new Attempt(id, unlearner.forget(ForgetRequest.ofIds(id)));
+            }, store, verifier, tasks, config, classes, paramsPerAdapter);
             say(String.format(Locale.ROOT, "  Single: p50 %.4f s, p95 %.4f s (retrain %.4f + store %.4f); %d/%d EXACT",
                     single.p50Seconds(), single.p95Seconds(), single.p50TrainSeconds(), single.p50StoreSeconds(),
-                    exact, singles));
+                    single.verifiedExact(), singles));
 
             BenchResults.Single singleAdd = null;
             if (tasks.adds()) {
                 say("  SingleAdd: the " + singles + " samples Single forgot, added back one at a time, each checked "
                         + "against a from-scratch rebuild ...");
-                singleAdd = singleAdds(unlearner, store, verifier, encoded.privateSplit(),
-                        forgottenIds.subList(0, singles), tasks, config, classes, paramsPerAdapter);
+                List<Long> back = List.copyOf(forgottenIds.subList(0, singles));
+                Dataset priv = encoded.privateSplit();
+                // their ids were forgotten: adding them again is allowed explicitly
+                singleAdd = repeated("adding", singles, i -> new Attempt(back.get(i), unlearner.update(
+                        Edit.add(samples(priv, new long[] {back.get(i)}, "SingleAdd")).withReaddForgotten(true))),
+                        store, verifier, tasks, config, classes, paramsPerAdapter);
                 say(String.format(Locale.ROOT, "  SingleAdd: p50 %.4f s, p95 %.4f s (retrain %.4f + store %.4f); "
                                 + "%d/%d EXACT; x%.2f of Single's p50", singleAdd.p50Seconds(), singleAdd.p95Seconds(),
                         singleAdd.p50TrainSeconds(), singleAdd.p50StoreSeconds(), singleAdd.verifiedExact(), singles,
@@ -463,24 +441,26 @@ public final class Benchmark {
         return new BenchResults.Accuracies(testAcc, other, retained, gone);
     }
 
+    /** One timed one-sample update: the sample's id and what the update did. */
+    private record Attempt(long id, UpdateReport report) {
+    }
+
     /**
-     * SingleAdd: adds back, one request each, samples forgotten before (their ids were forgotten,
-     * so the add allows that explicitly), each checked like a Single forget.
+     * Single and SingleAdd: {@code runs} one-sample updates, each checked against a from-scratch
+     * rebuild of the adapters it retrained, summarised as p50/p95 and counts.
      */
-    private BenchResults.Single singleAdds(Unlearner unlearner, ModelStore store, Verifier verifier, Dataset priv,
-                                           List<Long> ids, Tasks tasks, ModelConfig config, int classes,
-                                           long paramsPerAdapter) {
-        int n = ids.size();
-        double[] secs = new double[n];
-        double[] train = new double[n];
-        double[] storeSecs = new double[n];
+    private BenchResults.Single repeated(String what, int runs, java.util.function.IntFunction<Attempt> update,
+                                         ModelStore store, Verifier verifier, Tasks tasks, ModelConfig config,
+                                         int classes, long paramsPerAdapter) {
+        double[] secs = new double[runs];
+        double[] train = new double[runs];
+        double[] storeSecs = new double[runs];
         double adaptersSum = 0;
         double samplesSum = 0;
         int exact = 0;
-        for (int i = 0; i < n; i++) {
-            long id = ids.get(i);
-            UpdateReport r = unlearner.update(Edit.add(samples(priv, new long[] {id}, "SingleAdd"))
-                    .withReaddForgotten(true));
+        for (int i = 0; i < runs; i++) {
+            Attempt a = update.apply(i);
+            UpdateReport r = a.report();
             secs[i] = r.seconds();
             train[i] = r.trainSeconds();
             storeSecs[i] = r.storeSeconds();
@@ -492,13 +472,15 @@ public final class Benchmark {
             if (problems.isEmpty()) {
                 exact++;
             } else {
-                say("  NOT EXACT after adding id " + id + ": " + problems);
+                say("  NOT EXACT after " + what + " id " + a.id() + ": " + problems);
             }
-            System.gc(); // as for Single: the check's garbage is collected outside the timed adds
+            // the check above allocates the whole retained data set; collect that garbage outside the timed
+            // updates, so that they pay for their own allocation only
+            System.gc();
         }
-        return new BenchResults.Single(n, r4(percentile(secs, 50)), r4(percentile(secs, 95)),
+        return new BenchResults.Single(runs, r4(percentile(secs, 50)), r4(percentile(secs, 95)),
                 r4(Arrays.stream(secs).average().orElse(0)), r4(percentile(train, 50)), r4(percentile(storeSecs, 50)),
-                r2(adaptersSum / n), r1(samplesSum / n), paramsPerAdapter, exact);
+                r2(adaptersSum / runs), r1(samplesSum / runs), paramsPerAdapter, exact);
     }
 
     /** The raw private samples with these ids, as given at training. */
