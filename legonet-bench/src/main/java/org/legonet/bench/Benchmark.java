@@ -249,27 +249,32 @@ public final class Benchmark {
             Unlearner unlearner = new Unlearner(store, threads, Progress.NONE);
 
             int singles = tasks.singles();
-            say("  Single: " + singles + " one-sample forgets, each checked against a from-scratch rebuild ...");
             long paramsPerAdapter = trained.model().adapter(0).parameterCount();
-            BenchResults.Single single = repeated("forgetting", singles, i -> {
+            Dataset priv = encoded.privateSplit();
+            say("  Single: " + singles + " one-sample forgets, each checked against a from-scratch rebuild"
+                    + (tasks.adds() ? "; SingleAdd: each sample added back right after its forget (interleaved, so that "
+                    + "both see the same machine), checked the same way" : "") + " ...");
+            List<Checked> forgets = new ArrayList<>();
+            List<Checked> adds = new ArrayList<>();
+            for (int i = 0; i < singles; i++) {
                 long id = randomRetainedId(store.data(), rng);
-                forgottenIds.add(id);
-                return new Attempt(id, unlearner.forget(ForgetRequest.ofIds(id)));
-            }, store, verifier, tasks, config, classes, paramsPerAdapter);
+                forgets.add(checked("forgetting", id, unlearner.forget(ForgetRequest.ofIds(id)), store, verifier,
+                        tasks, config, classes));
+                if (tasks.adds()) {
+                    // its id was forgotten: adding it again is allowed explicitly
+                    adds.add(checked("adding", id, unlearner.update(Edit.add(samples(priv, new long[] {id}, "SingleAdd"))
+                            .withReaddForgotten(true)), store, verifier, tasks, config, classes));
+                } else {
+                    forgottenIds.add(id);
+                }
+            }
+            BenchResults.Single single = summary(forgets, paramsPerAdapter);
             say(String.format(Locale.ROOT, "  Single: p50 %.4f s, p95 %.4f s (retrain %.4f + store %.4f); %d/%d EXACT",
                     single.p50Seconds(), single.p95Seconds(), single.p50TrainSeconds(), single.p50StoreSeconds(),
                     single.verifiedExact(), singles));
-
             BenchResults.Single singleAdd = null;
             if (tasks.adds()) {
-                say("  SingleAdd: the " + singles + " samples Single forgot, added back one at a time, each checked "
-                        + "against a from-scratch rebuild ...");
-                List<Long> back = List.copyOf(forgottenIds.subList(0, singles));
-                Dataset priv = encoded.privateSplit();
-                // their ids were forgotten: adding them again is allowed explicitly
-                singleAdd = repeated("adding", singles, i -> new Attempt(back.get(i), unlearner.update(
-                        Edit.add(samples(priv, new long[] {back.get(i)}, "SingleAdd")).withReaddForgotten(true))),
-                        store, verifier, tasks, config, classes, paramsPerAdapter);
+                singleAdd = summary(adds, paramsPerAdapter);
                 say(String.format(Locale.ROOT, "  SingleAdd: p50 %.4f s, p95 %.4f s (retrain %.4f + store %.4f); "
                                 + "%d/%d EXACT; x%.2f of Single's p50", singleAdd.p50Seconds(), singleAdd.p95Seconds(),
                         singleAdd.p50TrainSeconds(), singleAdd.p50StoreSeconds(), singleAdd.verifiedExact(), singles,
@@ -441,46 +446,40 @@ public final class Benchmark {
         return new BenchResults.Accuracies(testAcc, other, retained, gone);
     }
 
-    /** One timed one-sample update: the sample's id and what the update did. */
-    private record Attempt(long id, UpdateReport report) {
+    /** One one-sample update, timed and checked. */
+    private record Checked(UpdateReport report, boolean exact) {
     }
 
     /**
-     * Single and SingleAdd: {@code runs} one-sample updates, each checked against a from-scratch
-     * rebuild of the adapters it retrained, summarised as p50/p95 and counts.
+     * Checks a one-sample update (Single, SingleAdd) against a from-scratch rebuild of the adapters
+     * it retrained.
      */
-    private BenchResults.Single repeated(String what, int runs, java.util.function.IntFunction<Attempt> update,
-                                         ModelStore store, Verifier verifier, Tasks tasks, ModelConfig config,
-                                         int classes, long paramsPerAdapter) {
-        double[] secs = new double[runs];
-        double[] train = new double[runs];
-        double[] storeSecs = new double[runs];
-        double adaptersSum = 0;
-        double samplesSum = 0;
-        int exact = 0;
-        for (int i = 0; i < runs; i++) {
-            Attempt a = update.apply(i);
-            UpdateReport r = a.report();
-            secs[i] = r.seconds();
-            train[i] = r.trainSeconds();
-            storeSecs[i] = r.storeSeconds();
-            adaptersSum += r.adaptersRetrained().size();
-            samplesSum += r.samplesRetrained();
-            int[] retrained = r.adaptersRetrained().stream().mapToInt(Integer::intValue).toArray();
-            List<String> problems = tasks.singleRebuild() ? rebuild(store, config, retrained, classes)
-                    : failures(verifier.verify(store, retrained));
-            if (problems.isEmpty()) {
-                exact++;
-            } else {
-                say("  NOT EXACT after " + what + " id " + a.id() + ": " + problems);
-            }
-            // the check above allocates the whole retained data set; collect that garbage outside the timed
-            // updates, so that they pay for their own allocation only
-            System.gc();
+    private Checked checked(String what, long id, UpdateReport r, ModelStore store, Verifier verifier, Tasks tasks,
+                            ModelConfig config, int classes) {
+        int[] retrained = r.adaptersRetrained().stream().mapToInt(Integer::intValue).toArray();
+        List<String> problems = tasks.singleRebuild() ? rebuild(store, config, retrained, classes)
+                : failures(verifier.verify(store, retrained));
+        if (!problems.isEmpty()) {
+            say("  NOT EXACT after " + what + " id " + id + ": " + problems);
         }
-        return new BenchResults.Single(runs, r4(percentile(secs, 50)), r4(percentile(secs, 95)),
-                r4(Arrays.stream(secs).average().orElse(0)), r4(percentile(train, 50)), r4(percentile(storeSecs, 50)),
-                r2(adaptersSum / runs), r1(samplesSum / runs), paramsPerAdapter, exact);
+        // the check allocates the whole retained data set; collect that garbage outside the timed updates, so
+        // that they pay for their own allocation only
+        System.gc();
+        return new Checked(r, problems.isEmpty());
+    }
+
+    /** p50/p95 and counts of one-sample updates. */
+    private static BenchResults.Single summary(List<Checked> runs, long paramsPerAdapter) {
+        int n = runs.size();
+        double[] secs = runs.stream().mapToDouble(c -> c.report().seconds()).toArray();
+        double[] train = runs.stream().mapToDouble(c -> c.report().trainSeconds()).toArray();
+        double[] store = runs.stream().mapToDouble(c -> c.report().storeSeconds()).toArray();
+        double adapters = runs.stream().mapToDouble(c -> c.report().adaptersRetrained().size()).sum();
+        double samples = runs.stream().mapToDouble(c -> c.report().samplesRetrained()).sum();
+        int exact = (int) runs.stream().filter(Checked::exact).count();
+        return new BenchResults.Single(n, r4(percentile(secs, 50)), r4(percentile(secs, 95)),
+                r4(Arrays.stream(secs).average().orElse(0)), r4(percentile(train, 50)), r4(percentile(store, 50)),
+                r2(adapters / n), r1(samples / n), paramsPerAdapter, exact);
     }
 
     /** The raw private samples with these ids, as given at training. */

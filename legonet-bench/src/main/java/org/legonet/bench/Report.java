@@ -129,8 +129,8 @@ public final class Report {
                 + "Single p50 (store update included); the issue asks for at least n/(2k).\n");
         b.append("- verify: Single forgets are each checked by rebuilding the adapters they retrained from the retained raw "
                 + "samples; Random100 the same; UnClass and the final check rebuild every adapter.\n");
-        b.append("- insertion: SingleAdd adds back, one request each, the samples Single forgot (re-adding a forgotten id "
-                + "is allowed explicitly), checked like Single; Add100 adds back Random100's samples in one request, "
+        b.append("- insertion: SingleAdd adds back each sample Single forgot right after its forget (interleaved, so that "
+                + "both see the same machine; re-adding a forgotten id is allowed explicitly), checked like Single; Add100 adds back Random100's samples in one request, "
                 + "verified like Random100. The x figure is SingleAdd's p50 over Single's.\n");
         return b.toString();
     }
