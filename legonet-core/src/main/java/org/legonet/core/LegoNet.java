@@ -337,13 +337,9 @@ public final class LegoNet implements AutoCloseable {
         Encoder enc = model.encoder();
         float[] e = new float[rows * enc.outputDim()];
         enc.encode(features, rows, e);
-        float[] probs = model.predictEncoded(e, rows);
         int k = model.router().k();
         int[] routes = new int[rows * k];
-        double[] dist = new double[rows * k];
-        for (int r = 0; r < rows; r++) {
-            model.router().route(e, r * enc.outputDim(), routes, r * k, dist);
-        }
+        float[] probs = model.predictEncoded(e, rows, routes);
         return new Predictions(model.digest(), rows, model.classes(), k, probs, routes);
     }
 
@@ -601,27 +597,14 @@ public final class LegoNet implements AutoCloseable {
                     + ", where it is saved already; copy that directory to save it elsewhere");
         }
         ModelStore.checkTarget(dir, replace);
-        int rows = data.rows();
-        int d = inputDim();
-        long[] ids = new long[rows];
-        int[] labels = new int[rows];
-        float[] x = new float[Math.multiplyExact(rows, d)];
-        for (int r = 0; r < rows; r++) {
-            ids[r] = data.id(r);
-            labels[r] = Math.max(0, data.label(r));
-            if (raw[r] != null) {
-                System.arraycopy(raw[r], 0, x, r * d, d);
-            }
-        }
-        Dataset priv = new Dataset("private samples", ids, labels, x, sampleShape());
         DataSource src = session.source != null ? session.source : DataSource.of("private samples");
         int pub = session.publicSplit == null ? 0 : session.publicSplit.size();
-        Dataset retained = retainedRaw();
+        Dataset retained = retainedRaw(); // the store writes retained rows only
         Manifest.DatasetInfo info = new Manifest.DatasetInfo(src.description(), src.source(), retained.fingerprint(),
-                src.trainRows() > 0 ? src.trainRows() : pub + data.retained(), pub, data.retained(), d,
+                src.trainRows() > 0 ? src.trainRows() : pub + data.retained(), pub, data.retained(), inputDim(),
                 sampleShape(), src.spec());
         TrainStats stats = session.stats != null ? session.stats : new TrainStats(0, 0, 0, 0, 0, session.options.threads());
-        ModelStore.create(dir, new Trained(model, data, priv, stats), info, replace, session.options.progress());
+        ModelStore.create(dir, new Trained(model, data, retained, stats), info, replace, session.options.progress());
     }
 
     // ------------------------------------------------------------------------------------------
@@ -752,16 +735,7 @@ public final class LegoNet implements AutoCloseable {
                     model.emptyAdapters(), sizes, data.expectedRemovalCost(), data.idealRemovalCost(),
                     m.training());
         }
-        Map<String, Object> training = new LinkedHashMap<>();
-        if (session.stats != null) {
-            TrainStats t = session.stats;
-            training.put("encoder_fit_seconds", t.encoderFitSeconds());
-            training.put("encode_seconds", t.encodeSeconds());
-            training.put("keys_seconds", t.keysSeconds());
-            training.put("adapter_seconds", t.adapterSeconds());
-            training.put("adapter_gflops", t.adapterGflops());
-            training.put("threads", t.threads());
-        }
+        Map<String, Object> training = session.stats == null ? Map.of() : session.stats.toMap();
         String dataset = session.source != null ? session.source.description() : "private samples";
         return new ModelInfo(dir(), model.digest(), generation, null, null, Version.VERSION, model.config(),
                 model.classes(), model.encoder().spec(), inputDim(), model.encoder().outputDim(), dataset,

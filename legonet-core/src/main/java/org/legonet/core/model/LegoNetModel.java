@@ -162,9 +162,16 @@ public final class LegoNetModel {
      * values.
      */
     public float[] predictEncoded(float[] enc, int rows) {
+        return predictEncoded(enc, rows, new int[rows * router.k()]);
+    }
+
+    /**
+     * {@link #predictEncoded(float[], int)}, also giving the k adapters each row was routed to:
+     * {@code routes} receives {@code rows * k} adapter indices, row after row.
+     */
+    public float[] predictEncoded(float[] enc, int rows, int[] routes) {
         int k = router.k();
         int dim = router.keys().dim();
-        int[] routes = new int[rows * k];
         double[] dist = new double[rows * k];
         for (int r = 0; r < rows; r++) {
             router.route(enc, r * dim, routes, r * k, dist);

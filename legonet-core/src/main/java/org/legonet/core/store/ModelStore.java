@@ -214,14 +214,7 @@ public final class ModelStore implements AutoCloseable {
             }
             Files.write(tmp.resolve(LOG_FILE), new byte[0]);
             String now = now();
-            Map<String, Object> training = new LinkedHashMap<>();
-            TrainStats s = trained.stats();
-            training.put("encoder_fit_seconds", s.encoderFitSeconds());
-            training.put("encode_seconds", s.encodeSeconds());
-            training.put("keys_seconds", s.keysSeconds());
-            training.put("adapter_seconds", s.adapterSeconds());
-            training.put("adapter_gflops", s.adapterGflops());
-            training.put("threads", s.threads());
+            Map<String, Object> training = trained.stats().toMap();
             String salt = newSalt();
             Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.VERSION, 0, now, now, Version.VERSION,
                     model.config().toMap(), model.classes(),
