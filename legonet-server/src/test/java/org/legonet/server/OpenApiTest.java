@@ -19,7 +19,9 @@ import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.io.IOException;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +31,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,7 +101,7 @@ class OpenApiTest {
     private static JsonNode readTree(String text) {
         try {
             return Fixture.JSON.readTree(text);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }
@@ -145,6 +150,59 @@ class OpenApiTest {
                 .put("$ref", "#/components/schemas/NoSuchSchema");
         assertThat(parse(broken.toString()).getMessages()).anyMatch(m -> m.contains("info"))
                 .anyMatch(m -> m.contains("NoSuchSchema"));
+    }
+
+    /**
+     * Every error code the service's code sets ({@code new ApiError(status, "code", ...)},
+     * {@code badRequest("code", ...)}, {@code error(ctx, status, "code", ...)} and the HTTP layer's codes) is in the document, under its
+     * status: a new code fails here until it is documented.
+     */
+    @Test
+    void everyErrorCodeTheServerSetsIsDocumentedUnderItsStatus() throws IOException {
+        Pattern apiError = Pattern.compile("new ApiError\\(\\s*(\\d{3}),\\s*\"([a-z_0-9]+)\"");
+        Pattern badRequest = Pattern.compile("badRequest\\(\\s*\"([a-z_0-9]+)\"");
+        Pattern httpCode = Pattern.compile("case (\\d{3}) -> \"([a-z_0-9]+)\"");
+        Pattern direct = Pattern.compile("error\\(ctx, (\\d{3}), \"([a-z_0-9]+)\"");
+        Set<String> set = new TreeSet<>();
+        try (Stream<Path> files = Files.list(Path.of("src/main/java/org/legonet/server"))) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String src = Files.readString(f);
+                for (Pattern p : List.of(apiError, httpCode, direct)) {
+                    Matcher m = p.matcher(src);
+                    while (m.find()) {
+                        set.add(m.group(1) + " " + m.group(2));
+                    }
+                }
+                Matcher m = badRequest.matcher(src);
+                while (m.find()) {
+                    set.add("400 " + m.group(1));
+                }
+            }
+        }
+        assertThat(set).as("codes found in the sources").contains("400 malformed_json", "401 unauthorized",
+                "404 unknown_request", "413 body_too_large", "422 unknown_ids", "503 shutting_down");
+        Set<String> documented = new TreeSet<>();
+        JsonNode schemasNode = doc.at("/components/schemas");
+        schemasNode.fieldNames().forEachRemaining(name -> {
+            if (name.matches("Error\\d{3}")) {
+                schemasNode.get(name).at("/properties/error/properties/code/enum")
+                        .forEach(c -> documented.add(name.substring(5) + " " + c.asText()));
+            }
+        });
+        Set<String> generic = new TreeSet<>();
+        schemasNode.at("/Error/properties/error/properties/code/enum").forEach(c -> generic.add(c.asText()));
+        for (String statusAndCode : set) {
+            String status = statusAndCode.substring(0, 3);
+            String code = statusAndCode.substring(4);
+            assertThat(generic).as("the Error schema's codes").contains(code);
+            if (!status.equals("405")) {
+                assertThat(documented).as("codes documented by status").contains(statusAndCode);
+            }
+        }
+        // and nothing documented that the server never sets (codes the model's errors map to are in ApiError.of)
+        Set<String> codes = new TreeSet<>();
+        set.forEach(s -> codes.add(s.substring(4)));
+        assertThat(codes).containsAll(generic);
     }
 
     @Test
