@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -30,6 +31,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -245,9 +248,14 @@ class OpenApiTest {
     void everyEndpointAnswersAsDocumented() {
         check("get", "/v1/health", 200, noToken("/v1/health"));
         check("get", "/openapi.json", 200, noToken("/openapi.json"));
-        check("post", "/v1/predict", 200, http.post("/v1/predict", "{\"instances\": [" + Fixture.instance(0) + ","
-                + Fixture.instance(1) + "]}"));
-        check("get", "/v1/model", 200, http.get("/v1/model"));
+        Fixture.Response predict = http.post("/v1/predict", "{\"instances\": [" + Fixture.instance(0) + ","
+                + Fixture.instance(1) + "]}");
+        check("post", "/v1/predict", 200, predict);
+        assertFields(predict.json(), "mask");
+        assertFields(predict.json().get("predictions").get(0), "adapters");
+        Fixture.Response model = http.get("/v1/model");
+        check("get", "/v1/model", 200, model);
+        assertFields(model.json(), "mask");
         Fixture.Response metrics = http.get("/metrics");
         check("get", "/metrics", 200, metrics);
         assertThat(metrics.body()).contains("legonet_http_requests_seconds_count");
@@ -267,6 +275,11 @@ class OpenApiTest {
         Fixture.Response doneForget = http.get("/v1/requests/" + forgetId);
         check("get", "/v1/requests/{id}", 200, doneForget);
         assertThat(doneForget.json().get("receipt").get("kind").asText()).isEqualTo("ids");
+        // the fields of a forget carried out by a commit, each checked against its schema above
+        assertFields(doneForget.json(), "masked", "masked_adapters", "committed", "committed_generation", "timings",
+                "receipt");
+        assertFields(doneForget.json().get("timings"), "masked_ms", "acknowledged_ms", "committed_ms");
+        assertFields(doneForget.json().get("receipt"), "masked", "commit", "batch_requests", "id_hashes");
         http.awaitDone(addId);
         Fixture.Response doneAdd = http.get("/v1/forget/" + addId + "?wait_seconds=5");
         check("get", "/v1/forget/{id}", 200, doneAdd);
@@ -350,6 +363,54 @@ class OpenApiTest {
         assertThat(notAllowed.status()).isEqualTo(405);
         assertThat(validate("/components/schemas/Error", notAllowed.json())).isEmpty();
         assertThat(notAllowed.json().at("/error/code").asText()).isEqualTo("method_not_allowed");
+    }
+
+    /** A sample whose adapters are all masked waits the mask wait, then gets 503 masked with Retry-After. */
+    @Test
+    void aPredictionLeftNoAdapterAnswers503MaskedAsDocumented(@TempDir Path tmp) throws InterruptedException {
+        HoldWorker hold = new HoldWorker();
+        try (LegoNetServer held = LegoNetServer.start(Fixture.config(Fixture.model(tmp.resolve("m")))
+                .optMaskWait(Duration.ofMillis(100)).optFaults(hold).build())) {
+            try {
+                Fixture.Http h = new Fixture.Http(held);
+                int row = 0;
+                int label = Fixture.privateData().label(row);
+                Fixture.Response forget = h.post("/v1/forget", "{\"class\": " + label + "}");
+                check("post", "/v1/forget", 202, forget);
+                assertThat(hold.taken.await(30, TimeUnit.SECONDS)).isTrue();
+                // the worker holds the batch: the class's adapters stay masked
+                Fixture.Response masked = h.get("/v1/forget/" + forget.json().get("request_id").asText());
+                check("get", "/v1/forget/{id}", 200, masked);
+                assertThat(masked.json().get("state").asText()).isIn("masked", "running");
+                assertFields(masked.json(), "masked", "masked_adapters", "timings");
+                Fixture.Response model = h.get("/v1/model");
+                check("get", "/v1/model", 200, model);
+                assertThat(model.json().at("/mask/adapters")).isNotEmpty();
+                Fixture.Response r = h.post("/v1/predict", "{\"instances\": [" + Fixture.instance(row) + "]}");
+                assertThat(check("post", "/v1/predict", 503, r)).isEqualTo("masked");
+                assertThat(r.headers().firstValue("retry-after")).hasValueSatisfying(v -> assertThat(v).matches("\\d+"));
+            } finally {
+                hold.release.countDown();
+            }
+        }
+    }
+
+    /** Holds the worker once it has taken its first batch, until released. */
+    private static final class HoldWorker implements FaultInjector {
+        final CountDownLatch taken = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public void at(String point) {
+            if (point.equals(FaultInjector.BATCH_TAKEN) && taken.getCount() > 0) {
+                taken.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -446,6 +507,13 @@ class OpenApiTest {
             }
         }
         return out;
+    }
+
+    /** Asserts that {@code node} has each of {@code fields}, so that their schemas were exercised. */
+    private static void assertFields(JsonNode node, String... fields) {
+        for (String f : fields) {
+            assertThat(node.has(f)).as("%s in %s", f, node).isTrue();
+        }
     }
 
     /** The pointer into {@code d} of the schema of one answer (following a response $ref). */
