@@ -178,6 +178,13 @@ final class ForgetService implements AutoCloseable {
         }
     };
     private static final int KEPT_TIMINGS = 100_000;
+    /**
+     * Guards changes of the mask: accepts that mask, and commits that publish a new model with the
+     * masks still due. Never held while waiting for anything else.
+     */
+    private final Object maskLock = new Object();
+    /** Forgets masked and not yet open (guarded by {@link #maskLock}). */
+    private final List<Masking> masking = new ArrayList<>();
     /** Notified whenever {@link #serving} changes; predictions wait on it for masks to lift. */
     private final Object servingChanged = new Object();
     private long maskSeq;
@@ -315,11 +322,15 @@ final class ForgetService implements AutoCloseable {
 
     /**
      * The mask {@code model} must be served with: the adapters holding a sample of a forget request
-     * that is open (accepted, not done: queued, running, or failed and waiting for a restart).
-     * Updates each request's own adapters.
+     * that is open (accepted, not done: queued, running, or failed and waiting for a restart), or
+     * being accepted ({@link #masking}). Updates each open request's own adapters. Called under
+     * {@link #maskLock}.
      */
     private AdapterMask openMask(LegoNet model) {
         AdapterMask m = AdapterMask.NONE;
+        for (Masking x : masking) {
+            m = m.union(model.adaptersHolding(x.request()));
+        }
         for (Tracked t : open.values()) {
             if (!t.request.isAdd() && !t.committed) {
                 t.adapters = model.adaptersHolding(forgetRequest(t.request));
@@ -364,7 +375,9 @@ final class ForgetService implements AutoCloseable {
      * {@code forgetClass}, and returns its id. Nothing is logged or queued when it fails.
      */
     String acceptForget(long[] ids, Integer forgetClass, long arrival) {
-        return accept(arrival, received -> {
+        ForgetRequest toMask = forgetClass == null ? ForgetRequest.ofIds(ids)
+                : forgetClass >= 0 ? ForgetRequest.ofClass(forgetClass) : null;
+        return accept(arrival, toMask, received -> {
             LegoNet m = serving.get().model();
             if (forgetClass != null) {
                 if (forgetClass < 0) {
@@ -390,7 +403,7 @@ final class ForgetService implements AutoCloseable {
      * @param readdForgotten whether ids the model forgot earlier may be added again
      */
     String acceptAdd(long[] ids, int[] labels, float[] features, boolean readdForgotten, long arrival) {
-        return accept(arrival, received -> {
+        return accept(arrival, null, received -> {
             Serving s = serving.get();
             s.model().check(Edit.add(samples(s, ids, labels, features)).withReaddForgotten(readdForgotten));
             List<Long> queued = new ArrayList<>();
@@ -419,58 +432,92 @@ final class ForgetService implements AutoCloseable {
                 : shape);
     }
 
+    /** A forget whose adapters are masked while it is being accepted (before it is open). */
+    private record Masking(ForgetRequest request, AdapterMask adapters, String time, double ms) {
+    }
+
     /**
-     * Accepts a request that arrived at {@code arrival} ({@link System#nanoTime()}):
-     * {@code validated} checks it and returns its log line (given the arrival time as text). Under
-     * the accept lock, so that validation sees every request accepted before: validate, mask the
-     * adapters of a forget (the served snapshot changes here, before anything is written), write
-     * the line. Then, outside the lock, wait for an fsync covering the line (group commit) and
-     * hand the request to the worker in log order. Returns once the request is durable: the caller
-     * then answers 202. Nothing is queued when it fails.
+     * Masks the adapters holding a sample {@code request} names, in the served snapshot, at once:
+     * before the request is validated or logged, so that nothing the accept lock waits for (another
+     * request's fsync, a log compaction) delays the mask. The request stays in {@link #masking}
+     * until it is open, so that a commit meanwhile keeps its mask; a request then refused keeps its
+     * adapters masked only until the next commit, which is safe (answers come from fewer adapters).
      */
-    private String accept(long arrival, java.util.function.Function<String, LoggedRequest> validated) {
+    private Masking mask(ForgetRequest request, long arrival) {
+        synchronized (maskLock) {
+            Serving s = serving.get();
+            AdapterMask adapters = s.model().adaptersHolding(request);
+            if (!s.mask().containsAll(adapters)) {
+                publish(s.model(), s.mask().union(adapters));
+            }
+            double ms = (System.nanoTime() - arrival) / 1e6;
+            Masking m = new Masking(request, adapters, now(), ms);
+            masking.add(m);
+            metrics.requestToMasked.record((long) (ms * 1e6), TimeUnit.NANOSECONDS);
+            return m;
+        }
+    }
+
+    /**
+     * Accepts a request that arrived at {@code arrival} ({@link System#nanoTime()}). A forget
+     * ({@code toMask}) first has its adapters masked ({@link #mask}). Then, under the accept lock,
+     * so that validation sees every request accepted before: {@code validated} checks the request
+     * and returns its log line (given the arrival time as text), and the line is written. Then,
+     * outside the lock, the request waits for an fsync covering its line (group commit) and is
+     * handed to the worker in log order. Returns once the request is durable: the caller then
+     * answers 202. Nothing is queued when it fails.
+     */
+    private String accept(long arrival, ForgetRequest toMask,
+                          java.util.function.Function<String, LoggedRequest> validated) {
+        if (stopping) {
+            throw new ApiError(503, "shutting_down", "the service is stopping; send the request again after it restarts");
+        }
+        Masking masked = toMask == null ? null : mask(toMask, arrival);
+        faults.at(FaultInjector.ACCEPT_MASKED);
         Tracked t;
-        synchronized (acceptLock) {
-            if (stopping) {
-                throw new ApiError(503, "shutting_down", "the service is stopping; send the request again after it restarts");
-            }
-            LoggedRequest r;
-            try {
-                r = validated.apply(instantOf(arrival));
-            } catch (LegoNetException e) {
-                throw refused(e);
-            }
-            faults.at(FaultInjector.ACCEPT_VALIDATED);
-            if (r.isAdd()) {
-                t = new Tracked(r, arrival);
-            } else {
-                Serving s = serving.get();
-                AdapterMask adapters = s.model().adaptersHolding(forgetRequest(r));
-                if (!s.mask().containsAll(adapters)) {
-                    publish(s.model(), s.mask().union(adapters));
+        try {
+            synchronized (acceptLock) {
+                if (stopping) {
+                    throw new ApiError(503, "shutting_down", "the service is stopping; send the request again after it "
+                            + "restarts");
                 }
-                t = new Tracked(r.withMasked(now()), arrival);
-                t.adapters = adapters;
-                t.maskedMs = t.since(System.nanoTime());
-                metrics.requestToMasked.record((long) (t.maskedMs * 1e6), TimeUnit.NANOSECONDS);
-                faults.at(FaultInjector.ACCEPT_MASKED);
-            }
-            try {
-                t.walPosition = log.write(t.request);
-            } catch (IOException e) {
-                LOG.error("cannot write the request log: {}", e.toString());
-                log.forget(t.request.requestId());
-                throw new ApiError(500, "log_write_failed", "the request could not be written durably and was not "
-                        + "accepted: " + e.getMessage());
-            }
-            if (t.request.isAdd()) {
-                for (long id : t.request.ids()) {
-                    pendingAdds.put(id, t.request.requestId());
+                LoggedRequest r;
+                try {
+                    r = validated.apply(instantOf(arrival));
+                } catch (LegoNetException e) {
+                    throw refused(e);
+                }
+                faults.at(FaultInjector.ACCEPT_VALIDATED);
+                if (masked == null) {
+                    t = new Tracked(r, arrival);
+                } else {
+                    t = new Tracked(r.withMasked(masked.time()), arrival);
+                    t.adapters = masked.adapters();
+                    t.maskedMs = masked.ms();
+                }
+                try {
+                    t.walPosition = log.write(t.request);
+                } catch (IOException e) {
+                    LOG.error("cannot write the request log: {}", e.toString());
+                    log.forget(t.request.requestId());
+                    throw new ApiError(500, "log_write_failed", "the request could not be written durably and was not "
+                            + "accepted: " + e.getMessage());
+                }
+                if (t.request.isAdd()) {
+                    for (long id : t.request.ids()) {
+                        pendingAdds.put(id, t.request.requestId());
+                    }
+                }
+                open.put(t.request.requestId(), t);
+                synchronized (queueLock) {
+                    undurable.add(t);
                 }
             }
-            open.put(t.request.requestId(), t);
-            synchronized (queueLock) {
-                undurable.add(t);
+        } finally {
+            if (masked != null) {
+                synchronized (maskLock) {
+                    masking.remove(masked);
+                }
             }
         }
         String id = t.request.requestId();
