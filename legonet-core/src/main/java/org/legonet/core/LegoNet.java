@@ -323,7 +323,24 @@ public final class LegoNet implements AutoCloseable {
 
     /** Predicts {@code rows} samples given one after another in {@code features}. */
     public Predictions predict(float[] features, int rows) {
+        return predict(features, rows, AdapterMask.NONE);
+    }
+
+    /**
+     * Predicts {@code rows} samples with the adapters of {@code mask} switched off. Each sample is
+     * routed to its k nearest adapters as always; its masked adapters do not vote (like empty ones)
+     * and the rest share its weight. A sample left with no voter by the mask is not answered
+     * ({@link Predictions#answered}). The answers are a pure function of this model (its retained
+     * data and frozen keys) and the mask, so anyone holding the model directory and the mask
+     * computes the same bits; with an empty mask they are those of {@link #predict(float[], int)}.
+     */
+    public Predictions predict(float[] features, int rows, AdapterMask mask) {
         session.checkOpen();
+        int n = model.adapterCount();
+        if (mask.bound() > n) {
+            throw new LegoNetException("the mask names adapter " + (mask.bound() - 1) + "; this model has adapters 0.."
+                    + (n - 1));
+        }
         int dim = inputDim();
         if (features.length != (long) rows * dim) {
             throw new LegoNetException("expected " + rows + " samples of " + dim + " features (" + (long) rows * dim
@@ -339,8 +356,14 @@ public final class LegoNet implements AutoCloseable {
         enc.encode(features, rows, e);
         int k = model.router().k();
         int[] routes = new int[rows * k];
-        float[] probs = model.predictEncoded(e, rows, routes);
-        return new Predictions(model.digest(), rows, model.classes(), k, probs, routes);
+        boolean[] masked = mask.flags(n);
+        boolean[] answered = new boolean[rows];
+        float[] probs = model.predictEncoded(e, rows, routes, masked, answered);
+        boolean[] votes = new boolean[n];
+        for (int j = 0; j < n; j++) {
+            votes[j] = model.adapter(j).samples() > 0 && !masked[j];
+        }
+        return new Predictions(model.digest(), rows, model.classes(), k, probs, routes, mask, votes, answered);
     }
 
     /** Predicts every sample of {@code samples} (labels are ignored). */
@@ -436,6 +459,38 @@ public final class LegoNet implements AutoCloseable {
         session.checkOpen();
         Updater.check(model, data, updateHistory(), Objects.requireNonNull(edit, "edit"));
         checkStorable(edit);
+    }
+
+    /**
+     * The adapters that hold a retained sample {@code request} names: those a forget of it would
+     * retrain, and so those a service masks from the moment it accepts the request until the
+     * commit that retrains them. Ids this model does not hold (unknown, already forgotten, or to be
+     * added by a queued request) contribute nothing; a class request gives every adapter holding a
+     * sample of that class. Computes nothing else and changes nothing.
+     */
+    public AdapterMask adaptersHolding(ForgetRequest request) {
+        session.checkOpen();
+        if (request.isClass()) {
+            int c = request.forgetClass();
+            int[] rows = data.retainedRows();
+            int n = 0;
+            for (int r : rows) {
+                if (data.label(r) == c) {
+                    rows[n++] = r;
+                }
+            }
+            return AdapterMask.of(data.affectedBy(Arrays.copyOf(rows, n)));
+        }
+        long[] ids = request.ids();
+        int[] rows = new int[ids.length];
+        int n = 0;
+        for (long id : ids) {
+            int r = data.rowOf(id);
+            if (r >= 0) {
+                rows[n++] = r;
+            }
+        }
+        return AdapterMask.of(data.affectedBy(Arrays.copyOf(rows, n)));
     }
 
     /** Refuses samples to add that the directory could not keep exactly (before anything is retrained). */

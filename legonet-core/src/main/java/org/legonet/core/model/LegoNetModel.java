@@ -170,13 +170,33 @@ public final class LegoNetModel {
      * {@code routes} receives {@code rows * k} adapter indices, row after row.
      */
     public float[] predictEncoded(float[] enc, int rows, int[] routes) {
+        return predictEncoded(enc, rows, routes, null, null);
+    }
+
+    /**
+     * {@link #predictEncoded(float[], int, int[])} with some adapters masked: a masked adapter does
+     * not vote, exactly like an empty one, and the row's other routed adapters share its weight. The
+     * route itself does not change: a row is answered only by the unmasked members of its own top-k.
+     * A row left with no voter because some of its adapters are masked is not answered:
+     * {@code answered[r]} is set false and its probabilities are left 0. (A row whose k adapters are
+     * all empty, none masked, is uniform, as without a mask.) With no adapter masked the result is
+     * bit for bit that of the unmasked call.
+     *
+     * @param masked   one flag per adapter, or null for none
+     * @param answered receives one flag per row, or null when {@code masked} is null
+     */
+    public float[] predictEncoded(float[] enc, int rows, int[] routes, boolean[] masked, boolean[] answered) {
         int k = router.k();
         int dim = router.keys().dim();
         double[] dist = new double[rows * k];
         for (int r = 0; r < rows; r++) {
             router.route(enc, r * dim, routes, r * k, dist);
         }
-        float[] weights = weights(routes, dist, rows, k);
+        boolean[] votes = new boolean[adapters.length];
+        for (int j = 0; j < adapters.length; j++) {
+            votes[j] = adapters[j].samples() > 0 && (masked == null || !masked[j]);
+        }
+        float[] weights = weights(routes, dist, rows, k, votes);
         List<List<Integer>> byAdapter = new ArrayList<>();
         for (int j = 0; j < adapters.length; j++) {
             byAdapter.add(new ArrayList<>());
@@ -184,14 +204,20 @@ public final class LegoNetModel {
         float[] out = new float[rows * classes];
         for (int r = 0; r < rows; r++) {
             boolean voted = false;
+            boolean maskedSlot = false;
             for (int i = 0; i < k; i++) {
                 int j = routes[r * k + i];
-                if (adapters[j].samples() > 0) {
+                if (votes[j]) {
                     byAdapter.get(j).add(r * k + i);
                     voted = true;
+                } else if (masked != null && masked[j]) {
+                    maskedSlot = true;
                 }
             }
-            if (!voted) {
+            if (answered != null) {
+                answered[r] = voted || !maskedSlot;
+            }
+            if (!voted && !maskedSlot) {
                 java.util.Arrays.fill(out, r * classes, (r + 1) * classes, 1.0f / classes);
             }
         }
@@ -221,11 +247,11 @@ public final class LegoNetModel {
     }
 
     /**
-     * Each route slot's weight: 0 for an empty adapter; the others share the row's weight, equally
-     * ({@link Aggregate#MEAN}) or by similarity renormalised over the non-empty adapters. A row
-     * whose adapters all hold samples gets exactly the weights it would without this rule.
+     * Each route slot's weight: 0 for an adapter that does not vote (empty, or masked); the voters
+     * share the row's weight, equally ({@link Aggregate#MEAN}) or by similarity renormalised over
+     * the voters. A row whose adapters all vote gets exactly the weights it would without this rule.
      */
-    private float[] weights(int[] routes, double[] dist, int rows, int k) {
+    private float[] weights(int[] routes, double[] dist, int rows, int k, boolean[] votes) {
         float[] w = new float[rows * k];
         boolean mean = config.aggregate() == Aggregate.MEAN;
         double t = router.keys().temperature();
@@ -234,7 +260,7 @@ public final class LegoNetModel {
             int voters = 0;
             double min = Double.POSITIVE_INFINITY;
             for (int i = 0; i < k; i++) {
-                if (adapters[routes[r * k + i]].samples() > 0) {
+                if (votes[routes[r * k + i]]) {
                     voters++;
                     min = Math.min(min, dist[r * k + i]);
                 }
@@ -244,13 +270,13 @@ public final class LegoNetModel {
             }
             if (mean) {
                 for (int i = 0; i < k; i++) {
-                    w[r * k + i] = adapters[routes[r * k + i]].samples() > 0 ? 1.0f / voters : 0.0f;
+                    w[r * k + i] = votes[routes[r * k + i]] ? 1.0f / voters : 0.0f;
                 }
                 continue;
             }
             double sum = 0;
             for (int i = 0; i < k; i++) {
-                e[i] = adapters[routes[r * k + i]].samples() > 0 ? StrictMath.exp(-(dist[r * k + i] - min) / t) : 0.0;
+                e[i] = votes[routes[r * k + i]] ? StrictMath.exp(-(dist[r * k + i] - min) / t) : 0.0;
                 sum += e[i];
             }
             for (int i = 0; i < k; i++) {
