@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
+import org.legonet.core.AdapterMask;
 import org.legonet.core.LegoNet;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.Predictions;
@@ -30,7 +31,11 @@ import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, header = "Predict the classes of samples in a CSV, .npy or IDX file.",
         name = "predict", sortOptions = false,
-        description = "Predict the class of each sample in a file: CSV (one sample per line), .npy (first axis = samples) or an IDX images file (as in Fashion-MNIST). Writes CSV (row,label,p0,p1,...) or, with --json, one JSON object with a prediction per sample (label, probabilities, activated adapters).")
+        description = "Predict the class of each sample in a file: CSV (one sample per line), .npy (first axis = samples) or an IDX images file (as in Fashion-MNIST). Writes CSV (row,label,p0,p1,...) or, with --json, one JSON object with a prediction per sample (label, probabilities, the adapters that answered and the full route).%n%n"
+                + "To reproduce an answer of 'legonet serve' bit for bit, pass the mask it names and the digest of its model:%n"
+                + "  legonet predict --model DIR -i sample.csv --json --mask 3,17,42 --expect-digest 9f2c...%n"
+                + "The directory must hold that model (the generation the answer names); masked adapters do not vote, "
+                + "and a sample left with no adapter gets label -1.")
 final class PredictCommand implements Callable<Integer> {
     @Mixin
     ModelDirOption dir = new ModelDirOption();
@@ -45,6 +50,15 @@ final class PredictCommand implements Callable<Integer> {
             description = "CSV column to ignore, by name or 0-based index (for example a label column).")
     String skipColumn;
 
+    @Option(names = "--mask", paramLabel = "LIST",
+            description = "Adapters to switch off, as a served answer's mask.adapters, e.g. 3,17,42 (default: none).")
+    String mask;
+
+    @Option(names = "--expect-digest", paramLabel = "HEX",
+            description = "Refuse to predict unless the directory holds the model with this digest (a served answer's "
+                    + "model_digest).")
+    String expectDigest;
+
     @Mixin
     CommonOptions common = new CommonOptions();
 
@@ -54,10 +68,25 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try (LegoNet net = LegoNet.open(dir.model, new LegoNet.Options(common.threads, common.progress()))) {
+            if (expectDigest != null && !net.digest().equals(expectDigest.strip().toLowerCase(Locale.ROOT))) {
+                throw new LegoNetException("the directory " + dir.model + " holds model " + net.digest() + " (generation "
+                        + net.generation() + "), not " + expectDigest.strip() + "; an answer of an earlier generation "
+                        + "needs a copy of the directory taken at that generation");
+            }
+            AdapterMask m = AdapterMask.parse(mask);
             int dim = net.inputDim();
             float[] x = readInput(input, dim);
             int rows = x.length / dim;
-            Predictions p = net.predict(x, rows);
+            Predictions p = net.predict(x, rows, m);
+            int unanswered = 0;
+            for (int r = 0; r < rows; r++) {
+                unanswered += p.answered(r) ? 0 : 1;
+            }
+            if (unanswered > 0) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "%,d of %,d samples had every adapter that would "
+                        + "answer them masked: label -1, no probabilities%n", unanswered, rows);
+            }
+            generation = net.generation();
             if (output != null) {
                 try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
                     write(w, p);
@@ -70,6 +99,8 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
+    private long generation;
+
     private void write(PrintWriter out, Predictions p) {
         int c = p.classes();
         if (common.json) {
@@ -78,16 +109,21 @@ final class PredictCommand implements Callable<Integer> {
                 Map<String, Object> one = new LinkedHashMap<>();
                 one.put("row", r);
                 one.put("label", p.label(r));
-                List<Float> ps = new ArrayList<>();
-                for (float v : p.probabilities(r)) {
-                    ps.add(v);
+                if (p.answered(r)) {
+                    List<Float> ps = new ArrayList<>();
+                    for (float v : p.probabilities(r)) {
+                        ps.add(v);
+                    }
+                    one.put("probabilities", ps);
                 }
-                one.put("probabilities", ps);
-                one.put("adapters", p.adapters(r));
+                one.put("adapters", p.voters(r));
+                one.put("route", p.adapters(r));
                 preds.add(one);
             }
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("model_digest", p.modelDigest());
+            j.put("generation", generation);
+            j.put("mask", Map.of("adapters", p.mask().adapters()));
             j.put("predictions", preds);
             Out.json(out, j);
             return;
@@ -100,8 +136,9 @@ final class PredictCommand implements Callable<Integer> {
         for (int r = 0; r < p.size(); r++) {
             StringBuilder b = new StringBuilder();
             b.append(r).append(',').append(p.label(r));
-            for (float v : p.probabilities(r)) {
-                b.append(',').append(String.format(Locale.ROOT, "%.6f", v));
+            float[] probs = p.probabilities(r);
+            for (int j = 0; j < c; j++) {
+                b.append(',').append(probs == null ? "" : String.format(Locale.ROOT, "%.6f", probs[j]));
             }
             out.println(b);
         }

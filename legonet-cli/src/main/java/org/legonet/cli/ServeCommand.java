@@ -72,6 +72,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "the forget worker its share of the CPU (default: the number of cores, ${sys:legonet.cores}).")
     int predictConcurrency = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--mask-wait-seconds", paramLabel = "S",
+            description = "A forget masks the adapters holding its samples at once; a prediction that the mask leaves "
+                    + "no adapter waits up to S seconds for the retraining to commit, then gets 503 with Retry-After "
+                    + "(0..60, default: ${DEFAULT-VALUE}).")
+    int maskWaitSeconds = (int) ServerConfig.DEFAULT_MASK_WAIT.toSeconds();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -90,7 +96,8 @@ final class ServeCommand implements Callable<Integer> {
         quietLibraries();
         ServerConfig config = ServerConfig.builder().setModel(dir.model).setToken(token).optHost(host).optPort(port)
                 .optOpenPredict(openPredict).optMaxBodyBytes(maxBodyBytes).optMaxBatch(maxBatch).optThreads(threads)
-                .optPredictConcurrency(predictConcurrency).optFaults(FaultInjector.fromSystemProperty(System.out)).build();
+                .optPredictConcurrency(predictConcurrency)
+                .optMaskWait(java.time.Duration.ofSeconds(maskWaitSeconds)).optFaults(FaultInjector.fromSystemProperty(System.out)).build();
         LegoNet.warmUp();
         LegoNetServer server = LegoNetServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "legonet-shutdown"));

@@ -32,6 +32,7 @@ class ServiceCommandsTest {
     static Path shared;
     static Path base;
     static long[] ids;
+    static Dataset privateData;
 
     @BeforeAll
     static void model() {
@@ -40,6 +41,7 @@ class ServiceCommandsTest {
         ModelStore.create(base, SmallModels.train(SmallModels.config(5), split), SmallModels.info(split), false,
                 Progress.NONE);
         ids = new long[] {split[1].id(0), split[1].id(1), split[1].id(2)};
+        privateData = split[1];
     }
 
     private static LegoNetServer server(Path model) {
@@ -82,6 +84,112 @@ class ServiceCommandsTest {
         }
         // without a server, the command line writes again
         Cli.run("forget", "--model", model, "--id", ids[0], "--quiet").ok();
+    }
+
+    /**
+     * A served answer, given under the mask of forgets whose retraining is held, is reproduced bit
+     * for bit by {@code legonet predict --mask --expect-digest} on the directory; after the commit,
+     * the answer of the new generation is reproduced too, and the old digest is refused.
+     */
+    @Test
+    void predictWithTheMaskOfAServedAnswerReproducesItBitForBit(@TempDir Path tmp) throws Exception {
+        Path model = Cli.copyTree(base, tmp.resolve("m"));
+        int rows = 40;
+        // samples whose route is not the forgotten sample's (row 100), so that the mask leaves them an adapter
+        List<Integer> picked = new java.util.ArrayList<>();
+        try (org.legonet.core.LegoNet net = org.legonet.core.LegoNet.open(base)) {
+            org.legonet.core.Predictions p = net.predict(privateData);
+            java.util.Set<Integer> gone = new java.util.TreeSet<>();
+            for (int a : p.adapters(100)) {
+                gone.add(a);
+            }
+            for (int r = 101; picked.size() < rows; r++) {
+                if (!java.util.Arrays.stream(p.adapters(r)).allMatch(gone::contains)) {
+                    picked.add(r);
+                }
+            }
+        }
+        StringBuilder body = new StringBuilder("{\"instances\": [");
+        List<String> csv = new java.util.ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            float[] x = new float[privateData.dim()];
+            privateData.copyRow(picked.get(r), x, 0);
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < x.length; c++) {
+                line.append(c == 0 ? "" : ",").append(Float.toString(x[c]));
+            }
+            csv.add(line.toString());
+            body.append(r == 0 ? "[" : ",[").append(line).append(']');
+        }
+        Path input = Files.write(tmp.resolve("x.csv"), csv);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        org.legonet.server.FaultInjector hold = point -> {
+            if (point.equals(org.legonet.server.FaultInjector.BATCH_TAKEN) && held.getCount() > 0) {
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        JsonNode masked;
+        JsonNode after;
+        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model)
+                .setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(1).optFaults(hold)
+                .optMaskWait(java.time.Duration.ZERO).build())) {
+            var http = java.net.http.HttpClient.newHttpClient();
+            String last = null;
+            for (long id : new long[] {privateData.id(100)}) {
+                last = Cli.JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(server.url() + "/v1/forget")).header("Authorization", "Bearer " + TOKEN)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"ids\": [" + id + "]}")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body()).get("request_id").asText();
+            }
+            assertThat(held.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            masked = predict(http, server, body + "]}");
+            release.countDown();
+            var st = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/v1/forget/" + last
+                    + "?wait_seconds=30")).header("Authorization", "Bearer " + TOKEN).build();
+            assertThat(Cli.JSON.readTree(http.send(st, java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+                    .get("state").asText()).isEqualTo("done");
+            after = predict(http, server, body + "]}");
+        }
+        assertThat(masked.get("mask").get("adapters").size()).as("the held forgets mask adapters").isGreaterThan(0);
+        assertThat(after.get("generation").asLong()).isGreaterThan(masked.get("generation").asLong());
+        // the directory now holds the later generation: the earlier answer needs the copy taken before
+        Cli.run("predict", "--model", model, "--input", input, "--expect-digest", masked.get("model_digest").asText())
+                .badInput("holds model " + after.get("model_digest").asText());
+        for (JsonNode served : List.of(masked, after)) {
+            Path dir = served == masked ? base : model;
+            StringBuilder m = new StringBuilder();
+            for (JsonNode a : served.get("mask").get("adapters")) {
+                m.append(m.length() == 0 ? "" : ",").append(a.asInt());
+            }
+            JsonNode offline = Cli.run("predict", "--model", dir, "--input", input, "--json", "--mask", m.toString(),
+                    "--expect-digest", served.get("model_digest").asText()).ok().json();
+            assertThat(offline.get("generation").asLong()).isEqualTo(served.get("generation").asLong());
+            for (int r = 0; r < rows; r++) {
+                JsonNode a = served.get("predictions").get(r);
+                JsonNode b = offline.get("predictions").get(r);
+                assertThat(b.get("label").asInt()).isEqualTo(a.get("label").asInt());
+                assertThat(b.get("adapters")).isEqualTo(a.get("adapters"));
+                for (int c = 0; c < a.get("probabilities").size(); c++) {
+                    assertThat(Float.floatToIntBits((float) b.get("probabilities").get(c).asDouble()))
+                            .isEqualTo(Float.floatToIntBits((float) a.get("probabilities").get(c).asDouble()));
+                }
+            }
+        }
+    }
+
+    private static JsonNode predict(java.net.http.HttpClient http, LegoNetServer server, String body) throws Exception {
+        var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/v1/predict"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
+        return Cli.JSON.readTree(resp.body());
     }
 
     @Test

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public interface FaultInjector {
     /** A request (a forget or an add) is valid; nothing is written yet. */
     String ACCEPT_VALIDATED = "accept.validated";
-    /** The request's log line is written but not forced to disk. */
+    /** A forget is valid and its adapters are masked in the served snapshot; nothing is written yet. */
+    String ACCEPT_MASKED = "accept.masked";
+    /** The request's log line is written but not forced to disk (the fsync that covers it is about to run). */
     String WAL_WRITTEN = "wal.written";
     /** The request's log line is on disk; the 202 is not sent yet. */
     String WAL_SYNCED = "wal.synced";
@@ -33,6 +35,8 @@ public interface FaultInjector {
     String WAL_COMPACT_WRITTEN = "wal.compact-written";
     /** The compacted request log has replaced the old one. */
     String WAL_COMPACTED = "wal.compacted";
+    /** Start-up recovery has masked every logged forget not yet committed; nothing is served yet. */
+    String RECOVERY_MASKED = "recovery.masked";
     /** Start-up recovery has written one missing receipt. */
     String RECOVERY_RECEIPT = "recovery.receipt";
 

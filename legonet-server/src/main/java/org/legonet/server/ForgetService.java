@@ -24,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
+import org.legonet.core.AdapterMask;
 import org.legonet.core.ChangeRecord;
 import org.legonet.core.CommitObserver;
 import org.legonet.core.Edit;
@@ -62,37 +63,88 @@ import org.slf4j.LoggerFactory;
  * requests were committed. Either the switch happened (the batch is done: receipts are written)
  * or it did not (the batch failed and stays in the request log).
  *
- * <p>Predictions read an immutable {@link Serving} snapshot, the committed model, replaced right
- * after each commit: a reader sees the old model or the new one, never a mixture.
+ * <p><b>Masking.</b> Predictions read an immutable {@link Serving} snapshot: the committed model
+ * and a mask, the adapters that hold a sample of a forget request accepted and not yet committed
+ * ({@link LegoNet#adaptersHolding}). A forget's adapters are masked as soon as the request is
+ * validated, before its line is written, so before its 202; a mask is lifted only by the commit
+ * that retrains those adapters (the mask is computed again from the open requests at each commit,
+ * in the same step that publishes the new model). A request whose line never became durable can
+ * only keep some adapters masked until the next commit. At start-up, the logged requests are
+ * masked before the service answers anything. Answers come from unmasked adapters only
+ * ({@link LegoNet#predict(float[], int, AdapterMask)}), so every answer is a pure function of the
+ * committed model and the mask it names.
+ *
+ * <p><b>Group commit.</b> Lines are written under the accept lock and made durable outside it by
+ * {@link RequestLog#sync}, so requests that arrive together share one fsync. A request reaches the
+ * worker's queue only once durable, in log order.
  */
 final class ForgetService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("legonet.server");
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** What a request is doing. */
-    enum State { QUEUED, RUNNING, DONE, FAILED }
+    /**
+     * What a request is doing: an add is {@code QUEUED} until the worker runs it; a forget is
+     * {@code MASKED} from its acceptance (its adapters answer nothing) until it is done.
+     */
+    enum State { QUEUED, MASKED, RUNNING, DONE, FAILED }
 
     /**
-     * What predictions and model queries read, replaced as a whole after each commit.
+     * What predictions and model queries read, replaced as a whole when a commit switches the model
+     * or a forget changes the mask.
      *
-     * @param model the committed model
-     * @param info  what it is and holds, computed once per commit
+     * @param model   the committed model
+     * @param info    what it is and holds, computed once per commit
+     * @param mask    the adapters holding a sample of an open forget request
+     * @param maskSeq one more at each change of the mask or the model, in this process
      */
-    record Serving(LegoNet model, ModelInfo info) {
+    record Serving(LegoNet model, ModelInfo info, AdapterMask mask, long maskSeq) {
+        /** The mask's name in answers: the model's generation and the change that made it. */
+        String maskId() {
+            return model.generation() + "-" + maskSeq;
+        }
+    }
+
+    /**
+     * Times of a request in this process, measured from its arrival: until its mask took effect,
+     * until its 202, until its commit switched the model (NaN while not reached or not measured);
+     * the generation of the model that no longer holds its samples (-1 while not committed, or
+     * when nothing needed to change); and, for a forget, the adapters masked for it.
+     */
+    record Timings(double maskedMs, double acknowledgedMs, double committedMs, long committedGeneration,
+                   AdapterMask adapters) {
     }
 
     /** Where a request stands, as {@code GET /v1/requests/{id}} reports it. */
-    record Status(String requestId, boolean add, State state, String received, Receipt receipt, String error) {
+    record Status(String requestId, boolean add, State state, String received, String masked, AdapterMask adapters,
+                  Receipt receipt, String error, Timings timings) {
     }
 
     private static final class Tracked {
         final LoggedRequest request;
-        volatile State state = State.QUEUED;
+        /** Arrival ({@link System#nanoTime()}), or 0 for a request recovered from the log. */
+        final long arrival;
+        volatile State state;
         volatile String error;
+        /** For a forget: the adapters holding its samples in the served model. */
+        volatile AdapterMask adapters = AdapterMask.NONE;
+        /** Its position in the request log. */
+        long walPosition;
+        volatile double maskedMs = Double.NaN;
+        volatile double acknowledgedMs = Double.NaN;
+        /** Set once a commit carried it out (its adapters are retrained: no longer masked for it). */
+        volatile boolean committed;
+        volatile double committedMs = Double.NaN;
+        volatile long committedGeneration = -1;
         final CompletableFuture<Void> finished = new CompletableFuture<>();
 
-        Tracked(LoggedRequest request) {
+        Tracked(LoggedRequest request, long arrival) {
             this.request = request;
+            this.arrival = arrival;
+            this.state = request.isAdd() ? State.QUEUED : State.MASKED;
+        }
+
+        double since(long now) {
+            return arrival == 0 ? Double.NaN : (now - arrival) / 1e6;
         }
     }
 
@@ -116,6 +168,23 @@ final class ForgetService implements AutoCloseable {
     private final ArrayDeque<Tracked> queue = new ArrayDeque<>();
     /** Requests not done: queued, running or failed. Done ones are found by their receipts. */
     private final Map<String, Tracked> open = new ConcurrentHashMap<>();
+    /** Requests written to the log and not yet durable, in log order (guarded by {@link #queueLock}). */
+    private final ArrayDeque<Tracked> undurable = new ArrayDeque<>();
+    /** Timings of requests finished in this process, the newest {@value #KEPT_TIMINGS} (guarded by itself). */
+    private final Map<String, Timings> finishedTimings = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Timings> eldest) {
+            return size() > KEPT_TIMINGS;
+        }
+    };
+    private static final int KEPT_TIMINGS = 100_000;
+    /** Notified whenever {@link #serving} changes; predictions wait on it for masks to lift. */
+    private final Object servingChanged = new Object();
+    private long maskSeq;
+    /** Seconds the last batch took from taking to commit, for Retry-After. */
+    private volatile double lastBatchSeconds = 1.0;
+    /** When the worker took its current batch. */
+    private volatile long batchStarted;
     private final Thread worker;
     private volatile boolean stopping;
 
@@ -128,7 +197,7 @@ final class ForgetService implements AutoCloseable {
         this.faults = config.faults();
         this.metrics = metrics;
         this.worker = new Thread(this::work, "legonet-forget-worker");
-        publish(model);
+        publish(model, AdapterMask.NONE);
     }
 
     /**
@@ -148,7 +217,8 @@ final class ForgetService implements AutoCloseable {
             log = RequestLog.open(model.dir(), faults);
             ForgetService s = new ForgetService(model, options, log, receipts, config, metrics);
             s.recover();
-            metrics.gauges(s::depth, () -> s.serving().model().generation());
+            metrics.gauges(s::depth, () -> s.serving().model().generation(), () -> s.serving().mask().size(),
+                    log::records, log::fsyncs);
             return s;
         } catch (IOException | RuntimeException e) {
             if (log != null) {
@@ -183,7 +253,7 @@ final class ForgetService implements AutoCloseable {
                 finished.add(r.requestId());
                 rebuilt++;
             } else {
-                Tracked t = new Tracked(r);
+                Tracked t = new Tracked(r, 0);
                 open.put(r.requestId(), t);
                 queue.add(t);
                 if (r.isAdd()) {
@@ -194,6 +264,11 @@ final class ForgetService implements AutoCloseable {
             }
         }
         log.remove(finished);
+        // every logged forget not yet committed is masked before the service answers anything
+        synchronized (acceptLock) {
+            publish(serving().model(), openMask(serving().model()));
+        }
+        faults.at(FaultInjector.RECOVERY_MASKED);
         if (!log.recovered().isEmpty() || log.droppedTornLine()) {
             LOG.info("recovered the request log: {} request(s) found, {} already done ({} receipt(s) written now), "
                     + "{} queued again{}", log.recovered().size(), finished.size(), rebuilt, queue.size(),
@@ -221,10 +296,64 @@ final class ForgetService implements AutoCloseable {
         return receipts.count();
     }
 
-    /** Serves {@code model} (committed) from now on, and tells commits of its session to the fault points. */
-    private void publish(LegoNet model) {
-        model.observeCommits(stage -> faults.at(FaultInjector.commitPoint(stage)));
-        serving.set(new Serving(model, model.info()));
+    /**
+     * Serves {@code model} (committed) under {@code mask} from now on, and tells commits of its
+     * session to the fault points. Called under {@link #acceptLock} once the service runs, so that a
+     * mask computed by an accept is never lost to a commit's.
+     */
+    private void publish(LegoNet model, AdapterMask mask) {
+        Serving s = serving.get();
+        if (s == null || s.model() != model) {
+            model.observeCommits(stage -> faults.at(FaultInjector.commitPoint(stage)));
+        }
+        ModelInfo info = s != null && s.model() == model ? s.info() : model.info();
+        synchronized (servingChanged) {
+            serving.set(new Serving(model, info, mask, ++maskSeq));
+            servingChanged.notifyAll();
+        }
+    }
+
+    /**
+     * The mask {@code model} must be served with: the adapters holding a sample of a forget request
+     * that is open (accepted, not done: queued, running, or failed and waiting for a restart).
+     * Updates each request's own adapters.
+     */
+    private AdapterMask openMask(LegoNet model) {
+        AdapterMask m = AdapterMask.NONE;
+        for (Tracked t : open.values()) {
+            if (!t.request.isAdd() && !t.committed) {
+                t.adapters = model.adaptersHolding(forgetRequest(t.request));
+                m = m.union(t.adapters);
+            }
+        }
+        return m;
+    }
+
+    private static ForgetRequest forgetRequest(LoggedRequest r) {
+        return r.isClass() ? ForgetRequest.ofClass(r.forgetClass()) : ForgetRequest.ofIds(r.ids());
+    }
+
+    /**
+     * Waits until the served snapshot is no longer {@code seen} (a commit or a new mask), up to
+     * {@code nanos}; returns the snapshot served then.
+     */
+    Serving awaitChange(Serving seen, long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        synchronized (servingChanged) {
+            while (serving.get() == seen && !stopping) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                TimeUnit.NANOSECONDS.timedWait(servingChanged, left);
+            }
+        }
+        return serving.get();
+    }
+
+    /** Seconds a client should wait before asking again for an answer a mask withheld. */
+    long retryAfterSeconds() {
+        return Math.max(1, (long) Math.ceil(lastBatchSeconds));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -234,22 +363,22 @@ final class ForgetService implements AutoCloseable {
      * Validates, logs durably and queues a forget of {@code ids} (distinct, ascending) or
      * {@code forgetClass}, and returns its id. Nothing is logged or queued when it fails.
      */
-    String acceptForget(long[] ids, Integer forgetClass) {
-        return accept(() -> {
+    String acceptForget(long[] ids, Integer forgetClass, long arrival) {
+        return accept(arrival, received -> {
             LegoNet m = serving.get().model();
             if (forgetClass != null) {
                 if (forgetClass < 0) {
                     throw new UnknownClassException(forgetClass, m.classes());
                 }
                 m.check(Edit.forget(ForgetRequest.ofClass(forgetClass)));
-                return new LoggedRequest(newRequestId("fr-"), now(), null, forgetClass);
+                return new LoggedRequest(newRequestId("fr-"), received, null, forgetClass);
             }
             // an id a queued add will add is valid here: that add runs first
             long[] known = LongStream.of(ids).filter(id -> !pendingAdds.containsKey(id)).toArray();
             if (known.length > 0) {
                 m.check(Edit.forget(ForgetRequest.ofIds(known)));
             }
-            return new LoggedRequest(newRequestId("fr-"), now(), ids, null);
+            return new LoggedRequest(newRequestId("fr-"), received, ids, null);
         });
     }
 
@@ -260,8 +389,8 @@ final class ForgetService implements AutoCloseable {
      *
      * @param readdForgotten whether ids the model forgot earlier may be added again
      */
-    String acceptAdd(long[] ids, int[] labels, float[] features, boolean readdForgotten) {
-        return accept(() -> {
+    String acceptAdd(long[] ids, int[] labels, float[] features, boolean readdForgotten, long arrival) {
+        return accept(arrival, received -> {
             Serving s = serving.get();
             s.model().check(Edit.add(samples(s, ids, labels, features)).withReaddForgotten(readdForgotten));
             List<Long> queued = new ArrayList<>();
@@ -279,7 +408,7 @@ final class ForgetService implements AutoCloseable {
                         + (queued.size() == 1 ? " is" : " are") + " being added already by request"
                         + (by.size() == 1 ? " " : "s ") + String.join(", ", by) + "; nothing was queued");
             }
-            return LoggedRequest.add(newRequestId("ar-"), now(), ids, labels, features, readdForgotten);
+            return LoggedRequest.add(newRequestId("ar-"), received, ids, labels, features, readdForgotten);
         });
     }
 
@@ -291,44 +420,101 @@ final class ForgetService implements AutoCloseable {
     }
 
     /**
-     * Runs {@code validated} (which checks a request and returns its log line) and logs and queues
-     * the request, all under one lock, so that validation sees every request accepted before.
+     * Accepts a request that arrived at {@code arrival} ({@link System#nanoTime()}):
+     * {@code validated} checks it and returns its log line (given the arrival time as text). Under
+     * the accept lock, so that validation sees every request accepted before: validate, mask the
+     * adapters of a forget (the served snapshot changes here, before anything is written), write
+     * the line. Then, outside the lock, wait for an fsync covering the line (group commit) and
+     * hand the request to the worker in log order. Returns once the request is durable: the caller
+     * then answers 202. Nothing is queued when it fails.
      */
-    private String accept(Supplier<LoggedRequest> validated) {
-        LoggedRequest r;
+    private String accept(long arrival, java.util.function.Function<String, LoggedRequest> validated) {
+        Tracked t;
         synchronized (acceptLock) {
             if (stopping) {
                 throw new ApiError(503, "shutting_down", "the service is stopping; send the request again after it restarts");
             }
+            LoggedRequest r;
             try {
-                r = validated.get();
+                r = validated.apply(instantOf(arrival));
             } catch (LegoNetException e) {
                 throw refused(e);
             }
             faults.at(FaultInjector.ACCEPT_VALIDATED);
+            if (r.isAdd()) {
+                t = new Tracked(r, arrival);
+            } else {
+                Serving s = serving.get();
+                AdapterMask adapters = s.model().adaptersHolding(forgetRequest(r));
+                if (!s.mask().containsAll(adapters)) {
+                    publish(s.model(), s.mask().union(adapters));
+                }
+                t = new Tracked(r.withMasked(now()), arrival);
+                t.adapters = adapters;
+                t.maskedMs = t.since(System.nanoTime());
+                metrics.requestToMasked.record((long) (t.maskedMs * 1e6), TimeUnit.NANOSECONDS);
+                faults.at(FaultInjector.ACCEPT_MASKED);
+            }
             try {
-                log.append(r);
+                t.walPosition = log.write(t.request);
             } catch (IOException e) {
                 LOG.error("cannot write the request log: {}", e.toString());
+                log.forget(t.request.requestId());
                 throw new ApiError(500, "log_write_failed", "the request could not be written durably and was not "
                         + "accepted: " + e.getMessage());
             }
-            faults.at(FaultInjector.WAL_SYNCED);
-            if (r.isAdd()) {
-                for (long id : r.ids()) {
-                    pendingAdds.put(id, r.requestId());
+            if (t.request.isAdd()) {
+                for (long id : t.request.ids()) {
+                    pendingAdds.put(id, t.request.requestId());
                 }
             }
-            Tracked t = new Tracked(r);
+            open.put(t.request.requestId(), t);
             synchronized (queueLock) {
-                open.put(r.requestId(), t);
-                queue.add(t);
+                undurable.add(t);
+            }
+        }
+        String id = t.request.requestId();
+        try {
+            release(log.sync(t.walPosition));
+        } catch (IOException e) {
+            LOG.error("cannot force the request log to disk: {}", e.toString());
+            synchronized (acceptLock) {
+                log.forget(id);
+                open.remove(id);
+                pendingAdds.values().removeIf(id::equals);
+                synchronized (queueLock) {
+                    undurable.remove(t);
+                }
+            }
+            throw new ApiError(500, "log_write_failed", "the request could not be written durably and was not "
+                    + "accepted: " + e.getMessage());
+        }
+        faults.at(FaultInjector.WAL_SYNCED);
+        t.acknowledgedMs = t.since(System.nanoTime());
+        metrics.requestToAcknowledged.record((long) (t.acknowledgedMs * 1e6), TimeUnit.NANOSECONDS);
+        (t.request.isAdd() ? metrics.addAccepted : metrics.forgetAccepted).increment();
+        LOG.info("accepted {} request {} ({})", t.request.isAdd() ? "add" : "forget", id, t.request.describe());
+        return id;
+    }
+
+    /** Hands the requests now durable (log positions up to {@code durable}) to the worker, in log order. */
+    private void release(long durable) {
+        synchronized (queueLock) {
+            boolean any = false;
+            while (!undurable.isEmpty() && undurable.peek().walPosition <= durable) {
+                queue.add(undurable.poll());
+                any = true;
+            }
+            if (any) {
                 queueLock.notifyAll();
             }
         }
-        (r.isAdd() ? metrics.addAccepted : metrics.forgetAccepted).increment();
-        LOG.info("accepted {} request {} ({})", r.isAdd() ? "add" : "forget", r.requestId(), r.describe());
-        return r.requestId();
+    }
+
+    /** The wall-clock time of {@code nanoTime} (ISO-8601, milliseconds). */
+    private static String instantOf(long nanoTime) {
+        Instant at = Instant.now().minusNanos(Math.max(0, System.nanoTime() - nanoTime));
+        return at.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
     /**
@@ -370,10 +556,20 @@ final class ForgetService implements AutoCloseable {
     Status status(String requestId) {
         Tracked t = open.get(requestId);
         if (t != null) {
-            return new Status(requestId, t.request.isAdd(), t.state, t.request.received(), null, t.error);
+            return new Status(requestId, t.request.isAdd(), t.state, t.request.received(), t.request.masked(),
+                    t.request.isAdd() ? null : t.adapters, null, t.error,
+                    new Timings(t.maskedMs, t.acknowledgedMs, Double.NaN, -1, null));
         }
         Receipt r = receipts.get(requestId);
-        return r == null ? null : new Status(requestId, "add".equals(r.kind()), State.DONE, r.received(), r, null);
+        if (r == null) {
+            return null;
+        }
+        Timings timings;
+        synchronized (finishedTimings) {
+            timings = finishedTimings.get(requestId);
+        }
+        return new Status(requestId, "add".equals(r.kind()), State.DONE, r.received(), r.masked(),
+                timings == null ? null : timings.adapters(), r, null, timings);
     }
 
     /** {@link #status}, after waiting up to {@code wait} for the request to finish. */
@@ -440,6 +636,7 @@ final class ForgetService implements AutoCloseable {
         for (Tracked t : batch) {
             t.state = State.RUNNING;
         }
+        batchStarted = System.nanoTime();
         return batch;
     }
 
@@ -500,6 +697,7 @@ final class ForgetService implements AutoCloseable {
         LegoNet.Update update = current.apply(merge(batch, serving.get()), ids, false);
         if (!update.report().changed()) {
             metrics.batchRequests.record(batch.size());
+            committed(batch, null);
             return null;
         }
         LegoNet next;
@@ -517,16 +715,19 @@ final class ForgetService implements AutoCloseable {
             }
             LOG.warn("the commit of {} request(s) went through, then failed: {}", ids.size(), e.toString());
         }
-        publish(next);
         synchronized (acceptLock) {
             for (Tracked t : batch) {
+                t.committed = true;
                 if (t.request.isAdd()) {
                     for (long id : t.request.ids()) {
                         pendingAdds.remove(id, t.request.requestId());
                     }
                 }
             }
+            // one step: the new model, and the mask of the requests still open (the batch's masks lift)
+            publish(next, openMask(next));
         }
+        committed(batch, next);
         metrics.commits.increment();
         metrics.samplesForgotten.increment(rec.forgotten());
         metrics.samplesAdded.increment(rec.addedCount());
@@ -556,8 +757,24 @@ final class ForgetService implements AutoCloseable {
             LOG.error("cannot open {} again; the service cannot apply requests until it restarts", dir, e);
             throw e;
         }
-        publish(fresh);
+        synchronized (acceptLock) {
+            publish(fresh, openMask(fresh));
+        }
         return fresh;
+    }
+
+    /** Records when {@code batch} was committed (as {@code next}; null: nothing needed to change). */
+    private void committed(List<Tracked> batch, LegoNet next) {
+        long now = System.nanoTime();
+        lastBatchSeconds = (now - batchStarted) / 1e9;
+        for (Tracked t : batch) {
+            t.committed = true;
+            t.committedMs = t.since(now);
+            t.committedGeneration = next == null ? -1 : next.generation();
+            if (t.arrival != 0) {
+                metrics.requestToCommitted.record(now - t.arrival, TimeUnit.NANOSECONDS);
+            }
+        }
     }
 
     /** The committed record that names every one of {@code requestIds}, or null. */
@@ -588,6 +805,10 @@ final class ForgetService implements AutoCloseable {
         }
         int adds = 0;
         for (Tracked t : batch) {
+            synchronized (finishedTimings) {
+                finishedTimings.put(t.request.requestId(), new Timings(t.maskedMs, t.acknowledgedMs, t.committedMs,
+                        t.committedGeneration, t.request.isAdd() ? null : t.adapters));
+            }
             t.state = State.DONE;
             open.remove(t.request.requestId());
             t.finished.complete(null);
@@ -684,7 +905,8 @@ final class ForgetService implements AutoCloseable {
         return new Receipt(0, r.requestId(), kind, r.forgetClass(), hashes, forgottenHere, already, added,
                 rec == null ? null : rec.seq(), rec == null ? null : rec.requests().size(),
                 rec == null ? List.of() : rec.adaptersRetrained(), rec == null ? digest : rec.digestBefore(),
-                rec == null ? digest : rec.digestAfter(), r.received(), rec == null ? now() : rec.time(), null, null);
+                rec == null ? digest : rec.digestAfter(), r.received(), r.masked(), rec == null ? now() : rec.time(),
+                null, null);
     }
 
     /** Counts retrained adapters for the fault points (the commit reports its own steps). */

@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * {@link ForgetService}, and the REST API over them.
  *
  * <pre>
- * POST /v1/predict        {"instances": [[f1, f2, ...], ...]}  -> {"model_digest", "predictions": [{"label", "probabilities"}]}
- * POST /v1/forget         {"ids": [..]} or {"class": C}        -> 202 {"request_id", "state"}
+ * POST /v1/predict        {"instances": [[f1, f2, ...], ...]}  -> {"model_digest", "generation", "mask",
+ *                                                                  "predictions": [{"label", "probabilities", "adapters"}]}
+ * POST /v1/forget         {"ids": [..]} or {"class": C}        -> 202 {"request_id", "state": "masked"}
  * POST /v1/samples        {"samples": [{"id", "label", "features"}, ...]} -> 202 {"request_id", "state"}
  * GET  /v1/requests/{id}  ?wait_seconds=N                      -> {"request_id", "kind", "state", "receipt"}
  * GET  /v1/forget/{id}    the same (the path forgets were first given)
@@ -41,6 +42,11 @@ import org.slf4j.LoggerFactory;
  *
  * Every error is {@code {"error": {"code", "message"}}} with a fitting status; core's typed errors
  * get theirs in one place, {@link ApiError#of}.
+ *
+ * <p>Predictions are answered under the mask of the forgets accepted and not yet committed (see
+ * {@link ForgetService}): each answer names the model digest, its generation and the mask, and
+ * each prediction the adapters that voted. A sample the mask leaves no adapter waits for a commit
+ * up to the configured bound, then gets 503 {@code masked} with {@code Retry-After}.
  */
 public final class LegoNetServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("legonet.server");
@@ -293,36 +299,70 @@ public final class LegoNetServer implements AutoCloseable {
     // ------------------------------------------------------------------------------------------
     // Handlers
 
-    /** One prediction as the API returns it. */
-    record Prediction(int label, float[] probabilities) {
+    /**
+     * One prediction as the API returns it.
+     *
+     * @param adapters the adapters that voted, nearest first
+     */
+    record Prediction(int label, float[] probabilities, int[] adapters) {
     }
 
-    /** The predict response: the digest of the one model that made every prediction in it. */
-    record PredictResponse(String modelDigest, long generation, List<Prediction> predictions) {
+    /** The mask an answer was computed under: its name and the masked adapters, ascending. */
+    record MaskBody(String id, int[] adapters) {
+        static MaskBody of(ForgetService.Serving s) {
+            return new MaskBody(s.maskId(), s.mask().adapters());
+        }
+    }
+
+    /** The predict response: the one model and mask that made every prediction in it. */
+    record PredictResponse(String modelDigest, long generation, MaskBody mask, List<Prediction> predictions) {
     }
 
     private void predict(Context ctx) throws IOException, InterruptedException {
         byte[] body = body(ctx);
-        predicting.acquire();
-        try {
-            predict(ctx, body);
-        } finally {
-            predicting.release();
+        JsonNode root = parse(body);
+        float[] x = instances(root.get("instances"), forgets.serving().model().inputDim());
+        long deadline = System.nanoTime() + config.maskWait().toNanos();
+        while (true) {
+            ForgetService.Serving s = forgets.serving();
+            Predictions p;
+            predicting.acquire();
+            try {
+                p = s.model().predict(x, x.length / s.model().inputDim(), s.mask());
+            } finally {
+                predicting.release();
+            }
+            if (p.allAnswered()) {
+                answer(ctx, s, p);
+                return;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || forgets.awaitChange(s, left) == s) {
+                metrics.predictionsMasked.increment();
+                ctx.header("Retry-After", Long.toString(forgets.retryAfterSeconds()));
+                throw new ApiError(503, "masked", unanswered(p) + " of " + p.size() + " instance"
+                        + (p.size() == 1 ? "" : "s") + " had every adapter that would answer masked (they hold samples "
+                        + "of forget requests being retrained) for " + config.maskWait().toMillis() + " ms; ask again later");
+            }
         }
     }
 
-    private void predict(Context ctx, byte[] body) {
-        LegoNet m = forgets.serving().model();
-        JsonNode root = parse(body);
-        float[] x = instances(root.get("instances"), m.inputDim());
-        int rows = x.length / m.inputDim();
-        Predictions p = m.predict(x, rows);
+    private static int unanswered(Predictions p) {
+        int n = 0;
+        for (int r = 0; r < p.size(); r++) {
+            n += p.answered(r) ? 0 : 1;
+        }
+        return n;
+    }
+
+    private void answer(Context ctx, ForgetService.Serving s, Predictions p) {
+        int rows = p.size();
         List<Prediction> out = new ArrayList<>(rows);
         for (int r = 0; r < rows; r++) {
-            out.add(new Prediction(p.label(r), p.probabilities(r)));
+            out.add(new Prediction(p.label(r), p.probabilities(r), p.voters(r)));
         }
         metrics.predictions.increment(rows);
-        json(ctx, 200, new PredictResponse(p.modelDigest(), m.generation(), out));
+        json(ctx, 200, new PredictResponse(p.modelDigest(), s.model().generation(), MaskBody.of(s), out));
     }
 
     private float[] instances(JsonNode inst, int dim) {
@@ -385,7 +425,7 @@ public final class LegoNetServer implements AutoCloseable {
             if (!c.isIntegralNumber() || !c.canConvertToInt()) {
                 throw ApiError.badRequest("invalid_value", "\"class\" must be an integer class index, got " + c);
             }
-            id = forgets.acceptForget(null, c.intValue());
+            id = forgets.acceptForget(null, c.intValue(), arrival(ctx));
         } else {
             JsonNode ids = root.get("ids");
             if (!ids.isArray() || ids.isEmpty()) {
@@ -399,17 +439,23 @@ public final class LegoNetServer implements AutoCloseable {
                 }
                 v[i] = n.longValue();
             }
-            id = forgets.acceptForget(ForgetService.distinctSorted(v), null);
+            id = forgets.acceptForget(ForgetService.distinctSorted(v), null, arrival(ctx));
         }
-        accepted(ctx, id, "/v1/forget/");
+        accepted(ctx, id, "/v1/forget/", "masked");
     }
 
-    /** 202 with the request's id, and where its status is. */
-    private static void accepted(Context ctx, String id, String statusPath) {
+    /** When the request arrived ({@link System#nanoTime()}). */
+    private static long arrival(Context ctx) {
+        Long t0 = ctx.attribute(STARTED);
+        return t0 == null ? System.nanoTime() : t0;
+    }
+
+    /** 202 with the request's id, its state, and where its status is. */
+    private static void accepted(Context ctx, String id, String statusPath, String state) {
         ctx.header("Location", statusPath + id);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("request_id", id);
-        body.put("state", "queued");
+        body.put("state", state);
         json(ctx, 202, body);
     }
 
@@ -458,8 +504,8 @@ public final class LegoNetServer implements AutoCloseable {
             labels[i] = label.intValue();
             features(s.get("features"), at + ".features", dim, x, i * dim);
         }
-        String id = forgets.acceptAdd(ids, labels, x, readd != null && readd.booleanValue());
-        accepted(ctx, id, "/v1/requests/");
+        String id = forgets.acceptAdd(ids, labels, x, readd != null && readd.booleanValue(), arrival(ctx));
+        accepted(ctx, id, "/v1/requests/", "queued");
     }
 
     private void status(Context ctx) {
@@ -485,6 +531,28 @@ public final class LegoNetServer implements AutoCloseable {
         body.put("kind", s.add() ? "add" : "forget");
         body.put("state", s.state().name().toLowerCase(Locale.ROOT));
         body.put("received", s.received());
+        if (s.masked() != null) {
+            body.put("masked", s.masked());
+        }
+        if (s.adapters() != null) {
+            body.put("masked_adapters", s.adapters().adapters());
+        }
+        if (s.receipt() != null) {
+            body.put("committed", s.receipt().completed());
+        }
+        ForgetService.Timings t = s.timings();
+        if (t != null && t.committedGeneration() >= 0) {
+            body.put("committed_generation", t.committedGeneration());
+        }
+        if (t != null) {
+            Map<String, Object> times = new LinkedHashMap<>();
+            putMs(times, "masked_ms", t.maskedMs());
+            putMs(times, "acknowledged_ms", t.acknowledgedMs());
+            putMs(times, "committed_ms", t.committedMs());
+            if (!times.isEmpty()) {
+                body.put("timings", times);
+            }
+        }
         if (s.receipt() != null) {
             body.put("receipt", s.receipt());
         }
@@ -494,8 +562,15 @@ public final class LegoNetServer implements AutoCloseable {
         json(ctx, 200, body);
     }
 
+    private static void putMs(Map<String, Object> m, String key, double ms) {
+        if (!Double.isNaN(ms)) {
+            m.put(key, Math.round(ms * 1000) / 1000.0);
+        }
+    }
+
     private void model(Context ctx) {
-        ModelInfo m = forgets.serving().info();
+        ForgetService.Serving served = forgets.serving();
+        ModelInfo m = served.info();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model_digest", m.digest());
         body.put("generation", m.generation());
@@ -515,6 +590,7 @@ public final class LegoNetServer implements AutoCloseable {
         body.put("samples_added", m.samplesAdded());
         body.put("receipts", forgets.receiptCount());
         body.put("queue_depth", forgets.depth());
+        body.put("mask", MaskBody.of(served));
         body.put("dataset", m.dataset());
         json(ctx, 200, body);
     }

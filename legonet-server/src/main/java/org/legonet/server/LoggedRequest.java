@@ -14,7 +14,9 @@ import java.util.Base64;
  * has {@code "kind": "add"}.
  *
  * @param requestId      the id returned to the client
- * @param received       when it was accepted (ISO-8601, UTC)
+ * @param received       when it arrived (ISO-8601, UTC)
+ * @param masked         for a forget, when the adapters holding its samples were masked (before the
+ *                       line was written; absent in lines written before masking existed)
  * @param kind           {@code add}, or {@code null} for a forget
  * @param ids            for a forget, the sample ids (ascending, distinct), or {@code null} for a
  *                       class request; for an add, the ids of the samples, in the order given
@@ -25,15 +27,20 @@ import java.util.Base64;
  *                       train on, with no decimal rounding on the way (otherwise {@code null})
  * @param readdForgotten for an add, whether an id forgotten earlier may be added again ({@code null}: no)
  */
-@JsonPropertyOrder({"request_id", "received", "kind", "ids", "class", "labels", "features", "readd_forgotten"})
-record LoggedRequest(String requestId, String received, String kind, long[] ids,
+@JsonPropertyOrder({"request_id", "received", "masked", "kind", "ids", "class", "labels", "features", "readd_forgotten"})
+record LoggedRequest(String requestId, String received, String masked, String kind, long[] ids,
                      @JsonProperty("class") Integer forgetClass, int[] labels, String features,
                      Boolean readdForgotten) {
     static final String ADD = "add";
 
     /** A forget request: {@code ids} (ascending, distinct) or {@code forgetClass}. */
     LoggedRequest(String requestId, String received, long[] ids, Integer forgetClass) {
-        this(requestId, received, null, ids, forgetClass, null, null, null);
+        this(requestId, received, null, null, ids, forgetClass, null, null, null);
+    }
+
+    /** This forget, masked at {@code time}. */
+    LoggedRequest withMasked(String time) {
+        return new LoggedRequest(requestId, received, time, kind, ids, forgetClass, labels, features, readdForgotten);
     }
 
     /** An add request: {@code ids.length} samples of {@code features.length / ids.length} features each. */
@@ -41,7 +48,7 @@ record LoggedRequest(String requestId, String received, String kind, long[] ids,
                              boolean readdForgotten) {
         ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(features.length, Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(features);
-        return new LoggedRequest(requestId, received, ADD, ids, null, labels, Base64.getEncoder().encodeToString(b.array()),
+        return new LoggedRequest(requestId, received, null, ADD, ids, null, labels, Base64.getEncoder().encodeToString(b.array()),
                 readdForgotten ? Boolean.TRUE : null);
     }
 

@@ -25,21 +25,24 @@ import java.util.List;
  * @param adaptersRetrained adapters that commit retrained from scratch
  * @param digestBefore      model digest before the commit
  * @param digestAfter       model digest after it
- * @param received          when the request was accepted
+ * @param received          when the request arrived
+ * @param masked            for a forget, when the adapters holding its samples were masked (before
+ *                          its 202; absent in receipts written before masking existed)
  * @param completed         when its commit switched the model (ISO-8601, UTC)
  * @param prevHash          the previous receipt's hash (64 zeros for the first)
  * @param hash              SHA-256 (hex) of this receipt's line without this field
  */
 @JsonPropertyOrder({"seq", "request_id", "kind", "class", "id_hashes", "forgotten", "already_forgotten", "added", "commit",
-        "batch_requests", "adapters_retrained", "digest_before", "digest_after", "received", "completed", "prev_hash",
+        "batch_requests", "adapters_retrained", "digest_before", "digest_after", "received", "masked", "completed", "prev_hash",
         "hash"})
 public record Receipt(int seq, String requestId, String kind, @JsonProperty("class") Integer forgetClass,
                       List<String> idHashes, int forgotten, int alreadyForgotten, Integer added, Integer commit,
                       Integer batchRequests, List<Integer> adaptersRetrained, String digestBefore,
-                      String digestAfter, String received, String completed, String prevHash, String hash) {
+                      String digestAfter, String received, String masked, String completed, String prevHash,
+                      String hash) {
 
     Receipt chained(int seq, String prevHash, String hash) {
         return new Receipt(seq, requestId, kind, forgetClass, idHashes, forgotten, alreadyForgotten, added, commit,
-                batchRequests, adaptersRetrained, digestBefore, digestAfter, received, completed, prevHash, hash);
+                batchRequests, adaptersRetrained, digestBefore, digestAfter, received, masked, completed, prevHash, hash);
     }
 }

@@ -22,8 +22,13 @@ import org.legonet.core.StoreException;
  * ends with a {@code "sha256"} field, the SHA-256 of the line without it, so that a damaged line (a
  * changed id would forget the wrong sample) is never taken for a request. Lines of finished requests
  * are removed by rewriting the log atomically (temporary file, fsync, rename, fsync of the
- * directory), so plaintext ids and added samples do not outlive their request. Not thread-safe on its own: the
- * service serialises appends and compactions.
+ * directory), so plaintext ids and added samples do not outlive their request.
+ *
+ * <p><b>Group commit.</b> Writing a line ({@link #write}) and making it durable ({@link #sync}) are
+ * two steps: the service writes under its accept lock, then waits outside it for an fsync that
+ * covers the line. While one fsync runs, the lines of other requests are written, and the next
+ * fsync makes all of them durable at once; no request is acknowledged before its line is on disk.
+ * The service serialises writes and compactions; {@link #sync} may be called from any thread.
  */
 final class RequestLog implements AutoCloseable {
     static final String FILE = "requests.wal";
@@ -36,6 +41,14 @@ final class RequestLog implements AutoCloseable {
     private final List<LoggedRequest> recovered = new ArrayList<>();
     private final boolean droppedTornLine;
     private FileChannel out;
+    /** Guards forcing and replacing {@link #out}: one fsync at a time, never during a compaction. */
+    private final Object syncLock = new Object();
+    /** Lines written since opening (positions 1..written); the writer advances it after each whole line. */
+    private volatile long written;
+    /** Lines known to be on disk (guarded by {@link #syncLock}). */
+    private long durable;
+    private final java.util.concurrent.atomic.AtomicLong records = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong fsyncs = new java.util.concurrent.atomic.AtomicLong();
 
     private RequestLog(Path file, FaultInjector faults, boolean droppedTornLine) {
         this.file = file;
@@ -160,16 +173,64 @@ final class RequestLog implements AutoCloseable {
         return lines.size();
     }
 
-    /** Appends {@code r} and forces it to disk; on return the request is durable. */
-    void append(LoggedRequest r) throws IOException {
+    /**
+     * Writes {@code r}'s line after the others, not yet forced to disk, and returns its position
+     * in the log (1, 2, ...). The request is durable once {@link #sync} has covered that position.
+     * The caller serialises writes (and compactions).
+     */
+    long write(LoggedRequest r) throws IOException {
         byte[] line = line(r);
         ByteBuffer b = ByteBuffer.wrap(line);
         while (b.hasRemaining()) {
             out.write(b);
         }
-        faults.at(FaultInjector.WAL_WRITTEN);
-        out.force(true);
         lines.put(r.requestId(), line);
+        records.incrementAndGet();
+        written = written + 1;
+        return written;
+    }
+
+    /**
+     * Group commit: returns once every line up to {@code position} is on disk. A thread that finds
+     * another's fsync already covering its line returns at once; otherwise it forces everything
+     * written so far, so that the lines of all the requests that arrived while the previous fsync
+     * ran share this one. Returns the position now durable (at least {@code position}).
+     */
+    long sync(long position) throws IOException {
+        synchronized (syncLock) {
+            if (durable >= position) {
+                return durable;
+            }
+            long target = written;
+            faults.at(FaultInjector.WAL_WRITTEN);
+            out.force(true);
+            fsyncs.incrementAndGet();
+            durable = target;
+            return target;
+        }
+    }
+
+    /** Writes {@code r} and waits until it is durable: {@link #write} then {@link #sync}. */
+    void append(LoggedRequest r) throws IOException {
+        sync(write(r));
+    }
+
+    /**
+     * Drops the line of {@code requestId}, whose fsync failed (the request was not acknowledged):
+     * the next compaction leaves it out of the file.
+     */
+    void forget(String requestId) {
+        lines.remove(requestId);
+    }
+
+    /** Request lines written since the log was opened. */
+    long records() {
+        return records.get();
+    }
+
+    /** fsyncs of the log since it was opened (one per group of lines that became durable together). */
+    long fsyncs() {
+        return fsyncs.get();
     }
 
     /** Removes the lines of {@code requestIds}, rewriting the log atomically. */
@@ -181,6 +242,13 @@ final class RequestLog implements AutoCloseable {
         if (!changed) {
             return;
         }
+        synchronized (syncLock) {
+            compact();
+        }
+    }
+
+    /** Rewrites the log with {@link #lines} only; every line written so far is durable after it. */
+    private void compact() throws IOException {
         Path tmp = file.resolveSibling(FILE + ".tmp");
         long size = 0;
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -208,6 +276,7 @@ final class RequestLog implements AutoCloseable {
         if (out.size() != size) {
             throw new IOException("request log " + file + " holds " + out.size() + " bytes after compaction, expected " + size);
         }
+        durable = written;
         faults.at(FaultInjector.WAL_COMPACTED);
     }
 

@@ -17,21 +17,25 @@ import java.util.Objects;
  * @param threads       adapter-training threads of the worker
  * @param predictConcurrency predictions computed at once; more wait their turn, so that prediction
  *                      traffic cannot starve the worker of CPU (forgets have deadlines too)
+ * @param maskWait      how long a prediction waits for a commit when the mask leaves one of its
+ *                      samples no adapter, before the service answers 503 with Retry-After
  * @param faults        test-only fault injection ({@link FaultInjector#NONE} in service)
  */
 public record ServerConfig(Path model, String host, int port, BearerToken token, boolean openPredict,
                            long maxBodyBytes, int maxBatch, int threads, int predictConcurrency,
-                           FaultInjector faults) {
+                           java.time.Duration maskWait, FaultInjector faults) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 8L << 20;
     public static final int DEFAULT_MAX_BATCH = 1024;
+    public static final java.time.Duration DEFAULT_MASK_WAIT = java.time.Duration.ofSeconds(5);
 
     public ServerConfig {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(faults, "faults");
+        Objects.requireNonNull(maskWait, "maskWait");
     }
 
     public static Builder builder() {
@@ -50,6 +54,7 @@ public record ServerConfig(Path model, String host, int port, BearerToken token,
         private int threads = Runtime.getRuntime().availableProcessors();
         private int predictConcurrency = Runtime.getRuntime().availableProcessors();
         private FaultInjector faults = FaultInjector.NONE;
+        private java.time.Duration maskWait = DEFAULT_MASK_WAIT;
 
         private Builder() {
         }
@@ -99,6 +104,11 @@ public record ServerConfig(Path model, String host, int port, BearerToken token,
             return this;
         }
 
+        public Builder optMaskWait(java.time.Duration maskWait) {
+            this.maskWait = maskWait;
+            return this;
+        }
+
         public Builder optFaults(FaultInjector faults) {
             this.faults = faults;
             return this;
@@ -126,8 +136,11 @@ public record ServerConfig(Path model, String host, int port, BearerToken token,
             if (predictConcurrency < 1) {
                 throw new IllegalArgumentException("predict concurrency must be at least 1, got " + predictConcurrency);
             }
+            if (maskWait.isNegative() || maskWait.compareTo(java.time.Duration.ofSeconds(60)) > 0) {
+                throw new IllegalArgumentException("mask wait must be 0..60 seconds, got " + maskWait.toSeconds());
+            }
             return new ServerConfig(model, host, port, token, openPredict, maxBodyBytes, maxBatch, threads,
-                    predictConcurrency, faults);
+                    predictConcurrency, maskWait, faults);
         }
     }
 }

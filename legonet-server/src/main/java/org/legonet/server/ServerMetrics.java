@@ -2,6 +2,7 @@ package org.legonet.server;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -34,9 +35,13 @@ final class ServerMetrics implements AutoCloseable {
     final Counter adaptersRetrained;
     final Counter predictions;
     final Counter commits;
+    final Counter predictionsMasked;
     final Timer retrain;
     final Timer commit;
     final DistributionSummary batchRequests;
+    final Timer requestToMasked;
+    final Timer requestToAcknowledged;
+    final Timer requestToCommitted;
 
     ServerMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -58,12 +63,21 @@ final class ServerMetrics implements AutoCloseable {
                 .description("Adapters retrained from scratch by forgets and adds").register(registry);
         predictions = Counter.builder("legonet.predictions")
                 .description("Samples predicted").register(registry);
+        predictionsMasked = Counter.builder("legonet.predict.masked")
+                .description("Predict requests answered 503 because the mask left a sample no adapter")
+                .register(registry);
         commits = Counter.builder("legonet.commits")
                 .description("Atomic model switches (one per batch of coalesced requests)").register(registry);
         retrain = Timer.builder("legonet.retrain")
                 .description("Time retraining the affected adapters of one batch").register(registry);
         commit = Timer.builder("legonet.commit")
                 .description("Time writing and switching the store for one batch").register(registry);
+        requestToMasked = latency("legonet.request.to.masked",
+                "From a forget request's arrival to its adapters being masked in the served model");
+        requestToAcknowledged = latency("legonet.request.to.acknowledged",
+                "From a request's arrival to its 202 (its log line on disk)");
+        requestToCommitted = latency("legonet.request.to.committed",
+                "From a request's arrival to the commit that carried it out");
         batchRequests = DistributionSummary.builder("legonet.forget.batch.requests")
                 .description("Requests (forgets and adds) coalesced into one retraining").register(registry);
     }
@@ -78,8 +92,23 @@ final class ServerMetrics implements AutoCloseable {
                 .description("Add requests (POST /v1/samples) by outcome").register(registry);
     }
 
-    /** Registers the gauges read from the service. */
-    void gauges(Supplier<Number> queueDepth, Supplier<Number> generation) {
+    private Timer latency(String name, String description) {
+        return Timer.builder(name).description(description).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(600))
+                .register(registry);
+    }
+
+    /** Registers the gauges and counters read from the service and its request log. */
+    void gauges(Supplier<Number> queueDepth, Supplier<Number> generation, Supplier<Number> masked,
+                Supplier<Number> walRecords, Supplier<Number> walFsyncs) {
+        Gauge.builder("legonet.adapters.masked", masked)
+                .description("Adapters masked now: they hold a sample of a forget accepted and not yet committed")
+                .register(registry);
+        FunctionCounter.builder("legonet.wal.records", walRecords, n -> n.get().doubleValue())
+                .description("Request lines written to the request log").register(registry);
+        FunctionCounter.builder("legonet.wal.fsyncs", walFsyncs, n -> n.get().doubleValue())
+                .description("fsyncs of the request log (group commit: one covers every line written before it)")
+                .register(registry);
         Gauge.builder("legonet.forget.queue.depth", queueDepth)
                 .description("Requests (forgets and adds) accepted and not yet done (queued or running)").register(registry);
         Gauge.builder("legonet.model.generation", generation)

@@ -80,7 +80,7 @@ class LogFuzzProperties {
     private static Receipt receipt(String request, int commit) {
         String d = String.valueOf((char) ('a' + commit)).repeat(64);
         return new Receipt(0, request, "ids", null, List.of("0123456789abcdef0123456789abcdef"), 1, 0, null, commit, 1,
-                List.of(1, 3), "f".repeat(64), d, "2026-01-01T00:00:00Z", "2026-01-01T00:00:05Z", null, null);
+                List.of(1, 3), "f".repeat(64), d, "2026-01-01T00:00:00Z", null, "2026-01-01T00:00:05Z", null, null);
     }
 
     @AfterContainer

@@ -186,7 +186,7 @@ class ServerHttpTest {
                 rest.add(http.forget("{\"ids\": [" + Fixture.privateId(10 * i) + ", " + Fixture.privateId(10 * i + 1) + "]}"));
             }
             assertThat(http.get("/v1/forget/" + first).json().get("state").asText()).isEqualTo("running");
-            assertThat(http.get("/v1/forget/" + rest.get(0)).json().get("state").asText()).isEqualTo("queued");
+            assertThat(http.get("/v1/forget/" + rest.get(0)).json().get("state").asText()).isEqualTo("masked");
             assertThat(server.queueDepth()).isEqualTo(6);
             release.countDown();
             List<JsonNode> receipts = new ArrayList<>();
