@@ -3,12 +3,30 @@ package org.legonet.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The load run's pieces that need no service: reading /metrics, the sender pool, the settings. */
+/** The load run's pieces: reading /metrics (and what the service puts there), the sender pool, the settings. */
 class LoadRunTest {
+    /**
+     * The request log's counters, which the run reads for fsyncs per request, count after a
+     * garbage collection too (a function counter holds what it reads only weakly).
+     */
+    @Test
+    void theRequestLogsCountersSurviveAGarbageCollection(@TempDir Path tmp) {
+        try (LegoNetServer server = LegoNetServer.start(Fixture.config(Fixture.model(tmp.resolve("m"))).build())) {
+            Fixture.Http http = new Fixture.Http(server);
+            http.awaitDone(http.forget("{\"ids\": [" + Fixture.privateId(1) + "]}"));
+            System.gc();
+            Map<String, Double> m = LoadRun.prometheus(http.get("/metrics").body());
+            assertThat(m.get("legonet_wal_records_total")).isEqualTo(1.0);
+            assertThat(m.get("legonet_wal_fsyncs_total")).isEqualTo(1.0);
+        }
+    }
+
     @Test
     void prometheusTextIsSummedOverLabelSetsAndOddLinesAreSkipped() {
         Map<String, Double> m = LoadRun.prometheus("""
