@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,6 +36,9 @@ import org.legonet.core.testing.SmallModels;
 import org.legonet.core.Progress;
 import org.legonet.server.Audit;
 import org.legonet.server.BearerToken;
+import org.legonet.core.AdapterMask;
+import org.legonet.core.ForgetRequest;
+import org.legonet.server.FaultInjector;
 import org.legonet.server.LegoNetServer;
 import org.legonet.server.ServerConfig;
 
@@ -55,6 +59,12 @@ import org.legonet.server.ServerConfig;
  * three phases: accepting (before the log write is forced, before the 202), retraining (batch
  * taken, adapters retrained, retraining done) and committing (each step of the store commit, the
  * receipts, the log compaction), plus kills during recovery itself.
+ *
+ * <p>Masks after a crash: the restarted service is held before its first batch, and before
+ * anything else it must already mask every adapter holding a sample of an acknowledged forget
+ * that no commit carried out ({@code GET /v1/model} and its first prediction show it). Kill points
+ * at {@code accept.masked} (a forget masked, nothing written) and {@code recovery.masked} (a
+ * restart masked the log, nothing served yet) cover the new steps.
  */
 @Execution(ExecutionMode.CONCURRENT)
 class ServiceCrashTest {
@@ -190,6 +200,8 @@ class ServiceCrashTest {
         return Stream.of(
                 // accepting: before the log write is forced, and before the 202 is sent
                 kp(Mode.BURST, "accept.validated:1"),
+                kp(Mode.BURST, "accept.masked:1"),
+                kp(Mode.SEQUENTIAL, "accept.masked:4"),
                 kp(Mode.SEQUENTIAL, "accept.validated:3"),
                 kp(Mode.BURST, "wal.written:1"),
                 kp(Mode.SEQUENTIAL, "wal.written:4"),
@@ -221,8 +233,12 @@ class ServiceCrashTest {
                 kp(Mode.BURST, "commit.manifest-switched:1", "recovery.receipt:1"),
                 kp(Mode.SEQUENTIAL, "commit.log-appended:3", "worker.batch-taken:1"),
                 kp(Mode.BURST, "receipt.written:1", "wal.compact-written:1"),
+                kp(Mode.BURST, "worker.batch-taken:1", "recovery.masked:1"),
+                kp(Mode.SEQUENTIAL, "retrain.adapter:7", "recovery.masked:1"),
                 // the same phases with adds among the forgets (request 1, 3, 5 and 8 add)
                 mixed(Mode.BURST, "accept.validated:2"),
+                mixed(Mode.SEQUENTIAL, "accept.masked:3"),
+                mixed(Mode.BURST, "retrain.adapter:2", "recovery.masked:1"),
                 mixed(Mode.SEQUENTIAL, "wal.written:3"),
                 mixed(Mode.BURST, "wal.synced:1"),
                 mixed(Mode.SEQUENTIAL, "wal.synced:5"),
@@ -272,11 +288,57 @@ class ServiceCrashTest {
         List<String> acked = new ArrayList<>(sent.stream().map(Sent::requestId).filter(java.util.Objects::nonNull)
                 .toList());
 
-        // restart: every acknowledged request finishes, and the service keeps working
+        // the adapters the restarted service must mask before it answers: those holding a sample of
+        // an acknowledged forget that no commit carried out
+        AdapterMask mustMask = AdapterMask.NONE;
+        try (LegoNet before = LegoNet.open(model, OPTIONS)) {
+            Set<String> committed = new HashSet<>();
+            before.history().forEach(r -> committed.addAll(r.requests()));
+            for (Sent x : sent) {
+                if (x.requestId() != null && !x.req().isAdd() && !committed.contains(x.requestId())) {
+                    JsonNode body = Cli.JSON.readTree(x.req().body());
+                    ForgetRequest fr = body.has("class") ? ForgetRequest.ofClass(body.get("class").asInt())
+                            : ForgetRequest.ofIds(longs(body.get("ids")));
+                    mustMask = mustMask.union(before.adaptersHolding(fr));
+                }
+            }
+        }
+
+        // restart, held before the first batch: the masks come first; then every acknowledged
+        // request finishes, and the service keeps working
         List<JsonNode> receipts = new ArrayList<>();
+        CountDownLatch release = new CountDownLatch(1);
+        FaultInjector holdFirstBatch = point -> {
+            if (point.equals(FaultInjector.BATCH_TAKEN)) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
         try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model)
-                .setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(2).build())) {
+                .setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(2).optFaults(holdFirstBatch)
+                .optMaskWait(Duration.ZERO).build())) {
             HttpClient c = client();
+            JsonNode served = Cli.JSON.readTree(c.send(get(server.url(), "/v1/model"), HttpResponse.BodyHandlers.ofString())
+                    .body());
+            AdapterMask mask = AdapterMask.of(ints(served.get("mask").get("adapters")));
+            assertThat(mask.containsAll(mustMask)).as("restarted service masks %s, must mask %s", mask, mustMask).isTrue();
+            HttpResponse<String> first = c.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/predict"))
+                    .timeout(WAIT).header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"instances\": [" + instance(split[1].rowOf(ids[0])) + "]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (first.statusCode() == 200) {
+                JsonNode a = Cli.JSON.readTree(first.body());
+                assertThat(AdapterMask.of(ints(a.get("mask").get("adapters"))).containsAll(mustMask)).isTrue();
+                assertThat(Arrays.stream(ints(a.get("predictions").get(0).get("adapters"))).noneMatch(mustMask::contains))
+                        .isTrue();
+            } else {
+                assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
+                assertThat(Cli.JSON.readTree(first.body()).get("error").get("code").asText()).isEqualTo("masked");
+            }
+            release.countDown();
             for (String id : acked) {
                 JsonNode s = awaitDone(c, server.url(), id);
                 assertThat(s.get("state").asText()).as("acknowledged request %s after restart; log:%n%s", id,
@@ -425,6 +487,33 @@ class ServiceCrashTest {
                     .isGreaterThanOrEqualTo(committedRequests.size());
             assertThat(m.verify().provenExact()).as("verify EXACT").isTrue();
         }
+    }
+
+    private static int[] ints(JsonNode a) {
+        int[] v = new int[a.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = a.get(i).asInt();
+        }
+        return v;
+    }
+
+    private static long[] longs(JsonNode a) {
+        long[] v = new long[a.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = a.get(i).asLong();
+        }
+        return v;
+    }
+
+    /** The features of private row {@code row} as a JSON array. */
+    private static String instance(int row) {
+        float[] x = new float[split[1].dim()];
+        split[1].copyRow(row, x, 0);
+        StringBuilder b = new StringBuilder("[");
+        for (int c = 0; c < x.length; c++) {
+            b.append(c == 0 ? "" : ",").append(x[c]);
+        }
+        return b.append(']').toString();
     }
 
     private static int indexOf(List<Sent> sent, String requestId) {

@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/model          manifest summary, deletions, digest, empty adapters
  * GET  /v1/health         liveness (no token): "ok", or "degraded" when no adapter holds a sample
  * GET  /metrics           Prometheus text
+ * GET  /openapi.json      the OpenAPI 3 document of all of these (no token)
  * </pre>
  *
  * Every error is {@code {"error": {"code", "message"}}} with a fitting status; core's typed errors
@@ -135,6 +136,11 @@ public final class LegoNetServer implements AutoCloseable {
         return forgets.depth();
     }
 
+    /** The routes it serves, {@code "METHOD /path"}. */
+    List<String> endpoints() {
+        return OpenApi.endpoints(app);
+    }
+
     /** Receipts in the chain. */
     public int receipts() {
         return forgets.receiptCount();
@@ -153,6 +159,8 @@ public final class LegoNetServer implements AutoCloseable {
         app.get("/v1/forget/{id}", guarded(this::status));
         app.get("/v1/model", guarded(this::model));
         app.get("/v1/health", this::health);
+        byte[] openApi = OpenApi.document(config.openPredict());
+        app.get(OpenApi.PATH, ctx -> ctx.contentType("application/json").result(openApi));
         app.get("/metrics", guarded(ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.scrape())));
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));

@@ -42,6 +42,7 @@ final class ServerMetrics implements AutoCloseable {
     final Timer commit;
     final DistributionSummary batchRequests;
     final Timer requestToMasked;
+    private final java.util.List<Supplier<Number>> counted = new java.util.ArrayList<>();
     final Timer requestToAcknowledged;
     final Timer requestToCommitted;
 
@@ -111,6 +112,9 @@ final class ServerMetrics implements AutoCloseable {
         Gauge.builder("legonet.adapters.masked", masked)
                 .description("Adapters masked now: they hold a sample of a forget accepted and not yet committed")
                 .register(registry);
+        // a function counter holds its object weakly: keep the suppliers here
+        counted.add(walRecords);
+        counted.add(walFsyncs);
         FunctionCounter.builder("legonet.wal.records", walRecords, n -> n.get().doubleValue())
                 .description("Request lines written to the request log").register(registry);
         FunctionCounter.builder("legonet.wal.fsyncs", walFsyncs, n -> n.get().doubleValue())
