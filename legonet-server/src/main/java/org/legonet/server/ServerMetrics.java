@@ -13,8 +13,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -101,14 +99,9 @@ final class ServerMetrics implements AutoCloseable {
                 .register(registry);
     }
 
-    /** What the request log's counters read, held here: a function counter holds its object only weakly. */
-    private final List<Supplier<Number>> counted = new CopyOnWriteArrayList<>();
-
     /** Registers the gauges and counters read from the service and its request log. */
     void gauges(Supplier<Number> queueDepth, Supplier<Number> generation, Supplier<Number> masked,
                 Supplier<Number> walRecords, Supplier<Number> walFsyncs) {
-        counted.add(walRecords);
-        counted.add(walFsyncs);
         Gauge.builder("legonet.adapters.masked", masked)
                 .description("Adapters masked now: they hold a sample of a forget accepted and not yet committed")
                 .register(registry);
