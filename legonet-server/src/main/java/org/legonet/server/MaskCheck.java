@@ -3,7 +3,9 @@ package org.legonet.server;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -12,7 +14,8 @@ import java.util.Locale;
  * retrained those adapters. For every answer A sent after request R's 202 was received, with
  * {@code A.generation < R.committed_generation} (or R not committed): no prediction of A has a
  * voter among R's masked adapters, and A's mask names each of them. Each answer's voters are also
- * disjoint from its own mask.
+ * disjoint from its own mask, and answers naming the same {@code mask.id} name the same generation
+ * and adapters (the id labels one mask).
  *
  * <p>Runs in one sweep: requests by the time their 202 arrived, answers by the time they were
  * sent; each adapter keeps the latest generation up to which an open request needs it masked, so an
@@ -109,6 +112,7 @@ public final class MaskCheck {
         long underMask = 0;
         long violations = 0;
         List<String> details = new ArrayList<>();
+        Map<String, Answer> byMaskId = new HashMap<>();
         for (Answer a : byTime) {
             for (; next < byAck.length && byAck[next].ackNanos() < a.sentNanos(); next++) {
                 Request r = byAck[next];
@@ -123,6 +127,11 @@ public final class MaskCheck {
                 }
             }
             String problem = null;
+            Answer same = a.maskId() == null ? a : byMaskId.putIfAbsent(a.maskId(), a);
+            if (same != null && same != a && (same.generation() != a.generation() || !Arrays.equals(same.mask(), a.mask()))) {
+                problem = "an answer sent at " + seconds(same.sentNanos()) + " s named the same mask id with generation "
+                        + same.generation() + " and adapters [" + join(same.mask()) + "]";
+            }
             boolean under = false;
             for (int i = 0; i < everMasked; i++) {
                 int j = ever[i];
@@ -151,8 +160,8 @@ public final class MaskCheck {
             if (problem != null) {
                 violations++;
                 if (details.size() < detail) {
-                    details.add(String.format(Locale.ROOT, "answer sent at %.6f s (generation %d, mask %s [%s]): %s",
-                            a.sentNanos() / 1e9, a.generation(), a.maskId(), join(a.mask()), problem));
+                    details.add("answer sent at " + seconds(a.sentNanos()) + " s (generation " + a.generation() + ", mask "
+                            + a.maskId() + " [" + join(a.mask()) + "]): " + problem);
                 }
             }
         }
@@ -160,8 +169,13 @@ public final class MaskCheck {
     }
 
     private static String held(Request r) {
-        return String.format(Locale.ROOT, "masked for request %s (202 at %.6f s, %s)", r.id(), r.ackNanos() / 1e9,
-                r.committedGeneration() < 0 ? "not committed" : "committed at generation " + r.committedGeneration());
+        return "masked for request " + r.id() + " (202 at " + seconds(r.ackNanos()) + " s, "
+                + (r.committedGeneration() < 0 ? "not committed" : "committed at generation " + r.committedGeneration())
+                + ")";
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.6f", nanos / 1e9);
     }
 
     private static String join(int[] v) {

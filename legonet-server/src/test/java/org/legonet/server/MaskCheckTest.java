@@ -3,6 +3,7 @@ package org.legonet.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -11,8 +12,11 @@ import org.legonet.server.MaskCheck.Request;
 
 /** The load run's masking check on synthetic answers and requests, against a naive scan. */
 class MaskCheckTest {
+    /** An answer whose mask id is its generation and adapters, as a server's would be one label per mask. */
     private static Answer answer(long sent, long generation, int[] mask, int[]... voters) {
-        return new Answer(sent, generation, generation + "-0", mask, voters);
+        int[] sorted = mask.clone();
+        Arrays.sort(sorted);
+        return new Answer(sent, generation, generation + "-" + Arrays.toString(sorted).replace(" ", ""), mask, voters);
     }
 
     private static int[] a(int... v) {
@@ -51,15 +55,28 @@ class MaskCheckTest {
         assertThat(r.clean()).isFalse();
         assertThat(r.violations()).isEqualTo(4);
         assertThat(r.firstViolations()).hasSize(2);
-        assertThat(r.firstViolations().get(0)).startsWith("answer sent at 0.000000 s (generation 1, mask 1-0 [4]): ")
+        assertThat(r.firstViolations().get(0)).startsWith("answer sent at 0.000000 s (generation 1, mask 1-[4] [4]): ")
                 .contains("prediction 0 has adapter 4 among its voters, which its own mask names");
-        assertThat(r.firstViolations().get(1)).contains("generation 1, mask 1-0 [3,5]")
+        assertThat(r.firstViolations().get(1)).contains("generation 1, mask 1-[3,5] [3,5]")
                 .contains("prediction 0 has adapter 3 among its voters, masked for request r1")
                 .contains("committed at generation 2");
         assertThat(MaskCheck.check(answers.subList(2, 3), REQUESTS, 5).firstViolations()).singleElement()
                 .asString().contains("its mask does not name adapter 5, masked for request r1");
         assertThat(MaskCheck.check(answers.subList(4, 5), REQUESTS, 5).firstViolations()).singleElement()
                 .asString().contains("adapter 7, masked for request r2").contains("not committed");
+    }
+
+    @Test
+    void answersNamingOneMaskIdNameOneGenerationAndOneSetOfAdapters() {
+        List<Answer> answers = List.of(new Answer(10, 1, "1-7", new int[] {2, 4}, new int[][] {{1}}),
+                new Answer(20, 1, "1-7", new int[] {4, 2}, new int[][] {{1}}),
+                new Answer(30, 1, "1-7", new int[] {2}, new int[][] {{1}}),
+                new Answer(40, 2, "1-7", new int[] {2, 4}, new int[][] {{1}}));
+        MaskCheck.Result r = MaskCheck.check(answers, List.of(), 5);
+        assertThat(r.violations()).isEqualTo(2);
+        assertThat(r.firstViolations().get(0)).contains("mask 1-7 [2]")
+                .endsWith("an answer sent at 0.000000 s named the same mask id with generation 1 and adapters [2,4]");
+        assertThat(r.firstViolations().get(1)).contains("(generation 2, mask 1-7 [2,4])");
     }
 
     @Test
