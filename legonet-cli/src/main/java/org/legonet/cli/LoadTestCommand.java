@@ -163,7 +163,7 @@ final class LoadTestCommand implements Callable<Integer> {
                 .setToken(BearerToken.of(token)).optPort(0).optThreads(common.threads).build())) {
             before = server.modelDigest();
             progress(err, String.format(Locale.ROOT, "service on %s; %d predict clients (batch %d) + %d forget requests "
-                    + "at %s/s", server.url(), clients, batch, forgets, rate(forgetRate)));
+                    + "at %s/s", server.url(), clients, batch, forgets, plain(forgetRate)));
             r = LoadRun.run(server.url(), token, samples, dim, ids,
                     new LoadRun.Settings(clients, forgetRate, batch, Duration.ofSeconds(timeoutSeconds)),
                     line -> progress(err, line.strip()));
@@ -210,10 +210,10 @@ final class LoadTestCommand implements Callable<Integer> {
         rows.put("predict latency", String.format(Locale.ROOT, "p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.1f ms",
                 r.predictP50Ms(), r.predictP90Ms(), r.predictP99Ms(), r.predictMaxMs()));
         rows.put("predict masked", String.format(Locale.ROOT, "%,d answers 503 masked (no unmasked adapter left)%s",
-                r.predictMasked(), r.predictMasked() == 0 ? "" : ", Retry-After up to " + rate(r.retryAfterMaxSeconds()) + " s"));
+                r.predictMasked(), r.predictMasked() == 0 ? "" : ", Retry-After up to " + plain(r.retryAfterMaxSeconds()) + " s"));
         rows.put("models served", r.modelsServed() + " model digests in the answers (the first model and one per commit)");
         rows.put("forget", String.format(Locale.ROOT, "%d sent at %s/s (achieved %.1f/s, latest send %.1f ms behind "
-                + "schedule), %d acknowledged", r.forgetsSent(), rate(r.forgetRate()), r.achievedRate(),
+                + "schedule), %d acknowledged", r.forgetsSent(), plain(r.forgetRate()), r.achievedRate(),
                 r.scheduleLagMaxMs(), r.forgetsAccepted()));
         rows.put("202 latency", String.format(Locale.ROOT, "p50 %.2f ms, p99 %.2f ms at the client; server from arrival %s",
                 r.ackP50Ms(), r.ackP99Ms(), msPair(r.serverAckP50Ms(), r.serverAckP99Ms())));
@@ -226,7 +226,7 @@ final class LoadTestCommand implements Callable<Integer> {
         rows.put("request log", r.walFsyncs() == null || r.fsyncsPerRequest() == null
                 ? "fsyncs not reported by the server (no legonet_wal_fsyncs_total in /metrics)"
                 : String.format(Locale.ROOT, "%s records, %.0f fsyncs: %.3f fsyncs per acknowledged request",
-                r.walRecords() == null ? "?" : rate(r.walRecords()), r.walFsyncs(), r.fsyncsPerRequest()));
+                r.walRecords() == null ? "?" : plain(r.walRecords()), r.walFsyncs(), r.fsyncsPerRequest()));
         rows.put("retraining", String.format(Locale.ROOT, "%d commits retrained %d adapters (requests coalesced while the "
                 + "worker was busy)", r.commits(), r.adaptersRetrained()));
         rows.put("masking", mask.unavailable() != null ? "NOT CHECKED: " + mask.unavailable()
@@ -257,8 +257,8 @@ final class LoadTestCommand implements Callable<Integer> {
         return p50 == null ? "not reported" : String.format(Locale.ROOT, "p50 %.2f ms, p99 %.2f ms", p50, p99);
     }
 
-    /** A rate or a number of seconds as typed: 100, 12.5. */
-    private static String rate(double v) {
+    /** A number as one would type it: 100, 12.5. */
+    private static String plain(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
