@@ -28,9 +28,15 @@ import picocli.CommandLine.Spec;
                 "The service holds the model directory's writer lock while it runs: 'legonet forget' on the same "
                         + "directory is refused; 'verify', 'eval', 'info' and 'audit' read it as usual.",
                 "",
-                "Endpoints: POST /v1/predict, POST /v1/forget, GET /v1/forget/{id}, GET /v1/model, GET /v1/health, "
-                        + "GET /metrics. Every request but health (and predict with --open-predict) needs "
-                        + "'Authorization: Bearer TOKEN'.",
+                "A forget takes effect at once: before its 202, the adapters holding its samples are masked, and "
+                        + "every answer comes from unmasked adapters only until the retraining commits. Answers name "
+                        + "the model digest, generation and mask; 'legonet predict --mask LIST --expect-digest HEX' "
+                        + "recomputes one offline.",
+                "",
+                "Endpoints: POST /v1/predict, POST /v1/forget, POST /v1/samples, GET /v1/requests/{id} (also "
+                        + "/v1/forget/{id}), GET /v1/model, GET /v1/health, GET /metrics, GET /openapi.json (the "
+                        + "OpenAPI 3 document). Every request but health and /openapi.json (and predict with "
+                        + "--open-predict) needs 'Authorization: Bearer TOKEN'.",
                 ""},
         footerHeading = "%n",
         footer = {"Example:",
