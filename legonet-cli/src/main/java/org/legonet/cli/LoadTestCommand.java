@@ -27,6 +27,7 @@ import org.legonet.server.Audit;
 import org.legonet.server.BearerToken;
 import org.legonet.server.LegoNetServer;
 import org.legonet.server.LoadRun;
+import org.legonet.server.MaskCheck;
 import org.legonet.server.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,14 +35,27 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, name = "loadtest", sortOptions = false,
-        header = "Load-test the service on a copy of a model: concurrent predictions plus a stream of forget requests.",
-        description = "Copy a model directory, start the service on it (loopback, a random token), and run a bounded "
-                + "load: --clients threads predict without pause while a stream of --forgets single-sample forget "
-                + "requests (random private samples) arrives every --interval-ms. The run ends when every forget "
-                + "request is done. Then the copy is audited and verified. Prints predict throughput and latency, "
-                + "forget acknowledgement and completion times, errors and lost requests; exits 0 only when there "
-                + "were no errors, nothing was lost, the audit passed and the model verified EXACT. The original "
-                + "model is never touched.")
+        header = "Load-test the service on a copy of a model: concurrent predictions plus forget requests at a steady rate.",
+        description = {"Copy a model directory, start the service on it (loopback, a random token), and run a bounded "
+                + "load: --clients threads predict without pause while --forgets single-sample forget requests "
+                + "(random private samples) are sent at --forget-rate per second on a fixed schedule (request i at "
+                + "i/rate seconds, whatever the earlier ones take). The run ends when every forget request is done. "
+                + "Then the copy is audited and verified.",
+                "",
+                "Every predict answer is checked against the masks it must honour: an answer sent after a request's "
+                + "202 arrived, from a model older than the commit that carried the request out, must name each "
+                + "adapter masked for the request in its mask and take no vote from one.",
+                "",
+                "Prints predict throughput and latency (and answers refused with 503 masked), the 202 latency, "
+                + "request-to-masked and request-to-committed times, fsyncs of the request log per request, commits "
+                + "and adapters retrained, violations of the masks, errors, lost and doubled requests; exits 0 only "
+                + "when there were no errors and no violations, nothing was lost or doubled, the audit passed and "
+                + "the model verified EXACT. The original model is never touched.",
+                "",
+                "Example: 1,000 forgets at 100 per second while 8 clients (the default) predict:",
+                "  legonet loadtest --model /tmp/fm/model --forgets 1000 --forget-rate 100",
+                "",
+                "(--forget-rate replaces --interval-ms: --interval-ms 25 was --forget-rate 40.)"})
 final class LoadTestCommand implements Callable<Integer> {
     @Mixin
     ModelDirOption dir = new ModelDirOption();
@@ -52,8 +66,9 @@ final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--forgets", paramLabel = "N", description = "Single-sample forget requests (default: ${DEFAULT-VALUE}).")
     int forgets = 200;
 
-    @Option(names = "--interval-ms", paramLabel = "MS", description = "Pause between two forget requests (default: ${DEFAULT-VALUE}).")
-    int intervalMs = 25;
+    @Option(names = "--forget-rate", paramLabel = "R",
+            description = "Forget requests per second, sent on a fixed schedule (default: ${DEFAULT-VALUE}).")
+    double forgetRate = 40;
 
     @Option(names = "--batch", paramLabel = "N", description = "Samples per predict request (default: ${DEFAULT-VALUE}).")
     int batch = 1;
@@ -82,8 +97,11 @@ final class LoadTestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (clients < 1 || forgets < 0 || intervalMs < 0 || batch < 1 || timeoutSeconds < 1) {
-            throw new LegoNetException("--clients and --batch must be at least 1, --forgets and --interval-ms at least 0");
+        if (clients < 1 || forgets < 0 || batch < 1 || timeoutSeconds < 1) {
+            throw new LegoNetException("--clients, --batch and --timeout-seconds must be at least 1, --forgets at least 0");
+        }
+        if (!(forgetRate > 0) || Double.isInfinite(forgetRate)) {
+            throw new LegoNetException("--forget-rate must be a positive number of requests per second, got " + forgetRate);
         }
         ServeCommand.quietLibraries();
         System.setProperty("org.slf4j.simpleLogger.log.legonet.server", "warn");
@@ -145,33 +163,38 @@ final class LoadTestCommand implements Callable<Integer> {
                 .setToken(BearerToken.of(token)).optPort(0).optThreads(common.threads).build())) {
             before = server.modelDigest();
             progress(err, String.format(Locale.ROOT, "service on %s; %d predict clients (batch %d) + %d forget requests "
-                    + "every %d ms", server.url(), clients, batch, forgets, intervalMs));
+                    + "at %s/s", server.url(), clients, batch, forgets, plain(forgetRate)));
             r = LoadRun.run(server.url(), token, samples, dim, ids,
-                    new LoadRun.Settings(clients, Duration.ofMillis(intervalMs), batch, Duration.ofSeconds(timeoutSeconds)),
+                    new LoadRun.Settings(clients, forgetRate, batch, Duration.ofSeconds(timeoutSeconds)),
                     line -> progress(err, line.strip()));
             after = server.modelDigest();
             progress(err, "stop the service");
         }
         Audit.Report audit;
+        LoadRun.Duplicates doubled;
         VerifyReport verify = null;
         try (LegoNet s = LegoNet.open(copy, new LegoNet.Options(common.threads, Progress.NONE))) {
             audit = Audit.run(s);
+            doubled = LoadRun.duplicates(s, r.requestIds());
             if (!noVerify) {
                 progress(err, "verify the copy: rebuild every adapter from the retained samples");
                 verify = s.verify();
             }
         }
-        boolean ok = r.clean() && audit.ok() && (verify == null || verify.exact());
-        print(r, audit, verify, before, after, ok);
+        boolean ok = r.clean() && doubled.none() && audit.ok() && (verify == null || verify.exact());
+        print(r, doubled, audit, verify, before, after, ok);
         return ok ? 0 : 1;
     }
 
-    private void print(LoadRun.Result r, Audit.Report audit, VerifyReport verify, String before, String after, boolean ok) {
+    private void print(LoadRun.Result r, LoadRun.Duplicates doubled, Audit.Report audit, VerifyReport verify,
+                       String before, String after, boolean ok) {
         PrintWriter out = spec.commandLine().getOut();
+        MaskCheck.Result mask = r.mask();
         if (common.json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("result", ok ? "OK" : "FAILED");
             m.put("load", r);
+            m.put("doubled", doubled);
             m.put("audit_ok", audit.ok());
             m.put("audit_problems", audit.problems());
             m.put("receipts", audit.receipts());
@@ -186,21 +209,41 @@ final class LoadTestCommand implements Callable<Integer> {
                 r.predictRequests(), r.predictSamples(), r.clients(), r.predictSeconds(), r.predictPerSecond()));
         rows.put("predict latency", String.format(Locale.ROOT, "p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.1f ms",
                 r.predictP50Ms(), r.predictP90Ms(), r.predictP99Ms(), r.predictMaxMs()));
+        rows.put("predict masked", String.format(Locale.ROOT, "%,d answers 503 masked (no unmasked adapter left)%s",
+                r.predictMasked(), r.predictMasked() == 0 ? "" : ", Retry-After up to " + plain(r.retryAfterMaxSeconds()) + " s"));
         rows.put("models served", r.modelsServed() + " model digests in the answers (the first model and one per commit)");
-        rows.put("forget", String.format(Locale.ROOT, "%d sent, %d acknowledged (202 after fsync: p50 %.2f ms, p99 %.2f ms)",
-                r.forgetsSent(), r.forgetsAccepted(), r.ackP50Ms(), r.ackP99Ms()));
-        rows.put("forget completion", String.format(Locale.ROOT,
-                "accepted -> committed p50 %.3f s, p99 %.3f s, max %.3f s; all %d done %.1f s after the first was sent",
+        rows.put("forget", String.format(Locale.ROOT, "%d sent at %s/s (achieved %.1f/s, latest send %.1f ms behind "
+                + "schedule), %d acknowledged", r.forgetsSent(), plain(r.forgetRate()), r.achievedRate(),
+                r.scheduleLagMaxMs(), r.forgetsAccepted()));
+        rows.put("202 latency", String.format(Locale.ROOT, "p50 %.2f ms, p99 %.2f ms at the client; server from arrival %s",
+                r.ackP50Ms(), r.ackP99Ms(), msPair(r.serverAckP50Ms(), r.serverAckP99Ms())));
+        rows.put("request -> masked", r.maskedP50Ms() == null ? "not reported by the server"
+                : String.format(Locale.ROOT, "p50 %.2f ms, p99 %.2f ms, max %.2f ms (server, from arrival)",
+                r.maskedP50Ms(), r.maskedP99Ms(), r.maskedMaxMs()));
+        rows.put("request -> committed", String.format(Locale.ROOT,
+                "p50 %.3f s, p99 %.3f s, max %.3f s; all %d done %.1f s after the first was sent",
                 r.completionP50(), r.completionP99(), r.completionMax(), r.forgetsAccepted(), r.allDoneSeconds()));
-        rows.put("retraining", r.commits() + " commits (requests coalesced while the worker was busy)");
-        rows.put("errors", String.format(Locale.ROOT, "%d predict, %d forget; %d failed, %d lost", r.predictErrors(),
-                r.forgetErrors(), r.failed(), r.lost()));
+        rows.put("request log", r.walFsyncs() == null || r.fsyncsPerRequest() == null
+                ? "fsyncs not reported by the server (no legonet_wal_fsyncs_total in /metrics)"
+                : String.format(Locale.ROOT, "%s records, %.0f fsyncs: %.3f fsyncs per acknowledged request",
+                r.walRecords() == null ? "?" : plain(r.walRecords()), r.walFsyncs(), r.fsyncsPerRequest()));
+        rows.put("retraining", String.format(Locale.ROOT, "%d commits retrained %d adapters (requests coalesced while the "
+                + "worker was busy)", r.commits(), r.adaptersRetrained()));
+        rows.put("masking", mask.unavailable() != null ? "NOT CHECKED: " + mask.unavailable()
+                : String.format(Locale.ROOT, "%s: %,d violations in %,d answers (%,d of them under a request's mask)",
+                mask.clean() ? "OK" : "VIOLATED", mask.violations(), mask.answers(), mask.answersUnderMask()));
+        rows.put("errors", String.format(Locale.ROOT, "%d predict, %d forget; %d failed, %d lost, %d doubled (%d requests "
+                        + "receipted twice, %d samples erased twice)", r.predictErrors(), r.forgetErrors(), r.failed(),
+                r.lost(), doubled.receiptedTwice() + doubled.erasedTwice(), doubled.receiptedTwice(), doubled.erasedTwice()));
         rows.put("audit", (audit.ok() ? "OK" : "FAILED") + ", " + audit.receipts() + " receipts in the chain");
         rows.put("verify", verify == null ? "skipped" : (verify.exact() ? "EXACT" : "NOT EXACT")
                 + String.format(Locale.ROOT, " (%d adapters rebuilt from %,d samples in %.1f s)", verify.adaptersRebuilt(),
                 verify.samples(), verify.seconds()));
         rows.put("digest", Out.shortDigest(before) + " -> " + Out.shortDigest(after));
         Out.table(out, ok ? "Load run OK." : "Load run FAILED.", rows);
+        for (String v : mask.firstViolations()) {
+            out.println("  violation: " + v);
+        }
         for (String e : r.errorSamples()) {
             out.println("  error: " + e);
         }
@@ -208,6 +251,15 @@ final class LoadTestCommand implements Callable<Integer> {
             out.println("  audit problem: " + p);
         }
         out.flush();
+    }
+
+    private static String msPair(Double p50, Double p99) {
+        return p50 == null ? "not reported" : String.format(Locale.ROOT, "p50 %.2f ms, p99 %.2f ms", p50, p99);
+    }
+
+    /** A number as one would type it: 100, 12.5. */
+    private static String plain(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     private void progress(PrintWriter err, String line) {

@@ -79,7 +79,8 @@ class HelpAndUsageTest {
         assertThat(Cli.run("serve", "--help").ok().out()).contains("--port", "--host", "--token-file", "--open-predict",
                 "--max-body-bytes", "--max-batch", "LEGONET_TOKEN", "POST /v1/forget", "SIGTERM");
         assertThat(Cli.run("audit", "--help").ok().out()).contains("--json", "AUDIT OK");
-        assertThat(Cli.run("loadtest", "--help").ok().out()).contains("--clients", "--forgets", "--interval-ms");
+        assertThat(Cli.run("loadtest", "--help").ok().out()).contains("--clients", "--forgets", "--forget-rate",
+                "--forgets 1000 --forget-rate 100", "replaces --interval-ms");
     }
 
     @Test

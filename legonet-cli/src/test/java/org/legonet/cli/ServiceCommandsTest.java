@@ -230,17 +230,42 @@ class ServiceCommandsTest {
     }
 
     @Test
-    void aSmallLoadRunEndsByItselfWithNoErrorsAndNothingLost(@TempDir Path tmp) {
+    void aSmallLoadRunAtASteadyRateEndsByItselfWithNoErrorsNoViolationsAndNothingLost(@TempDir Path tmp) {
         Path model = Cli.copyTree(base, tmp.resolve("m"));
-        Cli.Run r = Cli.run("loadtest", "--model", model, "--clients", 8, "--forgets", 20, "--interval-ms", 5,
+        Cli.Run r = Cli.run("loadtest", "--model", model, "--clients", 8, "--forgets", 20, "--forget-rate", 200,
                 "--threads", 1, "--quiet").ok();
         assertThat(r.outLines().get(0)).isEqualTo("Load run OK.");
-        assertThat(r.out()).contains("0 predict, 0 forget; 0 failed, 0 lost").contains("20 sent, 20 acknowledged")
-                .contains("audit              OK, 20 receipts").contains("verify             EXACT");
+        assertThat(r.out()).contains("0 predict, 0 forget; 0 failed, 0 lost, 0 doubled").contains("20 sent at 200/s")
+                .contains("20 acknowledged").containsPattern("masking +OK: 0 violations in [0-9,]+ answers")
+                .containsPattern("request -> masked +p50 [0-9.]+ ms, p99 [0-9.]+ ms, max [0-9.]+ ms \\(server")
+                .containsPattern("request log +[0-9]+ records, [0-9]+ fsyncs: [0-9.]+ fsyncs per acknowledged request")
+                .containsPattern("audit +OK, 20 receipts").containsPattern("verify +EXACT");
         // the original is untouched and the copy is gone
         try (ModelStore s = ModelStore.open(model, false)) {
             assertThat(s.deletions()).isEmpty();
         }
         assertThat(Cli.list(tmp)).containsExactly("m");
+    }
+
+    @Test
+    void theLoadRunsJsonHasTheMaskingCheckAndTheServersTimings(@TempDir Path tmp) {
+        Path model = Cli.copyTree(base, tmp.resolve("m"));
+        JsonNode j = Cli.run("loadtest", "--model", model, "--clients", 2, "--forgets", 5, "--forget-rate", 50,
+                "--threads", 1, "--no-verify", "--json").ok().json();
+        assertThat(j.get("result").asText()).isEqualTo("OK");
+        JsonNode load = j.get("load");
+        assertThat(load.get("forget_rate").asDouble()).isEqualTo(50);
+        assertThat(load.get("achieved_rate").asDouble()).isPositive();
+        assertThat(load.get("forgets_accepted").asInt()).isEqualTo(5);
+        assertThat(load.get("mask").get("violations").asLong()).isZero();
+        assertThat(load.get("mask").get("answers").asLong()).isEqualTo(load.get("predict_requests").asLong());
+        assertThat(load.get("mask").get("unavailable").isNull()).isTrue();
+        assertThat(load.get("masked_p99_ms").asDouble()).isPositive();
+        assertThat(load.get("server_ack_p99_ms").asDouble()).isPositive();
+        assertThat(load.get("wal_records").asDouble()).isEqualTo(5);
+        assertThat(load.get("fsyncs_per_request").asDouble()).isBetween(0.0, 1.0);
+        assertThat(load.has("request_ids")).isFalse();
+        assertThat(j.get("doubled").get("receipted_twice").asInt()).isZero();
+        assertThat(j.get("doubled").get("erased_twice").asInt()).isZero();
     }
 }
