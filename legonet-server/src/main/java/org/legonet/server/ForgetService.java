@@ -272,7 +272,7 @@ final class ForgetService implements AutoCloseable {
         }
         log.remove(finished);
         // every logged forget not yet committed is masked before the service answers anything
-        synchronized (acceptLock) {
+        synchronized (maskLock) {
             publish(serving().model(), openMask(serving().model()));
         }
         faults.at(FaultInjector.RECOVERY_MASKED);
@@ -305,7 +305,7 @@ final class ForgetService implements AutoCloseable {
 
     /**
      * Serves {@code model} (committed) under {@code mask} from now on, and tells commits of its
-     * session to the fault points. Called under {@link #acceptLock} once the service runs, so that a
+     * session to the fault points. Called under {@link #maskLock} once the service runs, so that a
      * mask computed by an accept is never lost to a commit's.
      */
     private void publish(LegoNet model, AdapterMask mask) {
@@ -771,6 +771,8 @@ final class ForgetService implements AutoCloseable {
                     }
                 }
             }
+        }
+        synchronized (maskLock) {
             // one step: the new model, and the mask of the requests still open (the batch's masks lift)
             publish(next, openMask(next));
         }
@@ -804,7 +806,7 @@ final class ForgetService implements AutoCloseable {
             LOG.error("cannot open {} again; the service cannot apply requests until it restarts", dir, e);
             throw e;
         }
-        synchronized (acceptLock) {
+        synchronized (maskLock) {
             publish(fresh, openMask(fresh));
         }
         return fresh;
