@@ -310,10 +310,18 @@ final class ForgetService implements AutoCloseable {
      */
     private void publish(LegoNet model, AdapterMask mask) {
         Serving s = serving.get();
+        publish(model, s != null && s.model() == model ? s.info() : model.info(), mask);
+    }
+
+    /**
+     * {@link #publish(LegoNet, AdapterMask)} with the model's info computed beforehand: a new model's
+     * info reads its deletion log, which must not happen under the mask lock.
+     */
+    private void publish(LegoNet model, ModelInfo info, AdapterMask mask) {
+        Serving s = serving.get();
         if (s == null || s.model() != model) {
             model.observeCommits(stage -> faults.at(FaultInjector.commitPoint(stage)));
         }
-        ModelInfo info = s != null && s.model() == model ? s.info() : model.info();
         synchronized (servingChanged) {
             serving.set(new Serving(model, info, mask, ++maskSeq));
             servingChanged.notifyAll();
@@ -327,12 +335,39 @@ final class ForgetService implements AutoCloseable {
      * {@link #maskLock}.
      */
     private AdapterMask openMask(LegoNet model) {
+        return openMask(model, precompute(model));
+    }
+
+    /** The mask of the requests open when {@link #precompute} ran, and which those were. */
+    private record Precomputed(AdapterMask mask, Set<Tracked> covered) {
+    }
+
+    /**
+     * The part of {@link #openMask} that takes time (a thousand open requests take milliseconds),
+     * computed before the mask lock is taken: the mask of every forget open now. Updates each
+     * one's own adapters.
+     */
+    private Precomputed precompute(LegoNet model) {
         AdapterMask m = AdapterMask.NONE;
+        Set<Tracked> covered = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Tracked t : open.values()) {
+            if (!t.request.isAdd() && !t.committed) {
+                t.adapters = model.adaptersHolding(forgetRequest(t.request));
+                m = m.union(t.adapters);
+                covered.add(t);
+            }
+        }
+        return new Precomputed(m, covered);
+    }
+
+    /** {@link #openMask(LegoNet)} from {@code pre}: adds the requests being accepted and those opened since. */
+    private AdapterMask openMask(LegoNet model, Precomputed pre) {
+        AdapterMask m = pre.mask();
         for (Masking x : masking) {
             m = m.union(model.adaptersHolding(x.request()));
         }
         for (Tracked t : open.values()) {
-            if (!t.request.isAdd() && !t.committed) {
+            if (!t.request.isAdd() && !t.committed && !pre.covered().contains(t)) {
                 t.adapters = model.adaptersHolding(forgetRequest(t.request));
                 m = m.union(t.adapters);
             }
@@ -772,9 +807,11 @@ final class ForgetService implements AutoCloseable {
                 }
             }
         }
+        ModelInfo info = next.info();
+        Precomputed pre = precompute(next);
         synchronized (maskLock) {
             // one step: the new model, and the mask of the requests still open (the batch's masks lift)
-            publish(next, openMask(next));
+            publish(next, info, openMask(next, pre));
         }
         committed(batch, next);
         metrics.commits.increment();
@@ -806,8 +843,10 @@ final class ForgetService implements AutoCloseable {
             LOG.error("cannot open {} again; the service cannot apply requests until it restarts", dir, e);
             throw e;
         }
+        ModelInfo info = fresh.info();
+        Precomputed pre = precompute(fresh);
         synchronized (maskLock) {
-            publish(fresh, openMask(fresh));
+            publish(fresh, info, openMask(fresh, pre));
         }
         return fresh;
     }
