@@ -119,7 +119,8 @@ public final class LegoNet implements AutoCloseable {
         final Dataset publicSplit;
         /** The last committed snapshot (store-backed sessions). */
         LegoNet committed;
-        boolean closed;
+        /** Read without the session's lock: a commit holds that lock for its whole store update. */
+        volatile boolean closed;
 
         Session(Options options, ModelStore store, Encoder ownedEncoder, String salt, DataSource source,
                 TrainStats stats, Dataset publicSplit) {
@@ -144,7 +145,13 @@ public final class LegoNet implements AutoCloseable {
             }
         }
 
-        synchronized void checkOpen() {
+        /**
+         * Throws once the session is closed. Not synchronized: a commit holds the session's lock
+         * while it writes the store, and predictions and queries must not wait for it (they read
+         * immutable snapshots). A close racing with a call that passed this check is the caller's
+         * error either way.
+         */
+        void checkOpen() {
             if (closed) {
                 throw new IllegalStateException("the model was closed");
             }
