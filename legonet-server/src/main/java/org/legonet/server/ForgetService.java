@@ -179,15 +179,14 @@ final class ForgetService implements AutoCloseable {
     };
     private static final int KEPT_TIMINGS = 100_000;
     /**
-     * Guards changes of the mask: accepts that mask, and commits that publish a new model with the
-     * masks still due. Never held while waiting for anything else.
+     * Forgets masked and not yet open. A forget joins before it publishes its mask and leaves once
+     * it is open (or refused), so a commit that publishes meanwhile always sees it in one place or
+     * the other.
      */
-    private final Object maskLock = new Object();
-    /** Forgets masked and not yet open (guarded by {@link #maskLock}). */
-    private final List<Masking> masking = new ArrayList<>();
+    private final Set<Masking> masking = ConcurrentHashMap.newKeySet();
     /** Notified whenever {@link #serving} changes; predictions wait on it for masks to lift. */
     private final Object servingChanged = new Object();
-    private long maskSeq;
+    private final java.util.concurrent.atomic.AtomicLong maskSeq = new java.util.concurrent.atomic.AtomicLong();
     /** Seconds the last batch took from taking to commit, for Retry-After. */
     private volatile double lastBatchSeconds = 1.0;
     /** When the worker took its current batch. */
@@ -272,9 +271,7 @@ final class ForgetService implements AutoCloseable {
         }
         log.remove(finished);
         // every logged forget not yet committed is masked before the service answers anything
-        synchronized (maskLock) {
-            publish(serving().model(), openMask(serving().model()));
-        }
+        publish(serving().model(), openMask(serving().model()));
         faults.at(FaultInjector.RECOVERY_MASKED);
         if (!log.recovered().isEmpty() || log.droppedTornLine()) {
             LOG.info("recovered the request log: {} request(s) found, {} already done ({} receipt(s) written now), "
@@ -304,26 +301,30 @@ final class ForgetService implements AutoCloseable {
     }
 
     /**
-     * Serves {@code model} (committed) under {@code mask} from now on, and tells commits of its
-     * session to the fault points. Called under {@link #maskLock} once the service runs, so that a
-     * mask computed by an accept is never lost to a commit's.
+     * Serves {@code model} under {@code mask} from now on: at start-up, before anything else runs
+     * (later changes go through {@link #publishCommitted} and {@link #mask}).
      */
     private void publish(LegoNet model, AdapterMask mask) {
-        Serving s = serving.get();
-        publish(model, s != null && s.model() == model ? s.info() : model.info(), mask);
+        model.observeCommits(stage -> faults.at(FaultInjector.commitPoint(stage)));
+        serving.set(new Serving(model, model.info(), mask, maskSeq.incrementAndGet()));
     }
 
     /**
-     * {@link #publish(LegoNet, AdapterMask)} with the model's info computed beforehand: a new model's
-     * info reads its deletion log, which must not happen under the mask lock.
+     * Serves {@code model}, a new commit (its {@code info} computed beforehand), with the mask of
+     * the requests still open, in one step. No lock: the snapshot is swapped with compare-and-set,
+     * and a forget that masked in between makes the swap fail and be computed again with it, so no
+     * mask is ever lost; an accept never waits for a commit, nor a commit for an accept.
      */
-    private void publish(LegoNet model, ModelInfo info, AdapterMask mask) {
-        Serving s = serving.get();
-        if (s == null || s.model() != model) {
-            model.observeCommits(stage -> faults.at(FaultInjector.commitPoint(stage)));
+    private void publishCommitted(LegoNet model, ModelInfo info) {
+        model.observeCommits(stage -> faults.at(FaultInjector.commitPoint(stage)));
+        Precomputed pre = precompute(model);
+        while (true) {
+            Serving s = serving.get();
+            if (serving.compareAndSet(s, new Serving(model, info, openMask(model, pre), maskSeq.incrementAndGet()))) {
+                break;
+            }
         }
         synchronized (servingChanged) {
-            serving.set(new Serving(model, info, mask, ++maskSeq));
             servingChanged.notifyAll();
         }
     }
@@ -331,8 +332,7 @@ final class ForgetService implements AutoCloseable {
     /**
      * The mask {@code model} must be served with: the adapters holding a sample of a forget request
      * that is open (accepted, not done: queued, running, or failed and waiting for a restart), or
-     * being accepted ({@link #masking}). Updates each open request's own adapters. Called under
-     * {@link #maskLock}.
+     * being accepted ({@link #masking}). Updates each open request's own adapters.
      */
     private AdapterMask openMask(LegoNet model) {
         return openMask(model, precompute(model));
@@ -344,7 +344,7 @@ final class ForgetService implements AutoCloseable {
 
     /**
      * The part of {@link #openMask} that takes time (a thousand open requests take milliseconds),
-     * computed before the mask lock is taken: the mask of every forget open now. Updates each
+     * once per commit, before the compare-and-set loop: the mask of every forget open now. Updates each
      * one's own adapters.
      */
     private Precomputed precompute(LegoNet model) {
@@ -364,7 +364,7 @@ final class ForgetService implements AutoCloseable {
     private AdapterMask openMask(LegoNet model, Precomputed pre) {
         AdapterMask m = pre.mask();
         for (Masking x : masking) {
-            m = m.union(model.adaptersHolding(x.request()));
+            m = m.union(model.adaptersHolding(x.request));
         }
         for (Tracked t : open.values()) {
             if (!t.request.isAdd() && !t.committed && !pre.covered().contains(t)) {
@@ -468,29 +468,41 @@ final class ForgetService implements AutoCloseable {
     }
 
     /** A forget whose adapters are masked while it is being accepted (before it is open). */
-    private record Masking(ForgetRequest request, AdapterMask adapters, String time, double ms) {
+    private static final class Masking {
+        final ForgetRequest request;
+        AdapterMask adapters;
+        String time;
+        double ms;
+
+        Masking(ForgetRequest request) {
+            this.request = request;
+        }
     }
 
     /**
      * Masks the adapters holding a sample {@code request} names, in the served snapshot, at once:
-     * before the request is validated or logged, so that nothing the accept lock waits for (another
-     * request's fsync, a log compaction) delays the mask. The request stays in {@link #masking}
-     * until it is open, so that a commit meanwhile keeps its mask; a request then refused keeps its
-     * adapters masked only until the next commit, which is safe (answers come from fewer adapters).
+     * before the request is validated or logged, and without a lock, so that nothing the accept
+     * lock waits for (another request's fsync, a log compaction) and no other request delays the
+     * mask. The request stays in {@link #masking} until it is open, so that a commit meanwhile keeps
+     * its mask; a request then refused keeps its adapters masked only until the next commit, which
+     * is safe (answers come from fewer adapters).
      */
     private Masking mask(ForgetRequest request, long arrival) {
-        synchronized (maskLock) {
+        Masking m = new Masking(request);
+        masking.add(m);
+        while (true) {
             Serving s = serving.get();
             AdapterMask adapters = s.model().adaptersHolding(request);
-            if (!s.mask().containsAll(adapters)) {
-                publish(s.model(), s.mask().union(adapters));
+            if (s.mask().containsAll(adapters) || serving.compareAndSet(s, new Serving(s.model(), s.info(),
+                    s.mask().union(adapters), maskSeq.incrementAndGet()))) {
+                m.adapters = adapters;
+                break;
             }
-            double ms = (System.nanoTime() - arrival) / 1e6;
-            Masking m = new Masking(request, adapters, now(), ms);
-            masking.add(m);
-            metrics.requestToMasked.record((long) (ms * 1e6), TimeUnit.NANOSECONDS);
-            return m;
         }
+        m.ms = (System.nanoTime() - arrival) / 1e6;
+        m.time = now();
+        metrics.requestToMasked.record((long) (m.ms * 1e6), TimeUnit.NANOSECONDS);
+        return m;
     }
 
     /**
@@ -526,9 +538,9 @@ final class ForgetService implements AutoCloseable {
                 if (masked == null) {
                     t = new Tracked(r, arrival);
                 } else {
-                    t = new Tracked(r.withMasked(masked.time()), arrival);
-                    t.adapters = masked.adapters();
-                    t.maskedMs = masked.ms();
+                    t = new Tracked(r.withMasked(masked.time), arrival);
+                    t.adapters = masked.adapters;
+                    t.maskedMs = masked.ms;
                 }
                 try {
                     t.walPosition = log.write(t.request);
@@ -550,9 +562,7 @@ final class ForgetService implements AutoCloseable {
             }
         } finally {
             if (masked != null) {
-                synchronized (maskLock) {
-                    masking.remove(masked);
-                }
+                masking.remove(masked);
             }
         }
         String id = t.request.requestId();
@@ -807,12 +817,8 @@ final class ForgetService implements AutoCloseable {
                 }
             }
         }
-        ModelInfo info = next.info();
-        Precomputed pre = precompute(next);
-        synchronized (maskLock) {
-            // one step: the new model, and the mask of the requests still open (the batch's masks lift)
-            publish(next, info, openMask(next, pre));
-        }
+        // one step: the new model, and the mask of the requests still open (the batch's masks lift)
+        publishCommitted(next, next.info());
         committed(batch, next);
         metrics.commits.increment();
         metrics.samplesForgotten.increment(rec.forgotten());
@@ -843,11 +849,7 @@ final class ForgetService implements AutoCloseable {
             LOG.error("cannot open {} again; the service cannot apply requests until it restarts", dir, e);
             throw e;
         }
-        ModelInfo info = fresh.info();
-        Precomputed pre = precompute(fresh);
-        synchronized (maskLock) {
-            publish(fresh, info, openMask(fresh, pre));
-        }
+        publishCommitted(fresh, fresh.info());
         return fresh;
     }
 
