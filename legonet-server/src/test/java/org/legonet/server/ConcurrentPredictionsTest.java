@@ -206,6 +206,83 @@ class ConcurrentPredictionsTest {
         }
     }
 
+    /**
+     * Forgets from four threads at once while the worker commits freely and eight clients predict:
+     * masks and commits swap the serving snapshot concurrently (compare-and-set), and no answer sent
+     * after a forget's 202 may leave its adapters unmasked or take a vote from one of them before its
+     * commit ({@link MaskCheck} over every answer).
+     */
+    @Test
+    void concurrentForgetsAndCommitsNeverLoseAMask() throws Exception {
+        Path model = Fixture.model(tmp.resolve("m"));
+        List<MaskCheck.Answer> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<long[]> acks = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS + 4);
+        List<MaskCheck.Request> requests = new ArrayList<>();
+        try (LegoNetServer server = LegoNetServer.start(Fixture.config(model).optMaskWait(Duration.ZERO).build())) {
+            List<Future<?>> clients = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                int client = c;
+                clients.add(pool.submit(() -> {
+                    Fixture.Http http = new Fixture.Http(server);
+                    int n = 0;
+                    while (!stop.get()) {
+                        long sent = System.nanoTime();
+                        Fixture.Response resp = http.post("/v1/predict", "{\"instances\": ["
+                                + Fixture.instance(200 + (n++ * 7 + client) % 300) + "]}");
+                        if (resp.status() == 503) {
+                            continue;
+                        }
+                        JsonNode j = resp.json();
+                        answers.add(new MaskCheck.Answer(sent, j.get("generation").asLong(), j.get("mask").get("id")
+                                .asText(), ints(j.get("mask").get("adapters")),
+                                new int[][] {ints(j.get("predictions").get(0).get("adapters"))}));
+                    }
+                    return null;
+                }));
+            }
+            List<Future<?>> senders = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                senders.add(pool.submit(() -> {
+                    Fixture.Http http = new Fixture.Http(server);
+                    for (int i = 0; i < 10; i++) {
+                        String id = http.forget("{\"ids\": [" + Fixture.privateId(thread * 10 + i) + "]}");
+                        long ack = System.nanoTime();
+                        synchronized (ids) {
+                            ids.add(id);
+                            acks.add(new long[] {ack});
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : senders) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            Fixture.Http http = new Fixture.Http(server);
+            for (int i = 0; i < ids.size(); i++) {
+                JsonNode st = http.awaitDone(ids.get(i));
+                assertThat(st.get("state").asText()).isEqualTo("done");
+                requests.add(new MaskCheck.Request(ids.get(i), acks.get(i)[0], ints(st.get("masked_adapters")),
+                        st.get("committed_generation").asLong()));
+            }
+            stop.set(true);
+            for (Future<?> f : clients) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        MaskCheck.Result r = MaskCheck.check(answers, requests, 5);
+        assertThat(r.firstViolations()).isEmpty();
+        assertThat(r.clean()).isTrue();
+        assertThat(r.answers()).isGreaterThan(100);
+        assertThat(requests).hasSize(40);
+    }
+
     private static void awaitAnswers(AtomicInteger answers, int more) throws InterruptedException {
         int target = answers.get() + more;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
