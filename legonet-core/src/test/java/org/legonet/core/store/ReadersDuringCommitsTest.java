@@ -86,6 +86,12 @@ class ReadersDuringCommitsTest {
                 u.forget(ForgetRequest.ofIds(w.data().id(w.data().retainedRows()[0])));
             }
         } finally {
+            // the readers go on until one of them has opened the last generation (or 30 s pass):
+            // stopping them right after the last commit could leave it unseen
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (!generations.contains((long) forgets) && failures.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
             done.set(true);
             for (Thread th : readers) {
                 th.join();
