@@ -65,11 +65,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Masking.</b> Predictions read an immutable {@link Serving} snapshot: the committed model
  * and a mask, the adapters that hold a sample of a forget request accepted and not yet committed
- * ({@link LegoNet#adaptersHolding}). A forget's adapters are masked as soon as the request is
- * validated, before its line is written, so before its 202; a mask is lifted only by the commit
- * that retrains those adapters (the mask is computed again from the open requests at each commit,
- * in the same step that publishes the new model). A request whose line never became durable can
- * only keep some adapters masked until the next commit. At start-up, the logged requests are
+ * ({@link LegoNet#adaptersHolding}). A forget's adapters are masked as soon as it arrives, before
+ * it is validated and logged, so before its 202; a mask is lifted only by the commit that retrains
+ * those adapters (the mask is computed again from the open requests at each commit, in the same
+ * step that publishes the new model). Masks and commits swap the snapshot with compare-and-set,
+ * without a lock, so a mask never waits for another request or a commit. A request refused, or
+ * whose line never became durable, can only keep some adapters masked until the next commit. At start-up, the logged requests are
  * masked before the service answers anything. Answers come from unmasked adapters only
  * ({@link LegoNet#predict(float[], int, AdapterMask)}), so every answer is a pure function of the
  * committed model and the mask it names.
