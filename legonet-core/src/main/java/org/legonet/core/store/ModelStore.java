@@ -926,7 +926,13 @@ public final class ModelStore implements AutoCloseable {
         }
         progress.finish();
         int[] shape = m.dataset().sampleShape() == null ? new int[] {dim} : m.dataset().sampleShape();
-        return new Dataset("retained samples of " + dir.getFileName(), ids, labels, features, shape);
+        try {
+            return new Dataset("retained samples of " + dir.getFileName(), ids, labels, features, shape);
+        } catch (org.legonet.core.data.DataException e) {
+            // the chunks passed their checksums, so the manifest was rewritten to match damaged files
+            throw new StoreException("model directory " + dir + " holds raw samples that are not valid (" + e.getMessage()
+                    + "); the store is damaged", e);
+        }
     }
 
     private RawChunk readRawChunk(Manifest m, Manifest.ChunkEntry c) {

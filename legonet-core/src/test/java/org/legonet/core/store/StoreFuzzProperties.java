@@ -289,6 +289,18 @@ class StoreFuzzProperties {
         assertRefusedOrUnchanged(files, false);
     }
 
+    /**
+     * The seed of a fresh-clone run whose flipped and forged raw chunk read back with a negative
+     * label: readRaw threw the dataset's own error instead of the store's one-line refusal.
+     */
+    @Property(tries = 150, seed = "-182558300153411908")
+    void binaryFileForgedWithANegativeLabelIsRefusedByTheStore(@ForAll("binaryFiles") String name, @ForAll int at,
+                                                               @ForAll @IntRange(min = 0, max = 7) int bit,
+                                                               @ForAll boolean truncate, @ForAll boolean forged)
+            throws IOException {
+        binaryFileTruncatedOrFlipped(name, at, bit, truncate, forged);
+    }
+
     @Property(tries = 150)
     void binaryFileTruncatedOrFlipped(@ForAll("binaryFiles") String name, @ForAll int at,
                                       @ForAll @IntRange(min = 0, max = 7) int bit, @ForAll boolean truncate,
