@@ -29,7 +29,7 @@ module org.legonet.core {
     exports org.legonet.core.model to org.legonet.dl, org.legonet.bench, org.legonet.spark;
     exports org.legonet.core.util to org.legonet.dl, org.legonet.bench;
     exports org.legonet.core.store to org.legonet.bench, org.legonet.spark;
-    exports org.legonet.core.unlearn to org.legonet.bench;
+    exports org.legonet.core.unlearn to org.legonet.bench, org.legonet.spark;
     // routing: to the Spark engine only, which routes on its executors with the frozen keys it ships;
     // the CLI and the service use only the API packages
     exports org.legonet.core.routing to org.legonet.spark;

@@ -219,31 +219,39 @@ public final class SparkTrainer {
             samples.add(t._2());
         }
         samples.sort(Comparator.comparingLong(AdapterSample::id));
-        ModelConfig config = frozen.config();
         int m = samples.size();
         int dim = frozen.keys().dim();
         long[] ids = new long[m];
         int[] labels = new int[m];
         float[] enc = new float[Math.multiplyExact(m, dim)];
-        int[] routes = new int[m];
         for (int i = 0; i < m; i++) {
             AdapterSample s = samples.get(i);
             ids[i] = s.id();
             labels[i] = s.label();
             System.arraycopy(s.encoding(), 0, enc, i * dim, dim);
-            routes[i] = j;
         }
-        // the adapter's samples as a private set whose every row activates j alone: its routing index
-        // hands j exactly these rows in ascending id, as the full set hands them in process
+        Adapter a = trainOne(frozen.config(), frozen.classes(), j, ids, labels, enc, dim);
+        return List.of(new Tuple2<>(j, a.toBytes())).iterator();
+    }
+
+    /**
+     * Trains adapter {@code j} from scratch on these samples (all of them routed to it), in a task,
+     * with core's {@link AdapterPool}: its seed, the samples in ascending id, on this thread. The
+     * samples become a private set whose every row activates j alone, so its routing index hands j
+     * exactly these rows in ascending id, as the whole private set does in process.
+     */
+    static Adapter trainOne(ModelConfig config, int classes, int j, long[] ids, int[] labels, float[] encodings,
+                            int dim) {
+        int[] routes = new int[ids.length];
+        Arrays.fill(routes, j);
         PrivateSet set;
         try {
-            set = new PrivateSet(ids, labels, enc, dim, routes, 1, new BitSet(), config.adapters());
+            set = new PrivateSet(ids, labels, encodings, dim, routes, 1, new BitSet(), config.adapters());
         } catch (IllegalArgumentException e) {
             throw new LegoNetException("private samples: " + e.getMessage(), e);
         }
-        Adapter a = AdapterPool.train(LegoNetTrainer.adapterTrainer(config), set, new int[] {j}, config.seed(),
-                frozen.classes(), 1, Progress.NONE)[0];
-        return List.of(new Tuple2<>(j, a.toBytes())).iterator();
+        return AdapterPool.train(LegoNetTrainer.adapterTrainer(config), set, new int[] {j}, config.seed(), classes, 1,
+                Progress.NONE)[0];
     }
 
     /**

@@ -2,23 +2,26 @@ package org.legonet.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.legonet.core.Edit;
+import org.legonet.core.ForgetRequest;
 import org.legonet.core.Progress;
 
 /**
  * Executors in separate JVMs ({@code local-cluster[2,1,1024]}: a master and two workers in this
  * JVM, each worker launching its executor as a child JVM): the encoder, the keys, the samples and
  * the adapters cross process boundaries in serialized form, and the model is still the in-process
- * one bit for bit.
+ * one bit for bit; a forget whose adapters are retrained there leaves the directory the facade's
+ * forget leaves.
  */
 class SeparateExecutorsTest {
     @Test
-    void executorsInOtherJvmsTrainTheInProcessModelBitForBit() throws Exception {
+    void executorsInOtherJvmsTrainAndForgetAsTheInProcessEngine(@TempDir Path tmp) throws Exception {
         // A worker starts executors with SPARK_HOME/jars on their class path (surefire sets SPARK_HOME to
         // a folder under target/); here it is empty and the executors get this JVM's class path instead.
         String home = System.getenv("SPARK_HOME");
@@ -40,6 +43,9 @@ class SeparateExecutorsTest {
                 assertThat(m.adapterDigests()).isEqualTo(Fixture.IN_PROCESS.adapterDigests());
                 assertThat(m.digest()).isEqualTo(Fixture.IN_PROCESS.digest());
             }
+            Path[] d = SparkUnlearnerTest.twoCopies(tmp);
+            long[] ids = {Fixture.PRIVATE.id(7), Fixture.PRIVATE.id(300)};
+            SparkUnlearnerTest.sameUpdate(sc, d[0], d[1], Edit.forget(ForgetRequest.ofIds(ids)));
         } finally {
             sc.stop();
         }
