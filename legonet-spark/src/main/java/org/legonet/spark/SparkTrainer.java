@@ -92,6 +92,7 @@ public final class SparkTrainer {
         long t0 = System.nanoTime();
         Encoder encoder = core.fitEncoder(publicSplit);
         JavaRDD<EncodedSample> encoded = null;
+        Broadcast<Frozen> frozen = null;
         try {
             String fingerprint = encoder.fingerprint();
             long t1 = System.nanoTime();
@@ -99,9 +100,10 @@ public final class SparkTrainer {
             long t2 = System.nanoTime();
             Keys keys = core.fitKeys(pubEnc, publicSplit.size(), encoder.outputDim());
             long t3 = System.nanoTime();
-            Broadcast<Frozen> frozen = sc.broadcast(new Frozen(config, classes, encoder, fingerprint, keys,
+            Broadcast<Frozen> shipped = sc.broadcast(new Frozen(config, classes, encoder, fingerprint, keys,
                     publicSplit.sampleShape()));
-            encoded = privateSamples.mapPartitions(it -> encodePartition(frozen.value(), it))
+            frozen = shipped;
+            encoded = privateSamples.mapPartitions(it -> encodePartition(shipped.value(), it))
                     .persist(StorageLevel.MEMORY_AND_DISK());
             JavaRDD<EncodedSample> enc = encoded;
             int n = config.adapters();
@@ -117,7 +119,7 @@ public final class SparkTrainer {
             JavaRDD<Tuple2<Integer, byte[]>> trained = encoded
                     .flatMapToPair(SparkTrainer::routed)
                     .partitionBy(new AdapterPartitioner(n))
-                    .mapPartitionsWithIndex((j, it) -> trainAdapter(frozen.value(), j, it), true);
+                    .mapPartitionsWithIndex((j, it) -> trainAdapter(shipped.value(), j, it), true);
             List<Tuple2<Integer, byte[]>> bytes = job("training the adapters", trained::collect);
             long t4 = System.nanoTime();
             Adapter[] adapters = new Adapter[n];
@@ -140,7 +142,6 @@ public final class SparkTrainer {
             LegoNetModel model = new LegoNetModel(config, encoder, fingerprint, keys, classes, adapters);
             TrainStats stats = new TrainStats((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9,
                     flops, driverThreads);
-            frozen.unpersist();
             return new SparkModel(model, encoded, publicSplit, stats, progress);
         } catch (RuntimeException | Error e) {
             if (encoded != null) {
@@ -148,6 +149,10 @@ public final class SparkTrainer {
             }
             encoder.close();
             throw e;
+        } finally {
+            if (frozen != null) {
+                frozen.unpersist();
+            }
         }
     }
 
