@@ -18,6 +18,7 @@ import org.legonet.core.LegoNet;
 import org.legonet.core.Progress;
 import org.legonet.core.UnknownIdsException;
 import org.legonet.core.UpdateReport;
+import org.legonet.core.VerifyReport;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.store.ModelStore;
 import org.legonet.core.testing.Synthetic;
@@ -25,7 +26,7 @@ import org.legonet.core.testing.Synthetic;
 /**
  * Forgets and adds with the adapters retrained on Spark local[2] leave the model directory exactly
  * as the facade's in-process update does: the same adapters retrained, the same model digest and
- * adapter digests, and a model that verifies.
+ * adapter digests, and a model that verifies, in process and with its adapters rebuilt on Spark.
  */
 class SparkUnlearnerTest {
     private static JavaSparkContext sc;
@@ -82,6 +83,9 @@ class SparkUnlearnerTest {
             assertThat(net.digest()).isEqualTo(expected.digestAfter());
             assertThat(net.verify().provenExact()).isTrue();
         }
+        VerifyReport v = SparkVerifier.verify(sc, b, 2, Progress.NONE);
+        assertThat(v.provenExact()).as("verified on Spark: %s", v.problems()).isTrue();
+        assertThat(v.rebuiltDigest()).isEqualTo(expected.digestAfter());
     }
 
     @Test
