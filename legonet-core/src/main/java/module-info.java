@@ -9,7 +9,7 @@
  * <p>Rule for a new package: it is internal unless it is part of the API above. An internal package
  * gets a qualified export naming exactly the LegoNet modules whose main code uses it (their jars carry
  * an {@code Automatic-Module-Name}: org.legonet.dl, org.legonet.bench, org.legonet.server,
- * org.legonet.cli), or no export at all. A package that Jackson binds records in is also opened to
+ * org.legonet.cli, org.legonet.spark), or no export at all. A package that Jackson binds records in is also opened to
  * {@code com.fasterxml.jackson.databind}. {@code ModuleDescriptorTest} fails on an unqualified export
  * of any other package. A new internal package also goes into the javadoc plugin's
  * {@code excludePackageNames} in legonet-core/pom.xml, so that the published javadoc shows only the API.
@@ -26,11 +26,13 @@ module org.legonet.core {
     exports org.legonet.core.adapter;
 
     exports org.legonet.core.kernel to org.legonet.dl, org.legonet.bench;
-    exports org.legonet.core.model to org.legonet.dl, org.legonet.bench;
+    exports org.legonet.core.model to org.legonet.dl, org.legonet.bench, org.legonet.spark;
     exports org.legonet.core.util to org.legonet.dl, org.legonet.bench;
-    exports org.legonet.core.store to org.legonet.bench;
-    exports org.legonet.core.unlearn to org.legonet.bench;
-    // routing: no export; the CLI and the service use only the API packages
+    exports org.legonet.core.store to org.legonet.bench, org.legonet.spark;
+    exports org.legonet.core.unlearn to org.legonet.bench, org.legonet.spark;
+    // routing: to the Spark engine only, which routes on its executors with the frozen keys it ships;
+    // the CLI and the service use only the API packages
+    exports org.legonet.core.routing to org.legonet.spark;
 
     // Jackson reads and writes the records of the manifest (store) and ChangeRecord (org.legonet.core).
     opens org.legonet.core to com.fasterxml.jackson.databind;

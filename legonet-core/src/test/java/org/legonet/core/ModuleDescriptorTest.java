@@ -27,7 +27,7 @@ class ModuleDescriptorTest {
             "org.legonet.core.adapter");
     /** LegoNet's other jars, by their Automatic-Module-Name. */
     static final Set<String> SIBLINGS = Set.of("org.legonet.dl", "org.legonet.bench", "org.legonet.server",
-            "org.legonet.cli");
+            "org.legonet.cli", "org.legonet.spark");
 
     static Path classesDir() throws Exception {
         return Path.of(ModelConfig.class.getProtectionDomain().getCodeSource().getLocation().toURI());

@@ -77,7 +77,7 @@ public final class LegoNetTrainer {
         checkedClasses(publicSplit, privateSplit); // fail before the encoder is fitted
         Dataset priv = sortedById(privateSplit);
         long t0 = System.nanoTime();
-        Encoder encoder = Encoders.fit(config.encoder(), publicSplit, Rng.derive(config.seed(), ENCODER_SEED_TAG), progress);
+        Encoder encoder = fitEncoder(publicSplit);
         try {
             long t1 = System.nanoTime();
             float[] pubEnc = Encoders.encodeAll(encoder, publicSplit, threads, progress);
@@ -119,9 +119,7 @@ public final class LegoNetTrainer {
         float[] pubEnc = e.publicEncodings();
         float[] privEnc = e.privateEncodings();
         long t2 = System.nanoTime();
-        Keys keys = KeyBuilder.build(pubEnc, publicSplit.size(), encoder.outputDim(), config.adapters(),
-                config.activate(), config.keys(), config.distance(), config.balance(),
-                Rng.derive(config.seed(), KEYS_SEED_TAG), progress);
+        Keys keys = fitKeys(pubEnc, publicSplit.size(), encoder.outputDim());
         long t3 = System.nanoTime();
         Router router = new Router(keys, config.activate());
         int[] routes = router.routeAll(privEnc, priv.size(), threads);
@@ -142,8 +140,36 @@ public final class LegoNetTrainer {
         return new Trained(model, data, priv, stats);
     }
 
+    /**
+     * Fits the configured encoder on the public split, the only data it ever sees (contract point 1),
+     * with the seed every engine derives for it. The caller owns the encoder and closes it.
+     */
+    public Encoder fitEncoder(Dataset publicSplit) {
+        return Encoders.fit(config.encoder(), publicSplit, Rng.derive(config.seed(), ENCODER_SEED_TAG), progress);
+    }
+
+    /**
+     * Fits the frozen keys and their balancing offsets on the public encodings ({@code rows * dim}
+     * values), with the seed every engine derives for them.
+     */
+    public Keys fitKeys(float[] publicEncodings, int rows, int dim) {
+        return KeyBuilder.build(publicEncodings, rows, dim, config.adapters(), config.activate(), config.keys(),
+                config.distance(), config.balance(), Rng.derive(config.seed(), KEYS_SEED_TAG), progress);
+    }
+
     /** The label set, checked: at least two classes, and no private label outside it. */
     private int checkedClasses(Dataset publicSplit, Dataset privateSplit) {
+        int classes = labelSet(publicSplit);
+        checkPrivateLabels(privateSplit, classes);
+        return classes;
+    }
+
+    /**
+     * The size of the label set, from the configuration or else the public split, checked to name
+     * at least two classes. Engines that see the private samples in parts check each part with
+     * {@link #checkPrivateLabels}.
+     */
+    public int labelSet(Dataset publicSplit) {
         int classes = classesOf(config, publicSplit);
         if (classes < 2) {
             throw new InvalidSettingException("classes", config.classes() > 0
@@ -151,8 +177,12 @@ public final class LegoNetTrainer {
                     : "the public split holds only " + classes + " class; set classes in the configuration to name"
                     + " the label set");
         }
-        checkLabels(privateSplit, classes, config.classes() > 0 ? "the configuration" : "the public split");
         return classes;
+    }
+
+    /** Refuses private samples whose label lies outside the label set {@link #labelSet} gave. */
+    public void checkPrivateLabels(Dataset privateSamples, int classes) {
+        checkLabels(privateSamples, classes, config.classes() > 0 ? "the configuration" : "the public split");
     }
 
     static void checkLabels(Dataset d, int classes, String fixedBy) {

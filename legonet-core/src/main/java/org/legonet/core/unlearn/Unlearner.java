@@ -6,6 +6,7 @@ import org.legonet.core.Edit;
 import org.legonet.core.ForgetRequest;
 import org.legonet.core.Progress;
 import org.legonet.core.UpdateReport;
+import org.legonet.core.model.AdapterTraining;
 import org.legonet.core.store.StoreChange;
 import org.legonet.core.store.ModelStore;
 
@@ -19,14 +20,24 @@ import org.legonet.core.store.ModelStore;
 public final class Unlearner {
     private final ModelStore store;
     private final int threads;
+    private final AdapterTraining training;
     private final Progress progress;
 
     public Unlearner(ModelStore store, int threads, Progress progress) {
+        this(store, threads, AdapterTraining.threads(threads), progress);
+    }
+
+    /**
+     * An unlearner that retrains adapters with {@code training} (a cluster engine's) and does the
+     * rest (encoding added samples) on {@code threads} threads; the result does not depend on either.
+     */
+    public Unlearner(ModelStore store, int threads, AdapterTraining training, Progress progress) {
         if (!store.writable()) {
             throw new IllegalArgumentException("forget needs a store opened for writing");
         }
         this.store = store;
         this.threads = threads;
+        this.training = training;
         this.progress = progress;
     }
 
@@ -78,7 +89,7 @@ public final class Unlearner {
         if (edit.add() != null) {
             store.checkStorable(edit.add());
         }
-        Step step = new Updater(threads, progress).step(store.model(), store.data(), history(store), edit,
+        Step step = new Updater(threads, training, progress).step(store.model(), store.data(), history(store), edit,
                 requestIds, retrainAll);
         if (!step.changed()) {
             return step.report();

@@ -18,6 +18,7 @@ import org.legonet.core.adapter.AdapterTrainer;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.encoder.Encoders;
 import org.legonet.core.model.AdapterPool;
+import org.legonet.core.model.AdapterTraining;
 import org.legonet.core.model.LegoNetModel;
 import org.legonet.core.model.LegoNetTrainer;
 import org.legonet.core.model.PrivateSet;
@@ -41,10 +42,21 @@ public final class Updater {
     }
 
     private final int threads;
+    private final AdapterTraining training;
     private final Progress progress;
 
+    /** An update step that encodes and trains on {@code threads} threads of this process. */
     public Updater(int threads, Progress progress) {
+        this(threads, AdapterTraining.threads(threads), progress);
+    }
+
+    /**
+     * An update step that encodes added samples on {@code threads} threads and retrains adapters
+     * with {@code training} (a cluster engine passes its own; the result does not depend on it).
+     */
+    public Updater(int threads, AdapterTraining training, Progress progress) {
         this.threads = threads;
+        this.training = training;
         this.progress = progress;
     }
 
@@ -139,8 +151,8 @@ public final class Updater {
         int[] affected = retrainAll ? AdapterPool.all(model.adapterCount()) : reached.stream().toArray();
         AdapterTrainer trainer = LegoNetTrainer.adapterTrainer(model.config());
         long t1 = System.nanoTime();
-        Adapter[] retrained = AdapterPool.train(trainer, next, affected, model.config().seed(), model.classes(),
-                threads, progress);
+        Adapter[] retrained = training.train(trainer, next, affected, model.config().seed(), model.classes(),
+                progress);
         long t2 = System.nanoTime();
         LegoNetModel nextModel = model.withAdapters(Arrays.asList(retrained));
         long samples = 0;

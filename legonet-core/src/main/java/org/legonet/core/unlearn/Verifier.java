@@ -10,6 +10,7 @@ import org.legonet.core.adapter.Adapter;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.encoder.Encoders;
 import org.legonet.core.model.AdapterPool;
+import org.legonet.core.model.AdapterTraining;
 import org.legonet.core.model.LegoNetModel;
 import org.legonet.core.model.LegoNetTrainer;
 import org.legonet.core.model.PrivateSet;
@@ -28,10 +29,21 @@ import org.legonet.core.Progress;
  */
 public final class Verifier {
     private final int threads;
+    private final AdapterTraining training;
     private final Progress progress;
 
+    /** A verifier that encodes, routes and retrains on {@code threads} threads of this process. */
     public Verifier(int threads, Progress progress) {
+        this(threads, AdapterTraining.threads(threads), progress);
+    }
+
+    /**
+     * A verifier that encodes and routes on {@code threads} threads and rebuilds adapters with
+     * {@code training} (a cluster engine's); the verdict does not depend on either.
+     */
+    public Verifier(int threads, AdapterTraining training, Progress progress) {
         this.threads = threads;
+        this.training = training;
         this.progress = progress;
     }
 
@@ -113,8 +125,8 @@ public final class Verifier {
         }
 
         int[] rebuiltAdapters = partial ? adapters.clone() : AdapterPool.all(model.adapterCount());
-        Adapter[] fresh = AdapterPool.train(LegoNetTrainer.adapterTrainer(model.config()), rebuilt, rebuiltAdapters,
-                model.config().seed(), model.classes(), threads, progress);
+        Adapter[] fresh = training.train(LegoNetTrainer.adapterTrainer(model.config()), rebuilt, rebuiltAdapters,
+                model.config().seed(), model.classes(), progress);
         List<Integer> differing = new ArrayList<>();
         for (Adapter a : fresh) {
             if (!a.digest().equals(model.adapter(a.index()).digest())) {

@@ -1,0 +1,48 @@
+package org.legonet.spark;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.legonet.core.Aggregate;
+import org.legonet.core.Distance;
+import org.legonet.core.KeyMethod;
+import org.legonet.core.ModelConfig;
+import org.legonet.core.Progress;
+import org.legonet.core.adapter.AdapterSpec;
+import org.legonet.core.adapter.Optimizer;
+import org.legonet.core.data.Dataset;
+import org.legonet.core.model.LegoNetTrainer;
+import org.legonet.core.model.Trained;
+import org.legonet.core.testing.Synthetic;
+
+/** The data, configuration and in-process reference the Spark tests compare against. */
+final class Fixture {
+    /** pca:5 encoder, 7 adapters of which each sample activates 3, mlp:8 adapters, 3 epochs. */
+    static final ModelConfig CONFIG = ModelConfig.defaults().withEncoder("pca:5").withShape(7, 3)
+            .withAdapter(AdapterSpec.parse("mlp:8"))
+            .withRouting(KeyMethod.KMEANS, Distance.L2, true, Aggregate.MEAN)
+            .withTraining(Optimizer.ADAM, 3, 16, 0.01f, true, 0.9f, 1e-4f)
+            .withSeed(11);
+    /** Gaussian blobs of dimension 8 in 4 classes: 300 public rows, 900 private rows (ids 1000 + 3 r). */
+    static final Dataset ALL = Synthetic.blobs(1200, 8, 4, 7, 1000);
+    static final Dataset PUBLIC = ALL.slice(0, 300, "public");
+    static final Dataset PRIVATE = ALL.slice(300, 1200, "private");
+
+    /** The model trained in process, with core's trainer (what {@code LegoNet.train} runs). */
+    static final Reference IN_PROCESS = reference();
+
+    record Reference(String digest, List<String> adapterDigests) {
+    }
+
+    private Fixture() {
+    }
+
+    private static Reference reference() {
+        try (Trained t = new LegoNetTrainer(CONFIG, 2, Progress.NONE).train(PUBLIC, PRIVATE)) {
+            List<String> adapters = new ArrayList<>();
+            for (int j = 0; j < t.model().adapterCount(); j++) {
+                adapters.add(t.model().adapter(j).digest());
+            }
+            return new Reference(t.model().digest(), adapters);
+        }
+    }
+}
