@@ -366,11 +366,8 @@ public final class LegoNet implements AutoCloseable {
         boolean[] masked = mask.flags(n);
         boolean[] answered = new boolean[rows];
         float[] probs = model.predictEncoded(e, rows, routes, masked, answered);
-        boolean[] votes = new boolean[n];
-        for (int j = 0; j < n; j++) {
-            votes[j] = model.adapter(j).samples() > 0 && !masked[j];
-        }
-        return new Predictions(model.digest(), rows, model.classes(), k, probs, routes, mask, votes, answered);
+        return new Predictions(model.digest(), rows, model.classes(), k, probs, routes, mask, model.voting(masked),
+                answered);
     }
 
     /** Predicts every sample of {@code samples} (labels are ignored). */
@@ -477,27 +474,7 @@ public final class LegoNet implements AutoCloseable {
      */
     public AdapterMask adaptersHolding(ForgetRequest request) {
         session.checkOpen();
-        if (request.isClass()) {
-            int c = request.forgetClass();
-            int[] rows = data.retainedRows();
-            int n = 0;
-            for (int r : rows) {
-                if (data.label(r) == c) {
-                    rows[n++] = r;
-                }
-            }
-            return AdapterMask.of(data.affectedBy(Arrays.copyOf(rows, n)));
-        }
-        long[] ids = request.ids();
-        int[] rows = new int[ids.length];
-        int n = 0;
-        for (long id : ids) {
-            int r = data.rowOf(id);
-            if (r >= 0) {
-                rows[n++] = r;
-            }
-        }
-        return AdapterMask.of(data.affectedBy(Arrays.copyOf(rows, n)));
+        return AdapterMask.of(data.affectedBy(Updater.heldRows(data, request)));
     }
 
     /** Refuses samples to add that the directory could not keep exactly (before anything is retrained). */

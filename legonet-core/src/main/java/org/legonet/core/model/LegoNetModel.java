@@ -192,10 +192,7 @@ public final class LegoNetModel {
         for (int r = 0; r < rows; r++) {
             router.route(enc, r * dim, routes, r * k, dist);
         }
-        boolean[] votes = new boolean[adapters.length];
-        for (int j = 0; j < adapters.length; j++) {
-            votes[j] = adapters[j].samples() > 0 && (masked == null || !masked[j]);
-        }
+        boolean[] votes = voting(masked);
         float[] weights = weights(routes, dist, rows, k, votes);
         List<List<Integer>> byAdapter = new ArrayList<>();
         for (int j = 0; j < adapters.length; j++) {
@@ -244,6 +241,18 @@ public final class LegoNetModel {
             }
         }
         return out;
+    }
+
+    /**
+     * Which adapters vote under {@code masked} (one flag per adapter, or null for none): those
+     * that hold samples and are not masked. The one place the rule is written.
+     */
+    public boolean[] voting(boolean[] masked) {
+        boolean[] votes = new boolean[adapters.length];
+        for (int j = 0; j < adapters.length; j++) {
+            votes[j] = adapters[j].samples() > 0 && (masked == null || !masked[j]);
+        }
+        return votes;
     }
 
     /**

@@ -77,6 +77,19 @@ public final class Updater {
      * @param retrainAll retrain every adapter instead of the affected ones: the baseline LegoNet's
      *                   cost is measured against; the same model, bit for bit
      */
+    /**
+     * The retained rows of {@code data} that {@code request} names, ascending: those of its class,
+     * or those holding its ids (ids not held are left out). What a forget of it erases from
+     * {@code data}, and so, with {@link PrivateSet#affectedBy}, the adapters it retrains.
+     */
+    public static int[] heldRows(PrivateSet data, ForgetRequest request) {
+        if (request.isClass()) {
+            int c = request.forgetClass();
+            return Arrays.stream(data.retainedRows()).filter(r -> data.label(r) == c).toArray();
+        }
+        return Arrays.stream(request.ids()).mapToInt(data::rowOf).filter(r -> r >= 0).sorted().toArray();
+    }
+
     public Step step(LegoNetModel model, PrivateSet data, History history, Edit edit, List<String> requestIds,
                      boolean retrainAll) {
         long t0 = System.nanoTime();
@@ -88,9 +101,11 @@ public final class Updater {
         int[] rows = new int[0];
         boolean[] addForgotten = new boolean[add.size()];
         int already = 0;
+        if (request != null) {
+            rows = heldRows(data, request);
+        }
         if (request != null && request.isClass()) {
             int c = request.forgetClass();
-            rows = Arrays.stream(data.retainedRows()).filter(r -> data.label(r) == c).toArray();
             for (int i = 0; i < add.size(); i++) {
                 addForgotten[i] = add.label(i) == c;
             }
@@ -98,22 +113,17 @@ public final class Updater {
                 notes.add("no retained private sample has class " + c + "; nothing to forget");
             }
         } else if (request != null) {
-            List<Integer> found = new ArrayList<>();
             for (long id : request.ids()) {
-                int r = data.rowOf(id);
                 int a = add.size() == 0 ? -1 : add.rowOf(id);
                 if (a >= 0) {
                     addForgotten[a] = true;
-                } else if (r >= 0) {
-                    found.add(r);
-                } else {
-                    already++; // checked: forgotten earlier
                 }
             }
+            // the ids are distinct; checked: each is held, being added, or forgotten earlier
+            already = request.ids().length - rows.length - count(addForgotten);
             if (already > 0) {
                 notes.add(already + " id" + (already == 1 ? " was" : "s were") + " already forgotten (no-op)");
             }
-            rows = found.stream().mapToInt(Integer::intValue).sorted().toArray();
         }
         int dropped = count(addForgotten);
         int forgotten = rows.length + dropped;
