@@ -38,9 +38,25 @@ public final class CsvReader {
         CsvOptions opts = options == null ? CsvOptions.DEFAULTS : options;
         try (InputStream in = DataFiles.open(file);
              Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            return new Parse(file, opts, new Records(file, reader, opts.delimiter()), true).run();
+            return new Parse(file.toString(), file.getFileName().toString(), opts,
+                    new Records(file.toString(), reader, opts.delimiter()), true).run();
         } catch (IOException e) {
             throw DataFiles.ioError(file, e);
+        }
+    }
+
+    /**
+     * {@link #read(Path, CsvOptions)} on a stream (gzip-compressed or plain), for files that are
+     * not on the local file system: the same rules and messages, which name {@code source} (a path
+     * or URI); the dataset is named {@code name}. The stream is read to its end, not closed.
+     */
+    public static Dataset read(InputStream in, String source, String name, CsvOptions options) {
+        CsvOptions opts = options == null ? CsvOptions.DEFAULTS : options;
+        try {
+            Reader reader = new InputStreamReader(DataFiles.decompressing(in), StandardCharsets.UTF_8);
+            return new Parse(source, name, opts, new Records(source, reader, opts.delimiter()), true).run();
+        } catch (IOException e) {
+            throw DataFiles.ioError(source, e);
         }
     }
 
@@ -52,7 +68,8 @@ public final class CsvReader {
         CsvOptions opts = options == null ? CsvOptions.DEFAULTS : options;
         try (InputStream in = DataFiles.open(file);
              Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            return new Parse(file, opts, new Records(file, reader, opts.delimiter()), false).run();
+            return new Parse(file.toString(), file.getFileName().toString(), opts,
+                    new Records(file.toString(), reader, opts.delimiter()), false).run();
         } catch (IOException e) {
             throw DataFiles.ioError(file, e);
         }
@@ -60,7 +77,8 @@ public final class CsvReader {
 
     /** One pass over the records, collecting ids, labels and features. */
     private static final class Parse {
-        private final Path file;
+        private final String file;
+        private final String name;
         private final CsvOptions options;
         private final Records records;
         private final boolean labelled;
@@ -76,8 +94,9 @@ public final class CsvReader {
         private int rows;
         private final Map<Long, Integer> lineOfId = new HashMap<>();
 
-        Parse(Path file, CsvOptions options, Records records, boolean labelled) {
+        Parse(String file, String name, CsvOptions options, Records records, boolean labelled) {
             this.file = file;
+            this.name = name;
             this.options = options;
             this.records = records;
             this.labelled = labelled;
@@ -111,7 +130,7 @@ public final class CsvReader {
             if (rows == 0) {
                 throw DataFiles.error(file, "no data rows (the file holds only a header)");
             }
-            return new Dataset(file.getFileName().toString(), Arrays.copyOf(ids, rows), Arrays.copyOf(labels, rows),
+            return new Dataset(name, Arrays.copyOf(ids, rows), Arrays.copyOf(labels, rows),
                     Arrays.copyOf(features, rows * featureColumns.length), new int[] {featureColumns.length});
         }
 
@@ -391,7 +410,7 @@ public final class CsvReader {
      * delimiter, line breaks and doubled quotes.
      */
     private static final class Records {
-        private final Path file;
+        private final String file;
         private final Reader reader;
         private final char delimiter;
         private final char[] buffer = new char[DataFiles.BUFFER];
@@ -402,7 +421,7 @@ public final class CsvReader {
         private final StringBuilder cell = new StringBuilder();
         private final List<String> cells = new ArrayList<>();
 
-        Records(Path file, Reader reader, char delimiter) {
+        Records(String file, Reader reader, char delimiter) {
             this.file = file;
             this.reader = reader;
             this.delimiter = delimiter;

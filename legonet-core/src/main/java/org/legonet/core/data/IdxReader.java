@@ -9,6 +9,7 @@ import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * Reads the IDX format of MNIST and Fashion-MNIST, gzip-compressed or plain (recognised by the gzip
@@ -26,50 +27,67 @@ public final class IdxReader {
     /** Reads a whole IDX file. Float values must be finite. */
     public static IdxArray read(Path file) {
         try (InputStream in = DataFiles.open(file)) {
-            byte[] magic = DataFiles.readUpTo(in, 4);
-            if (magic.length < 4) {
-                throw DataFiles.error(file, "too short for an IDX header: " + magic.length
-                        + " bytes, expected at least 4");
-            }
-            if (magic[0] != 0 || magic[1] != 0) {
-                throw DataFiles.error(file, "not an IDX file: found magic number " + DataFiles.hex(magic, 4)
-                        + ", expected 0x0000 followed by a type code and a dimension count (such as 0x00000803)");
-            }
-            int type = magic[2] & 0xFF;
-            int elementSize = elementSize(type);
-            if (elementSize == 0) {
-                throw DataFiles.error(file, String.format("unknown IDX type code 0x%02X, expected 0x08 (ubyte), "
-                        + "0x09 (byte), 0x0B (short), 0x0C (int), 0x0D (float) or 0x0E (double)", type));
-            }
-            int rank = magic[3] & 0xFF;
-            int[] dims = readDims(file, in, rank);
-            long count = 1;
-            for (int d : dims) {
-                count *= d;
-                if (count > Integer.MAX_VALUE) {
-                    throw DataFiles.error(file, "dimensions " + Arrays.toString(dims)
-                            + " hold more values than one array can");
-                }
-            }
-            long expected = count * elementSize;
-            if (!DataFiles.fitsInArray(expected)) {
-                throw DataFiles.error(file, "dimensions " + Arrays.toString(dims) + " of "
-                        + IdxArray.typeName(type) + " need " + expected + " bytes, more than one array can hold");
-            }
-            byte[] data = DataFiles.readUpTo(in, expected);
-            if (data.length < expected) {
-                throw DataFiles.error(file, "truncated: expected " + expected + " bytes of data after the header, found "
-                        + data.length);
-            }
-            long trailing = DataFiles.countRemaining(in);
-            if (trailing > 0) {
-                throw DataFiles.error(file, "trailing garbage: " + trailing + " bytes after the " + expected
-                        + " bytes of data the header announces");
-            }
-            return decode(file, type, dims, data);
+            return parse(in, file.toString());
         } catch (IOException e) {
             throw DataFiles.ioError(file, e);
         }
+    }
+
+    /**
+     * Reads a whole IDX file from a stream (gzip-compressed or plain), for files that are not on
+     * the local file system; {@code source} (a path or URI) is what messages name. The stream is
+     * read to its end, not closed.
+     */
+    public static IdxArray read(InputStream in, String source) {
+        try {
+            return parse(DataFiles.decompressing(in), source);
+        } catch (IOException e) {
+            throw DataFiles.ioError(source, e);
+        }
+    }
+
+    private static IdxArray parse(InputStream in, String file) throws IOException {
+        byte[] magic = DataFiles.readUpTo(in, 4);
+        if (magic.length < 4) {
+            throw DataFiles.error(file, "too short for an IDX header: " + magic.length
+                    + " bytes, expected at least 4");
+        }
+        if (magic[0] != 0 || magic[1] != 0) {
+            throw DataFiles.error(file, "not an IDX file: found magic number " + DataFiles.hex(magic, 4)
+                    + ", expected 0x0000 followed by a type code and a dimension count (such as 0x00000803)");
+        }
+        int type = magic[2] & 0xFF;
+        int elementSize = elementSize(type);
+        if (elementSize == 0) {
+            throw DataFiles.error(file, String.format("unknown IDX type code 0x%02X, expected 0x08 (ubyte), "
+                    + "0x09 (byte), 0x0B (short), 0x0C (int), 0x0D (float) or 0x0E (double)", type));
+        }
+        int rank = magic[3] & 0xFF;
+        int[] dims = readDims(file, in, rank);
+        long count = 1;
+        for (int d : dims) {
+            count *= d;
+            if (count > Integer.MAX_VALUE) {
+                throw DataFiles.error(file, "dimensions " + Arrays.toString(dims)
+                        + " hold more values than one array can");
+            }
+        }
+        long expected = count * elementSize;
+        if (!DataFiles.fitsInArray(expected)) {
+            throw DataFiles.error(file, "dimensions " + Arrays.toString(dims) + " of "
+                    + IdxArray.typeName(type) + " need " + expected + " bytes, more than one array can hold");
+        }
+        byte[] data = DataFiles.readUpTo(in, expected);
+        if (data.length < expected) {
+            throw DataFiles.error(file, "truncated: expected " + expected + " bytes of data after the header, found "
+                    + data.length);
+        }
+        long trailing = DataFiles.countRemaining(in);
+        if (trailing > 0) {
+            throw DataFiles.error(file, "trailing garbage: " + trailing + " bytes after the " + expected
+                    + " bytes of data the header announces");
+        }
+        return decode(file, type, dims, data);
     }
 
     /**
@@ -81,7 +99,22 @@ public final class IdxReader {
      * of an integer type, non-negative, and as long as the images file.
      */
     public static Dataset readLabelled(Path images, Path labels, String name) {
-        IdxArray x = read(images);
+        return labelled(read(images), images.toString(), () -> read(labels), labels.toString(), name);
+    }
+
+    /**
+     * {@link #readLabelled(Path, Path, String)} on streams (gzip-compressed or plain), for files
+     * that are not on the local file system: the same checks and messages, which name
+     * {@code imagesSource} and {@code labelsSource}. The streams are not closed.
+     */
+    public static Dataset readLabelled(InputStream images, String imagesSource, InputStream labels,
+                                       String labelsSource, String name) {
+        return labelled(read(images, imagesSource), imagesSource, () -> read(labels, labelsSource), labelsSource,
+                name);
+    }
+
+    private static Dataset labelled(IdxArray x, String images, Supplier<IdxArray> readLabels, String labels,
+                                    String name) {
         if (x.rank() < 1) {
             throw DataFiles.error(images, "has no dimensions; expected at least one (the rows)");
         }
@@ -96,7 +129,7 @@ public final class IdxReader {
                 throw DataFiles.error(images, "dimensions " + Arrays.toString(dims) + " leave each row empty");
             }
         }
-        IdxArray y = read(labels);
+        IdxArray y = readLabels.get();
         if (y.rank() != 1 || !y.isIntegerType()) {
             throw DataFiles.error(labels, "a labels file must be 1-dimensional of an integer type, found "
                     + IdxArray.typeName(y.type()) + " with dimensions " + Arrays.toString(y.dims()));
@@ -114,7 +147,7 @@ public final class IdxReader {
         return Dataset.withRowIds(name, labelValues, x.values(), sampleShape);
     }
 
-    private static int[] readDims(Path file, InputStream in, int rank) throws IOException {
+    private static int[] readDims(String file, InputStream in, int rank) throws IOException {
         byte[] raw = DataFiles.readUpTo(in, 4L * rank);
         if (raw.length < 4 * rank) {
             throw DataFiles.error(file, "truncated header: expected " + 4 * rank + " bytes of sizes for "
@@ -140,7 +173,7 @@ public final class IdxReader {
         };
     }
 
-    private static IdxArray decode(Path file, int type, int[] dims, byte[] data) {
+    private static IdxArray decode(String file, int type, int[] dims, byte[] data) {
         ByteBuffer buf = ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN);
         int count = data.length / elementSize(type);
         float[] values = new float[count];
@@ -193,7 +226,7 @@ public final class IdxReader {
         return new IdxArray(dims, type, values, exactInts);
     }
 
-    private static void checkFinite(Path file, int[] dims, float[] values) {
+    private static void checkFinite(String file, int[] dims, float[] values) {
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
                 throw nonFinite(file, dims, i, DataFiles.describeNonFinite(values[i]));
@@ -201,7 +234,7 @@ public final class IdxReader {
         }
     }
 
-    private static DataException nonFinite(Path file, int[] dims, int index, String what) {
+    private static DataException nonFinite(String file, int[] dims, int index, String what) {
         return DataFiles.error(file, "row " + DataFiles.rowOf(index, dims, false) + " holds a non-finite value ("
                 + what + ")");
     }

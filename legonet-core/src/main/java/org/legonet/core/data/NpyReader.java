@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Reads NumPy {@code .npy} files, format versions 1.0, 2.0 and 3.0, so data prepared in Python can
@@ -33,55 +34,72 @@ public final class NpyReader {
     /** Reads a whole {@code .npy} file; float values must be finite. */
     public static NpyArray read(Path file) {
         try (InputStream in = DataFiles.open(file)) {
-            byte[] preamble = DataFiles.readUpTo(in, MAGIC.length + 2);
-            if (preamble.length < MAGIC.length + 2
-                    || !Arrays.equals(preamble, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-                throw DataFiles.error(file, "not a .npy file: found magic " + DataFiles.hex(preamble, MAGIC.length)
-                        + ", expected 0x934E554D5059 (\\x93NUMPY)");
-            }
-            int major = preamble[6] & 0xFF;
-            int minor = preamble[7] & 0xFF;
-            if (major < 1 || major > 3) {
-                throw DataFiles.error(file, "unsupported .npy format version " + major + "." + minor
-                        + " (supported: 1.0, 2.0 and 3.0)");
-            }
-            int lengthBytes = major == 1 ? 2 : 4;
-            byte[] lengthField = DataFiles.readUpTo(in, lengthBytes);
-            if (lengthField.length < lengthBytes) {
-                throw DataFiles.error(file, "truncated header: the header length field is cut short");
-            }
-            ByteBuffer lb = ByteBuffer.wrap(lengthField).order(ByteOrder.LITTLE_ENDIAN);
-            long headerLength = major == 1 ? lb.getShort() & 0xFFFF : lb.getInt() & 0xFFFFFFFFL;
-            if (headerLength > MAX_HEADER) {
-                throw DataFiles.error(file, "implausible header length " + headerLength + " bytes");
-            }
-            byte[] headerBytes = DataFiles.readUpTo(in, headerLength);
-            if (headerBytes.length < headerLength) {
-                throw DataFiles.error(file, "truncated header: expected " + headerLength + " bytes, found "
-                        + headerBytes.length);
-            }
-            String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-            Header h = Header.parse(file, header);
-
-            long expected = (long) h.count() * h.dtype().size();
-            if (!DataFiles.fitsInArray(expected)) {
-                throw DataFiles.error(file, "shape " + shapeText(h.shape()) + " needs " + expected
-                        + " bytes, more than one array can hold");
-            }
-            byte[] data = DataFiles.readUpTo(in, expected);
-            if (data.length < expected) {
-                throw DataFiles.error(file, "truncated: expected " + expected + " bytes of data after the header, found "
-                        + data.length);
-            }
-            long trailing = DataFiles.countRemaining(in);
-            if (trailing > 0) {
-                throw DataFiles.error(file, "trailing garbage: " + trailing + " bytes after the " + expected
-                        + " bytes of data the header announces");
-            }
-            return decode(file, h, data);
+            return parse(in, file.toString());
         } catch (IOException e) {
             throw DataFiles.ioError(file, e);
         }
+    }
+
+    /**
+     * Reads a whole {@code .npy} file from a stream (gzip-compressed or plain), for files that are
+     * not on the local file system; {@code source} (a path or URI) is what messages name. The
+     * stream is read to its end, not closed.
+     */
+    public static NpyArray read(InputStream in, String source) {
+        try {
+            return parse(DataFiles.decompressing(in), source);
+        } catch (IOException e) {
+            throw DataFiles.ioError(source, e);
+        }
+    }
+
+    private static NpyArray parse(InputStream in, String file) throws IOException {
+        byte[] preamble = DataFiles.readUpTo(in, MAGIC.length + 2);
+        if (preamble.length < MAGIC.length + 2
+                || !Arrays.equals(preamble, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw DataFiles.error(file, "not a .npy file: found magic " + DataFiles.hex(preamble, MAGIC.length)
+                    + ", expected 0x934E554D5059 (\\x93NUMPY)");
+        }
+        int major = preamble[6] & 0xFF;
+        int minor = preamble[7] & 0xFF;
+        if (major < 1 || major > 3) {
+            throw DataFiles.error(file, "unsupported .npy format version " + major + "." + minor
+                    + " (supported: 1.0, 2.0 and 3.0)");
+        }
+        int lengthBytes = major == 1 ? 2 : 4;
+        byte[] lengthField = DataFiles.readUpTo(in, lengthBytes);
+        if (lengthField.length < lengthBytes) {
+            throw DataFiles.error(file, "truncated header: the header length field is cut short");
+        }
+        ByteBuffer lb = ByteBuffer.wrap(lengthField).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLength = major == 1 ? lb.getShort() & 0xFFFF : lb.getInt() & 0xFFFFFFFFL;
+        if (headerLength > MAX_HEADER) {
+            throw DataFiles.error(file, "implausible header length " + headerLength + " bytes");
+        }
+        byte[] headerBytes = DataFiles.readUpTo(in, headerLength);
+        if (headerBytes.length < headerLength) {
+            throw DataFiles.error(file, "truncated header: expected " + headerLength + " bytes, found "
+                    + headerBytes.length);
+        }
+        String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Header h = Header.parse(file, header);
+
+        long expected = (long) h.count() * h.dtype().size();
+        if (!DataFiles.fitsInArray(expected)) {
+            throw DataFiles.error(file, "shape " + shapeText(h.shape()) + " needs " + expected
+                    + " bytes, more than one array can hold");
+        }
+        byte[] data = DataFiles.readUpTo(in, expected);
+        if (data.length < expected) {
+            throw DataFiles.error(file, "truncated: expected " + expected + " bytes of data after the header, found "
+                    + data.length);
+        }
+        long trailing = DataFiles.countRemaining(in);
+        if (trailing > 0) {
+            throw DataFiles.error(file, "trailing garbage: " + trailing + " bytes after the " + expected
+                    + " bytes of data the header announces");
+        }
+        return decode(file, h, data);
     }
 
     /**
@@ -92,7 +110,22 @@ public final class NpyReader {
      * integral, non-negative and as many as the feature rows.
      */
     public static Dataset readLabelled(Path features, Path labels, String name) {
-        NpyArray x = read(features);
+        return labelled(read(features), features.toString(), () -> read(labels), labels.toString(), name);
+    }
+
+    /**
+     * {@link #readLabelled(Path, Path, String)} on streams (gzip-compressed or plain), for files
+     * that are not on the local file system: the same checks and messages, which name
+     * {@code featuresSource} and {@code labelsSource}. The streams are not closed.
+     */
+    public static Dataset readLabelled(InputStream features, String featuresSource, InputStream labels,
+                                       String labelsSource, String name) {
+        return labelled(read(features, featuresSource), featuresSource, () -> read(labels, labelsSource),
+                labelsSource, name);
+    }
+
+    private static Dataset labelled(NpyArray x, String features, Supplier<NpyArray> readLabels, String labels,
+                                    String name) {
         if (x.rank() < 1) {
             throw DataFiles.error(features, "holds a scalar; expected an array whose first dimension counts rows");
         }
@@ -107,7 +140,7 @@ public final class NpyReader {
                 throw DataFiles.error(features, "shape " + shapeText(shape) + " leaves each row empty");
             }
         }
-        NpyArray y = read(labels);
+        NpyArray y = readLabels.get();
         if (y.rank() != 1) {
             throw DataFiles.error(labels, "labels must be a 1-D array, found shape " + shapeText(y.shape()));
         }
@@ -118,7 +151,7 @@ public final class NpyReader {
         return Dataset.withRowIds(name, labelValues(labels, y), x.values(), sampleShape);
     }
 
-    private static int[] labelValues(Path file, NpyArray y) {
+    private static int[] labelValues(String file, NpyArray y) {
         int[] out = new int[y.count()];
         if (y.isInteger()) {
             long[] longs = y.longValues();
@@ -141,7 +174,7 @@ public final class NpyReader {
         return out;
     }
 
-    private static NpyArray decode(Path file, Header h, byte[] data) {
+    private static NpyArray decode(String file, Header h, byte[] data) {
         Dtype t = h.dtype();
         ByteBuffer buf = ByteBuffer.wrap(data).order(t.order());
         int n = h.count();
@@ -214,7 +247,7 @@ public final class NpyReader {
         return new NpyArray(file.toString(), h.shape(), t.descr(), t.kind() != 'f', values, exact);
     }
 
-    private static DataException nonFinite(Path file, Header h, int index, double v) {
+    private static DataException nonFinite(String file, Header h, int index, double v) {
         return DataFiles.error(file, "row " + DataFiles.rowOf(index, h.shape(), h.fortranOrder())
                 + " holds a non-finite value (" + DataFiles.describeNonFinite(v) + ")");
     }
@@ -279,7 +312,7 @@ public final class NpyReader {
 
     /** An element type: kind 'f', 'i', 'u' or 'b', its size in bytes and its byte order. */
     private record Dtype(String descr, char kind, int size, ByteOrder order) {
-        static Dtype parse(Path file, Object descr) {
+        static Dtype parse(String file, Object descr) {
             if (descr instanceof List<?>) {
                 throw DataFiles.error(file, "structured dtypes are not supported (descr " + descr + "); " + SUPPORTED);
             }
@@ -321,7 +354,7 @@ public final class NpyReader {
 
     /** The parsed header dictionary. */
     private record Header(Dtype dtype, boolean fortranOrder, int[] shape, int count) {
-        static Header parse(Path file, String text) {
+        static Header parse(String file, String text) {
             Object parsed = new Literal(file, text).document();
             if (!(parsed instanceof Map<?, ?> dict)) {
                 throw DataFiles.error(file, "malformed header: expected a dictionary, found " + abbreviate(text));
@@ -365,11 +398,11 @@ public final class NpyReader {
      * strings, integers (with an optional legacy 'L' suffix), True, False and None.
      */
     private static final class Literal {
-        private final Path file;
+        private final String file;
         private final String text;
         private int pos;
 
-        Literal(Path file, String text) {
+        Literal(String file, String text) {
             this.file = file;
             this.text = text;
         }
