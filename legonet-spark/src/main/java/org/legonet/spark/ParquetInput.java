@@ -1,7 +1,6 @@
 package org.legonet.spark;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.max;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -79,7 +78,9 @@ final class ParquetInput {
         }
         org.apache.spark.sql.Dataset<Row> kept = df;
         if (rows < total) {
-            long last = df.select("id").orderBy(col("id")).limit((int) rows).agg(max("id")).first().getLong(0);
+            // the limit smallest ids (a top-k on each partition, merged on the driver; no sort shuffle)
+            List<Row> smallest = df.select("id").orderBy(col("id")).limit((int) rows).collectAsList();
+            long last = smallest.get(smallest.size() - 1).getLong(0);
             kept = df.filter(col("id").leq(last));
             long counted = kept.count();
             if (counted != rows) {

@@ -59,7 +59,7 @@ class SparkDataTest {
     static void start() {
         sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("legonet-spark-data-test")
                 .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1"));
+                .set("spark.driver.bindAddress", "127.0.0.1").set("spark.sql.shuffle.partitions", "4"));
         spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
     }
 
