@@ -89,10 +89,7 @@ final class ParquetInput {
             }
         }
         int pub = o.publicSize() != null ? o.publicSize() : Splits.defaultPublicSize(rows, false);
-        if (pub < 1 || pub >= rows) {
-            throw new DataException("public split size " + pub + " must be at least 1 and less than the " + rows
-                    + " training rows");
-        }
+        SparkData.checkPublicSize(pub, rows);
         List<Row> publicRows = kept.orderBy(col("id")).limit(pub).collectAsList();
         List<Sample> publicSamples = new ArrayList<>(pub);
         for (Row r : publicRows) {

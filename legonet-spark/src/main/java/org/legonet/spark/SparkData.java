@@ -40,10 +40,13 @@ import org.legonet.core.data.Splits;
  *       ascending id (the in-process "first N rows" when the ids are row numbers); a limit keeps the
  *       rows with the {@code limit} smallest ids.</li>
  *   <li><b>CSV</b>, <b>.npy</b> (with its labels {@code .npy}) and a <b>Fashion-MNIST IDX folder</b>:
- *       read with core's readers (the same checks and messages as in process) from a Hadoop stream
- *       on the driver, and split by core's rule (the first {@code publicSize} rows, by default
- *       {@link Splits#defaultPublicSize}), so the public and private splits are exactly the
- *       in-process ones and training on Spark gives the in-process model digest.</li>
+ *       read with core's readers (the same checks and messages as in process) and split by core's
+ *       rule (the first {@code publicSize} rows, by default {@link Splits#defaultPublicSize}), so
+ *       the public and private splits are exactly the in-process ones and training on Spark gives
+ *       the in-process model digest. An uncompressed {@code .npy} (C order) or IDX features file is
+ *       read in row ranges: the driver parses its header and reads the labels and the public rows,
+ *       and each task reads its own range of private rows; a CSV file, and a gzip-compressed or
+ *       Fortran-order file, is read whole on the driver from a Hadoop stream.</li>
  * </ul>
  * Bad input is a {@link DataException} (a {@link LegoNetException}) whose one-line message names
  * the file and the problem.
@@ -181,6 +184,21 @@ public final class SparkData {
         }
         Path labelsPath = hadoopPath(labelsUri);
         FileSystem labelsFs = fileSystem(sc, labelsPath, labelsUri);
+        NpyReader.Layout layout;
+        try (InputStream x = open(fs, path, uri)) {
+            layout = NpyReader.layout(x, uri, status(fs, path, uri).getLen());
+        } catch (IOException e) {
+            throw readError(uri, e);
+        }
+        if (layout != null) {
+            int[] labels;
+            try (InputStream y = open(labelsFs, labelsPath, labelsUri)) {
+                labels = NpyReader.readLabels(y, labelsUri, uri, layout.rows());
+            } catch (IOException e) {
+                throw readError(labelsUri, e);
+            }
+            return inRanges(sc, uri, "NumPy file " + uri, new RowRanges(layout), labels, path.getName(), false, o);
+        }
         Dataset train;
         try (InputStream x = open(fs, path, uri); InputStream y = open(labelsFs, labelsPath, labelsUri)) {
             train = NpyReader.readLabelled(x, uri, y, labelsUri, path.getName());
@@ -196,6 +214,23 @@ public final class SparkData {
             String missing = images == null ? FashionMnist.TRAIN_IMAGES : FashionMnist.TRAIN_LABELS;
             throw error(uri, "is not a Fashion-MNIST folder: " + missing + " (or " + missing
                     + ".gz) is missing; expected " + FashionMnist.expectedNames());
+        }
+        String imagesUri = images.toString();
+        IdxReader.Layout layout;
+        try (InputStream x = open(fs, images, imagesUri)) {
+            layout = IdxReader.layout(x, imagesUri, status(fs, images, imagesUri).getLen());
+        } catch (IOException e) {
+            throw readError(imagesUri, e);
+        }
+        if (layout != null) {
+            int[] labelValues;
+            try (InputStream y = open(fs, labels, labels.toString())) {
+                labelValues = IdxReader.readLabels(y, labels.toString(), imagesUri, layout.rows());
+            } catch (IOException e) {
+                throw readError(labels.toString(), e);
+            }
+            return inRanges(sc, uri, "Fashion-MNIST folder " + uri, new RowRanges(layout), labelValues,
+                    images.getName(), true, o);
         }
         Dataset train;
         try (InputStream x = open(fs, images, images.toString()); InputStream y = open(fs, labels, labels.toString())) {
@@ -224,6 +259,34 @@ public final class SparkData {
         DataSource source = new DataSource(description, uri, spec(uri, o, pub), train.size());
         return new Input(splits.publicSplit(), SparkTrainer.samples(sc, splits.privateSplit(), o.partitions()),
                 source, train.dim(), train.sampleShape(), splits.privateSplit().size());
+    }
+
+    /**
+     * Limits and splits an uncompressed {@code .npy} or IDX file as the in-process CLI does (the first
+     * rows are public), reading the public rows on the driver and each range of private rows in the
+     * task that needs it.
+     */
+    private static Input inRanges(JavaSparkContext sc, String uri, String what, RowRanges ranges, int[] labels,
+                                  String name, boolean fashionMnist, Options o) {
+        int rows = o.limit() != null ? Math.min(o.limit(), ranges.rows()) : ranges.rows();
+        int pub = o.publicSize() != null ? o.publicSize()
+                : Splits.defaultPublicSize(rows, fashionMnist && o.limit() == null);
+        checkPublicSize(pub, rows);
+        Dataset publicSplit = ranges.head(sc.hadoopConfiguration(), pub, labels, name + " (public)");
+        int[] sampleShape = ranges.sampleShape();
+        String description = what + ": " + rows + " training samples of shape " + shapeText(sampleShape)
+                + ", no test set";
+        DataSource source = new DataSource(description, uri, spec(uri, o, pub), rows);
+        return new Input(publicSplit, ranges.samples(sc, pub, rows, labels, o.partitions()), source,
+                publicSplit.dim(), sampleShape, rows - pub);
+    }
+
+    /** Core's rule for the public split's size ({@link Splits#of}), for data not held as one dataset. */
+    static void checkPublicSize(long pub, long rows) {
+        if (pub < 1 || pub >= rows) {
+            throw new DataException("public split size " + pub + " must be at least 1 and less than the " + rows
+                    + " training rows");
+        }
     }
 
     /** How to read the data again, with the keys the CLI records ({@code data}, {@code public}, ...). */

@@ -98,8 +98,38 @@ class SparkDataTest {
 
         LoadedData loaded = DataLoader.load(DataSpec.of(x));
         Splits expected = Splits.of(loaded.train(), Splits.defaultPublicSize(loaded));
+        assertThat(input.privateSamples().getNumPartitions()).isEqualTo(4);
         assertSameSplits(input, expected);
         assertThat(input.source().spec()).containsEntry("data", x.toAbsolutePath().toString());
+    }
+
+    @Test
+    void aGzipCompressedNpyIsReadWholeAndGivesTheSameSplits() throws IOException {
+        Path x = dir.resolve("packed.npy");
+        Files.write(x, gzip(npyFloats(ALL)));
+        Path y = dir.resolve("labels.npy");
+        Files.write(y, npyLongs(ALL.labels()));
+        SparkData.Input input = SparkData.read(sc, x.toString(), new SparkData.Options(y.toString(), null, null, 300,
+                null, 2));
+
+        Dataset train = DataLoader.load(new DataSpec(x, y, null, null, null)).train();
+        assertSameSplits(input, Splits.of(train, 300));
+    }
+
+    @Test
+    void aNanInAPrivateNpyRowIsNamedWithItsRowWhenItsRangeIsRead() throws IOException {
+        float[] x = new float[ALL.size() * ALL.dim()];
+        for (int r = 0; r < ALL.size(); r++) {
+            ALL.copyRow(r, x, r * ALL.dim());
+        }
+        x[1000 * ALL.dim() + 2] = Float.NaN;
+        Path file = dir.resolve("nan.npy");
+        Files.write(file, npyFloats(new Dataset("nan", ALL.ids(), ALL.labels(), x, ALL.sampleShape())));
+        Files.write(dir.resolve("nan_labels.npy"), npyLongs(ALL.labels()));
+        SparkData.Input input = SparkData.read(sc, file.toString(), SparkData.Options.defaults(3));
+        assertOneLine(() -> new SparkTrainer(Fixture.CONFIG, 2, Progress.NONE)
+                        .train(sc, input.publicSplit(), input.privateSamples()).close(),
+                file.toString(), "row 1000 holds a non-finite value (NaN)");
     }
 
     @Test
