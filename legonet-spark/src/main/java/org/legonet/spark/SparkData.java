@@ -45,8 +45,10 @@ import org.legonet.core.data.Splits;
  *       the public and private splits are exactly the in-process ones and training on Spark gives
  *       the in-process model digest. An uncompressed {@code .npy} (C order) or IDX features file is
  *       read in row ranges: the driver parses its header and reads the labels and the public rows,
- *       and each task reads its own range of private rows; a CSV file, and a gzip-compressed or
- *       Fortran-order file, is read whole on the driver from a Hadoop stream.</li>
+ *       and each task reads its own range of private rows. An uncompressed CSV file is read line by
+ *       line on the executors with core's rules ({@link CsvReader.Lines}; a quoted cell may not span
+ *       lines). A gzip-compressed file, and a Fortran-order {@code .npy}, is read whole on the driver
+ *       from a Hadoop stream.</li>
  * </ul>
  * Bad input is a {@link DataException} (a {@link LegoNetException}) whose one-line message names
  * the file and the problem.
@@ -148,6 +150,15 @@ public final class SparkData {
         if (name.endsWith(".csv")) {
             refuseLabels(o, uri, "a CSV file (name its label column instead)");
             CsvOptions csv = CsvOptions.DEFAULTS.withLabelColumn(o.labelColumn()).withIdColumn(o.idColumn());
+            if (!gzipped(fs, path, uri)) {
+                CsvReader.Lines lines;
+                try (InputStream in = open(fs, path, uri)) {
+                    lines = CsvReader.Lines.start(in, uri, csv);
+                } catch (IOException e) {
+                    throw readError(uri, e);
+                }
+                return CsvInput.read(sc, uri, path.getName(), csv, lines, o);
+            }
             Dataset train;
             try (InputStream in = open(fs, path, uri)) {
                 train = CsvReader.read(in, uri, path.getName(), csv);
@@ -334,6 +345,15 @@ public final class SparkData {
             }
         }
         return null;
+    }
+
+    /** Whether the file starts with the gzip magic bytes (core's readers decompress by content, not name). */
+    private static boolean gzipped(FileSystem fs, Path path, String uri) {
+        try (InputStream in = open(fs, path, uri)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
+        } catch (IOException e) {
+            throw readError(uri, e);
+        }
     }
 
     private static boolean holdsParquet(FileSystem fs, Path dir, String uri) {

@@ -90,6 +90,66 @@ class SparkDataTest {
     }
 
     @Test
+    void csvWithABomBlankLinesQuotesAndCrlfGivesTheInProcessSplitsAndModel() throws IOException {
+        String text = csv(ALL).replace("id,label,", "\uFEFFid,\"label\",").replace("\n", "\r\n");
+        String[] lines = text.split("\r\n");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lines.length; i++) {
+            sb.append(i == 7 ? " \"" + lines[i].replace(",", "\" , \"") + "\" " : lines[i]).append("\r\n");
+            if (i % 100 == 0) {
+                sb.append("\r\n \t \r\n");
+            }
+        }
+        Path csv = dir.resolve("crlf.csv");
+        Files.writeString(csv, sb.toString());
+        SparkData.Input input = SparkData.read(sc, csv.toString(), new SparkData.Options(null, null, null, 300, null,
+                3));
+
+        Dataset train = DataLoader.load(DataSpec.of(csv)).train();
+        assertThat(train.dim()).isEqualTo(9);
+        assertThat(input.privateSamples().getNumPartitions()).isGreaterThanOrEqualTo(3);
+        assertSameSplits(input, Splits.of(train, 300));
+    }
+
+    @Test
+    void csvErrorsAreTheInProcessMessages() throws IOException {
+        String header = "id,label,a,b\n";
+        List<String> bad = List.of(
+                header + "1,0,1,2\n2,1,3,4\n3,0,5,6\n2,1,7,8\n9,1,7,8\n1,1,0,0\n",
+                header + "1,0,1,2\n2,1,3,4\n\n3,0,nan,6\n",
+                header + "1,0,1,2\n2,1,3\n",
+                header + "1,0,1,2\n2,-1,3,4\n",
+                header + "1,0,1,\"2\n",
+                header,
+                "\n\n");
+        for (int i = 0; i < bad.size(); i++) {
+            Path csv = Files.writeString(dir.resolve("bad" + i + ".csv"), bad.get(i));
+            CsvOptions options = CsvOptions.DEFAULTS.withIdColumn("id");
+            String inProcess = catchMessage(() -> DataLoader.load(new DataSpec(csv, null, null, null, options)));
+            assertThat(inProcess).as("case %d", i).startsWith(csv.toString());
+            assertOneLine(() -> SparkData.read(sc, csv.toString(), new SparkData.Options(null, null, "id", 1, null, 2)),
+                    inProcess);
+        }
+    }
+
+    @Test
+    void aGzipCompressedCsvIsReadWholeAndGivesTheSameSplits() throws IOException {
+        Path csv = dir.resolve("packed.csv");
+        Files.write(csv, gzip(csv(ALL).getBytes(StandardCharsets.UTF_8)));
+        SparkData.Input input = SparkData.read(sc, csv.toString(), new SparkData.Options(null, null, "id", 300, null,
+                2));
+        Dataset train = DataLoader.load(new DataSpec(csv, null, null, null, CsvOptions.DEFAULTS.withIdColumn("id")))
+                .train();
+        assertSameSplits(input, Splits.of(train, 300));
+    }
+
+    private static String catchMessage(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(call);
+        assertThat(t).isInstanceOf(DataException.class);
+        return t.getMessage();
+    }
+
+    @Test
     void npyWithLabelsFoundBesideItGivesTheInProcessSplitsAndModel() throws IOException {
         Path x = dir.resolve("X_train.npy");
         Files.write(x, npyFloats(ALL));

@@ -44,6 +44,49 @@ class StreamAndRangeReadTest {
     }
 
     @Test
+    void csvLinesParseEachLineAsTheFileReaderDoes() throws Exception {
+        String text = "\uFEFFid,\"label\",a,b\r\n\r\n7,1,0.5,2\r\n \t \r\n3,0,1e3,-4\r\n";
+        CsvOptions options = CsvOptions.DEFAULTS.withIdColumn("id");
+        CsvReader.Lines lines = CsvReader.Lines.start(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+                "t.csv", options);
+        assertThat(lines.hasHeader()).isTrue();
+        assertThat(lines.hasIdColumn()).isTrue();
+        assertThat(lines.featureCount()).isEqualTo(2);
+        assertThat(lines.firstLine()).isEqualTo(1);
+        CsvReader.Lines copy = CsvReader.Lines.of("t.csv", options, lines.firstRecord(), lines.firstLine());
+        String[] split = text.split("\r\n");
+        assertThat(copy.parse(split[0], 1)).isNull();
+        assertThat(copy.parse(split[1], 2)).isNull();
+        CsvReader.Lines.Row row = copy.parse(split[2], 3);
+        assertThat(row.id()).isEqualTo(7);
+        assertThat(row.label()).isEqualTo(1);
+        assertThat(row.features()).containsExactly(0.5f, 2f);
+        assertThat(copy.parse(split[3], 4)).isNull();
+        assertThat(copy.parse(split[4], 5).features()).containsExactly(1e3f, -4f);
+
+        Path file = Files.writeString(dir.resolve("bad.csv"), "id,label,a,b\n1,0,1,2\n1,0,x,2\n");
+        String whole = assertOneLineError(() -> CsvReader.read(file, null), "line 3").getMessage();
+        CsvReader.Lines bad = CsvReader.Lines.start(Files.newInputStream(file), file.toString(), null);
+        assertOneLineError(() -> bad.parse("1,0,x,2", 3), whole);
+        assertOneLineError(() -> bad.parse("1,0,2", 3), file + ": line 3 has 3 cells, the header has 4");
+        assertOneLineError(() -> bad.parse("1,0,\"2", 9), file + ": line 9: a quoted cell is never closed");
+        CsvReader.Lines ids = CsvReader.Lines.start(Files.newInputStream(file), file.toString(), options);
+        assertThat(ids.duplicateId(1, 3, 2).getMessage()).isEqualTo(assertOneLineError(() -> CsvReader.read(
+                Files.writeString(dir.resolve("dup.csv"), "id,label,a,b\n1,0,1,2\n1,0,3,2\n"), options))
+                .getMessage().replace("dup.csv", "bad.csv"));
+        assertThat(ids.noDataRows().getMessage()).isEqualTo(file + ": no data rows (the file holds only a header)");
+
+        CsvReader.Lines headless = CsvReader.Lines.start(new ByteArrayInputStream("\n2,5,6\n".getBytes(
+                StandardCharsets.UTF_8)), "h.csv", null);
+        assertThat(headless.hasHeader()).isFalse();
+        assertThat(headless.firstLine()).isEqualTo(2);
+        assertThat(headless.parse("2,5,6", 2).features()).containsExactly(5f, 6f);
+        assertThat(headless.parse("2,5,6", 2).id()).isEqualTo(-1);
+        assertOneLineError(() -> CsvReader.Lines.start(new ByteArrayInputStream(new byte[0]), "e.csv", null),
+                "e.csv: no data rows (the file is empty)");
+    }
+
+    @Test
     void npyRowRangesDecodeAsTheWholeFile() throws Exception {
         byte[] file = NpyReaderTest.npy(1, "<f4", false, "(6, 2, 3)", NpyReaderTest.floats(ByteOrder.LITTLE_ENDIAN,
                 VALUES));
