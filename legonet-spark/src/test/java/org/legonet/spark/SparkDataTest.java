@@ -232,7 +232,7 @@ class SparkDataTest {
     }
 
     /** The samples are {@code expected}'s rows (any order): the same ids, labels and feature bits. */
-    private static void assertSamples(List<Sample> samples, Dataset expected) {
+    static void assertSamples(List<Sample> samples, Dataset expected) {
         List<Sample> sorted = new ArrayList<>(samples);
         sorted.sort(Comparator.comparingLong(Sample::id));
         Dataset byId = sortedById(expected);
@@ -400,6 +400,10 @@ class SparkDataTest {
 
     /** {@code data} as Parquet (id long, label int, features array of {@code element}), rows shuffled. */
     private String writeParquet(Dataset data, DataType element, String name) {
+        return writeParquet(spark, dir, data, element, name);
+    }
+
+    static String writeParquet(SparkSession spark, Path dir, Dataset data, DataType element, String name) {
         StructType schema = new StructType().add("id", DataTypes.LongType).add("label", DataTypes.IntegerType)
                 .add("features", DataTypes.createArrayType(element));
         List<Row> rows = new ArrayList<>();
@@ -418,7 +422,7 @@ class SparkDataTest {
         return uri;
     }
 
-    private static String csv(Dataset data) {
+    static String csv(Dataset data) {
         StringBuilder sb = new StringBuilder("id,label");
         for (int d = 0; d < data.dim(); d++) {
             sb.append(",f").append(d);
@@ -434,7 +438,7 @@ class SparkDataTest {
         return sb.toString();
     }
 
-    private static byte[] npyFloats(Dataset data) {
+    static byte[] npyFloats(Dataset data) {
         ByteBuffer b = ByteBuffer.allocate(4 * data.size() * data.dim()).order(ByteOrder.LITTLE_ENDIAN);
         for (int r = 0; r < data.size(); r++) {
             for (int d = 0; d < data.dim(); d++) {
@@ -444,7 +448,7 @@ class SparkDataTest {
         return npy("<f4", "(" + data.size() + ", " + data.dim() + ")", b.array());
     }
 
-    private static byte[] npyLongs(int[] labels) {
+    static byte[] npyLongs(int[] labels) {
         ByteBuffer b = ByteBuffer.allocate(8 * labels.length).order(ByteOrder.LITTLE_ENDIAN);
         for (int v : labels) {
             b.putLong(v);
