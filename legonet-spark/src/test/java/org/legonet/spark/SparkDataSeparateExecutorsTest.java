@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.legonet.core.Progress;
@@ -17,10 +15,10 @@ import org.legonet.core.data.Dataset;
 
 /**
  * {@link SparkData} with executors in separate JVMs ({@code local-cluster[2,1,1024]}, set up as in
- * {@link SeparateExecutorsTest}): the row ranges of a {@code .npy} file, the lines of a CSV file and
- * Parquet rows are read in the executors' JVMs (Hadoop's configuration, the readers' state and
- * core's parsers crossing the process boundary) and give the same samples; CSV and Parquet give the
- * in-process model.
+ * {@link SeparateExecutorsTest}): the row ranges of a {@code .npy} file and the lines of a CSV file
+ * are read in the executors' JVMs (Hadoop's configuration, the readers' state and core's parsers
+ * crossing the process boundary) and give the same samples; CSV gives the in-process model. (Parquet
+ * is left out: Spark SQL in cold C1-only executor JVMs added about 47 s on this machine.)
  */
 class SparkDataSeparateExecutorsTest {
     @Test
@@ -54,12 +52,6 @@ class SparkDataSeparateExecutorsTest {
                     .train(sc, lines.publicSplit(), lines.privateSamples())) {
                 assertThat(m.digest()).isEqualTo(Fixture.IN_PROCESS.digest());
             }
-
-            SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-            String parquet = SparkDataTest.writeParquet(spark, tmp, Fixture.ALL, DataTypes.DoubleType, "blobs");
-            SparkData.Input rows = SparkData.read(sc, parquet, new SparkData.Options(null, null, null, 300, null, 3));
-            assertThat(rows.publicSplit().fingerprint()).isEqualTo(Fixture.PUBLIC.fingerprint());
-            SparkDataTest.assertSamples(rows.privateSamples().collect(), Fixture.PRIVATE);
         } finally {
             sc.stop();
         }
