@@ -2,9 +2,11 @@ package org.legonet.spark;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -121,7 +123,7 @@ final class CsvInput implements Serializable {
             @Override
             public Tuple2<Long, Sample> next() {
                 if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
+                    throw new NoSuchElementException();
                 }
                 Tuple2<Long, Sample> t = next;
                 next = null;
@@ -133,7 +135,7 @@ final class CsvInput implements Serializable {
     /** The two smallest line numbers of {@code a} and {@code b} (each two smallest, ascending). */
     private static long[] twoFirst(long[] a, long[] b) {
         long[] all = {a[0], a[1], b[0], b[1]};
-        java.util.Arrays.sort(all);
+        Arrays.sort(all);
         return new long[] {all[0], all[1]};
     }
 

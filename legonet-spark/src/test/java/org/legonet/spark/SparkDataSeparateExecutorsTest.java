@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class SparkDataSeparateExecutorsTest {
         JavaSparkContext sc = new JavaSparkContext(conf);
         try {
             long driverPid = ProcessHandle.current().pid();
-            assertThat(sc.parallelize(java.util.List.of(1, 2, 3, 4), 4).map(i -> ProcessHandle.current().pid())
+            assertThat(sc.parallelize(List.of(1, 2, 3, 4), 4).map(i -> ProcessHandle.current().pid())
                     .collect()).as("executor processes").doesNotContain(driverPid);
 
             Path npy = tmp.resolve("x.npy");

@@ -2,6 +2,7 @@ package org.legonet.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,8 +145,8 @@ class SparkDataTest {
         assertSameSplits(input, Splits.of(train, 300));
     }
 
-    private static String catchMessage(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
-        Throwable t = org.assertj.core.api.Assertions.catchThrowable(call);
+    private static String catchMessage(ThrowingCallable call) {
+        Throwable t = catchThrowable(call);
         assertThat(t).isInstanceOf(DataException.class);
         return t.getMessage();
     }
@@ -391,7 +393,7 @@ class SparkDataTest {
                 txt.toString(), "unsupported kind of data file");
     }
 
-    private static void assertOneLine(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String... parts) {
+    private static void assertOneLine(ThrowingCallable call, String... parts) {
         assertThatThrownBy(call).isInstanceOf(DataException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").contains(parts));
     }
