@@ -1140,6 +1140,25 @@ public final class ModelStore implements AutoCloseable {
         return readRawChunk(root, c, m.encoder().inputDim(), "u8".equals(m.privateData().rawFormat()));
     }
 
+    /**
+     * The raw samples of one chunk of the model directory {@code dir}, as {@code c} (an entry of its
+     * manifest) names them, checked against the entry and the raw layout ({@code inputDim} features
+     * per sample, stored as bytes when {@code u8}): what a cluster engine's task reads when it
+     * verifies the model one chunk per task. A file a commit has superseded since the manifest was
+     * read is missing: a {@link StoreException} names it.
+     */
+    public static Dataset readRawChunk(Path dir, Manifest.ChunkEntry c, int inputDim, boolean u8, int[] sampleShape) {
+        RawChunk rc = readRawChunk(dir, c, inputDim, u8);
+        float[] features = new float[Math.multiplyExact(rc.rows, inputDim)];
+        rc.features(features, 0);
+        try {
+            return new Dataset("raw chunk " + c.raw().file(), rc.ids(), rc.labels(), features, sampleShape);
+        } catch (org.legonet.core.data.DataException e) {
+            throw new StoreException("model directory " + dir + " holds raw samples that are not valid (" + e.getMessage()
+                    + "); the store is damaged", e);
+        }
+    }
+
     /** The raw file of chunk {@code c} under {@code root}, checked against its entry and the raw layout. */
     private static RawChunk readRawChunk(Path root, Manifest.ChunkEntry c, int inputDim, boolean u8) {
         RawChunk rc = RawChunk.parse(BinFile.read(root, c.raw().file(), BinFile.RAW, c.raw().sha256()), c.raw().file());
