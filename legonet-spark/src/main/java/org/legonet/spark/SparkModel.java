@@ -124,15 +124,14 @@ public final class SparkModel implements AutoCloseable {
             String staging = creation.staging().toString();
             List<StoredChunk> written = new ArrayList<>();
             if (n > 0) {
-                JavaPairRDD<Long, Tuple2<Long, EncodedSample>> numbered = encoded
+                // (chunk, (row, sample)): row r is the r-th smallest id
+                JavaPairRDD<Integer, Tuple2<Long, EncodedSample>> byChunk = encoded
                         .mapToPair(s -> new Tuple2<>(s.id(), s))
                         .sortByKey(true, chunks)
                         .values()
                         .zipWithIndex()
-                        .mapToPair(t -> new Tuple2<>(t._2(), t._1()))
-                        .mapToPair(t -> new Tuple2<>(t._1() / chunkRows, t));
-                written.addAll(SparkTrainer.job("writing the private chunks", () -> numbered
-                        .mapToPair(t -> new Tuple2<>(Math.toIntExact(t._1()), t._2()))
+                        .mapToPair(t -> new Tuple2<>(Math.toIntExact(t._2() / chunkRows), new Tuple2<>(t._2(), t._1())));
+                written.addAll(SparkTrainer.job("writing the private chunks", () -> byChunk
                         .partitionBy(new AdapterPartitioner(chunks))
                         .mapPartitionsWithIndex((c, it) -> writeChunk(staging, c, chunkRows, it, in, dim, k, u8), true)
                         .collect()));

@@ -9,6 +9,8 @@ import org.legonet.core.store.Manifest;
  * What an executor reports of a chunk it wrote into a new model directory: the manifest entry
  * (file names, row count, SHA-256s) in a form Spark can carry, and the chunk's first and last id so
  * that the driver can check the chunks are in storage order (ascending id) before it commits them.
+ * A chunk of a stored model handed to a verify task carries {@link Long#MIN_VALUE} for both ids
+ * (not needed there).
  */
 record StoredChunk(int index, int rows, String encFile, String encSha256, String rawFile, String rawSha256,
                    long firstId, long lastId) implements Serializable {

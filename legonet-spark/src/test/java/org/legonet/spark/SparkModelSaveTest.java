@@ -151,10 +151,10 @@ class SparkModelSaveTest {
         }
     }
 
-    private static void assertSameDirectory(Path spark, Path local) {
+    static void assertSameDirectory(Path spark, Path local) {
         Map<String, String> a = files(spark);
         Map<String, String> b = files(local);
-        assertThat(a.keySet()).contains("data/raw-00002.g000000.bin", "data/enc-00002.g000000.bin");
+        assertThat(a.keySet()).contains("manifest.json", "data/raw-00000.g000000.bin", "data/enc-00000.g000000.bin");
         a.remove("manifest.json");
         b.remove("manifest.json");
         assertThat(a).as("every file but the manifest, with its SHA-256").isEqualTo(b);
@@ -167,6 +167,7 @@ class SparkModelSaveTest {
         Path local = inProcess(PUBLIC, PRIVATE);
         Path spark = onSpark(PUBLIC, PRIVATE, partitions);
         assertSameDirectory(spark, local);
+        assertThat(files(spark)).containsKeys("data/raw-00002.g000000.bin", "data/enc-00002.g000000.bin");
         try (Stream<Path> beside = Files.list(spark.getParent())) {
             assertThat(beside).as("nothing but the model next to it").containsExactly(spark);
         } catch (IOException e) {
