@@ -5,8 +5,7 @@ import org.apache.spark.Partitioner;
 /**
  * One partition per adapter: the key is the adapter index, and so is the partition. A sample goes
  * to the partition of each adapter it activates, whatever partition it came from, so the tasks'
- * inputs are fixed by the data alone (no round-robin repartitioning, SPARK-23207). {@link SparkModel#save}
- * uses it the same way with the chunk index as the key: one partition, one task, per chunk.
+ * inputs are fixed by the data alone (no round-robin repartitioning, SPARK-23207).
  */
 final class AdapterPartitioner extends Partitioner {
     private static final long serialVersionUID = 1L;

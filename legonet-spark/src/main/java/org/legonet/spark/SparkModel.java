@@ -3,11 +3,9 @@ package org.legonet.spark;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.legonet.core.DataSource;
@@ -77,11 +75,13 @@ public final class SparkModel implements AutoCloseable {
      * <ol>
      *   <li>one job counts the samples and checks whether every feature is an integer in 0..255
      *       (the raw format, {@code u8} or {@code f32});</li>
-     *   <li>the samples are sorted by id (a range partitioning, never round robin: SPARK-23207) and
-     *       numbered, so that row r is the r-th smallest id (storage order), and row r goes to chunk
-     *       r / {@link ModelStore#CHUNK_ROWS};</li>
-     *   <li>one task per chunk writes its two files ({@code data/enc-*}, {@code data/raw-*}) with
-     *       core's writer ({@link ModelStore#writeNewChunk}) into the temporary directory
+     *   <li>the ids alone are sorted (a range partitioning, never round robin: SPARK-23207) and
+     *       numbered, giving the first id of every chunk of {@link ModelStore#CHUNK_ROWS} rows in
+     *       storage order (ascending id); only these chunk boundaries reach the driver;</li>
+     *   <li>the samples are shuffled once, by a range partitioning on those boundaries
+     *       ({@link ChunkPartitioner}) sorted by id within each partition, so that partition c is
+     *       chunk c; one task per chunk writes its two files ({@code data/enc-*}, {@code data/raw-*})
+     *       with core's writer ({@link ModelStore#writeNewChunk}) into the temporary directory
      *       {@link ModelStore#begin} made next to {@code dir}, and returns their names, row count
      *       and SHA-256s;</li>
      *   <li>one task reads the raw chunks back for the manifest's dataset fingerprint (core's
@@ -124,16 +124,24 @@ public final class SparkModel implements AutoCloseable {
             String staging = creation.staging().toString();
             List<StoredChunk> written = new ArrayList<>();
             if (n > 0) {
-                // (chunk, (row, sample)): row r is the r-th smallest id
-                JavaPairRDD<Integer, Tuple2<Long, EncodedSample>> byChunk = encoded
-                        .mapToPair(s -> new Tuple2<>(s.id(), s))
-                        .sortByKey(true, chunks)
-                        .values()
+                // the first id of every chunk, from a sort of the ids alone (8 bytes a sample)
+                List<Long> firsts = SparkTrainer.job("finding the chunk boundaries", () -> encoded
+                        .map(EncodedSample::id)
+                        .sortBy(id -> id, true, encoded.getNumPartitions())
                         .zipWithIndex()
-                        .mapToPair(t -> new Tuple2<>(Math.toIntExact(t._2() / chunkRows), new Tuple2<>(t._2(), t._1())));
-                written.addAll(SparkTrainer.job("writing the private chunks", () -> byChunk
-                        .partitionBy(new AdapterPartitioner(chunks))
-                        .mapPartitionsWithIndex((c, it) -> writeChunk(staging, c, chunkRows, it, in, dim, k, u8), true)
+                        .filter(t -> t._2() % chunkRows == 0)
+                        .map(Tuple2::_1)
+                        .collect());
+                long[] firstIds = firsts.stream().mapToLong(Long::longValue).toArray();
+                if (firstIds.length != chunks) {
+                    throw new LegoNetException("Spark found " + firstIds.length + " chunk boundaries, not " + chunks);
+                }
+                // one shuffle of the samples: partition c is chunk c, sorted by id within
+                written.addAll(SparkTrainer.job("writing the private chunks", () -> encoded
+                        .mapToPair(s -> new Tuple2<>(s.id(), s))
+                        .repartitionAndSortWithinPartitions(new ChunkPartitioner(firstIds))
+                        .mapPartitionsWithIndex((c, it) -> writeChunk(staging, c, Math.min(chunkRows, n - c * chunkRows),
+                                it, in, dim, k, u8), true)
                         .collect()));
             }
             List<Manifest.ChunkEntry> entries = checkedEntries(written, n, chunkRows);
@@ -155,44 +163,35 @@ public final class SparkModel implements AutoCloseable {
     }
 
     /**
-     * Writes one chunk of a new model directory (runs on an executor): the rows numbered
-     * {@code c * chunkRows} onward, in row order, with core's writer.
+     * Writes chunk {@code c} of a new model directory (runs on an executor): its {@code rows}
+     * samples, which arrive sorted by id, with core's writer.
      */
-    static Iterator<StoredChunk> writeChunk(String staging, int c, int chunkRows,
-                                            Iterator<Tuple2<Integer, Tuple2<Long, EncodedSample>>> it, int in,
-                                            int dim, int k, boolean u8) {
-        List<Tuple2<Long, EncodedSample>> rows = new ArrayList<>();
+    static Iterator<StoredChunk> writeChunk(String staging, int c, int rows, Iterator<Tuple2<Long, EncodedSample>> it,
+                                            int in, int dim, int k, boolean u8) {
+        long[] ids = new long[rows];
+        int[] labels = new int[rows];
+        float[] features = new float[Math.multiplyExact(rows, in)];
+        float[] enc = new float[Math.multiplyExact(rows, dim)];
+        int[] routes = new int[Math.multiplyExact(rows, k)];
+        int i = 0;
         while (it.hasNext()) {
-            Tuple2<Integer, Tuple2<Long, EncodedSample>> t = it.next();
-            if (t._1() != c) {
-                throw new IllegalStateException("row " + t._2()._1() + " of chunk " + t._1() + " in partition " + c);
+            EncodedSample s = it.next()._2();
+            if (i == rows || (i > 0 && s.id() <= ids[i - 1])) {
+                throw new IllegalStateException("chunk " + c + " got more than " + rows + " samples or not in id order");
             }
-            rows.add(t._2());
-        }
-        if (rows.isEmpty()) {
-            return Collections.emptyIterator();
-        }
-        rows.sort(Comparator.comparingLong(Tuple2::_1));
-        int m = rows.size();
-        long[] ids = new long[m];
-        int[] labels = new int[m];
-        float[] features = new float[Math.multiplyExact(m, in)];
-        float[] enc = new float[Math.multiplyExact(m, dim)];
-        int[] routes = new int[Math.multiplyExact(m, k)];
-        for (int i = 0; i < m; i++) {
-            if (rows.get(i)._1() != (long) c * chunkRows + i) {
-                throw new IllegalStateException("chunk " + c + " is missing row " + ((long) c * chunkRows + i));
-            }
-            EncodedSample s = rows.get(i)._2();
             ids[i] = s.id();
             labels[i] = s.label();
             System.arraycopy(s.features(), 0, features, i * in, in);
             System.arraycopy(s.encoding(), 0, enc, i * dim, dim);
             System.arraycopy(s.route(), 0, routes, i * k, k);
+            i++;
+        }
+        if (i != rows) {
+            throw new IllegalStateException("chunk " + c + " got " + i + " samples, not " + rows);
         }
         Manifest.ChunkEntry e = ModelStore.writeNewChunk(Paths.get(staging), c, ids, labels, features, in, u8, routes, k,
                 enc, dim);
-        return List.of(StoredChunk.of(e, ids[0], ids[m - 1])).iterator();
+        return List.of(StoredChunk.of(e, ids[0], ids[rows - 1])).iterator();
     }
 
     /**
