@@ -32,6 +32,11 @@ class SeparateExecutorsTest {
         SparkConf conf = new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName("legonet-spark-cluster-test")
                 .set("spark.ui.enabled", "false")
                 .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+                // start the first job only once both executors (2 cores in all) have registered: on a loaded
+                // machine the second one can be late, and the pid check below would see one process
+                .set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
+                .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "120s")
+                .set("spark.cores.max", "2")
                 // C1 only: executors start faster, and run other machine code than the driver (results must not care)
                 .set("spark.executor.extraJavaOptions", "-XX:TieredStopAtLevel=1");
         JavaSparkContext sc = new JavaSparkContext(conf);
