@@ -179,22 +179,36 @@ public final class SparkTrainer {
             System.arraycopy(s.features(), 0, x, i * in, in);
         }
         Dataset part = new Dataset("private samples", ids, labels, x, frozen.sampleShape());
-        ModelConfig config = frozen.config();
-        new LegoNetTrainer(config, 1, Progress.NONE).checkPrivateLabels(part, frozen.classes());
-        float[] enc;
-        try (Encoder encoder = frozen.encoder()) {
-            enc = Encoders.encodeAll(encoder, part, 1, Progress.NONE);
-        }
-        Keys keys = frozen.keys();
-        int k = config.activate();
-        int dim = keys.dim();
-        int[] routes = new Router(keys, k).routeAll(enc, m, 1);
+        new LegoNetTrainer(frozen.config(), 1, Progress.NONE).checkPrivateLabels(part, frozen.classes());
+        Routed r = encodeAndRoute(frozen, part);
+        float[] enc = r.encodings();
+        int[] routes = r.routes();
+        int k = r.k();
+        int dim = r.dim();
         List<EncodedSample> out = new ArrayList<>(m);
         for (int i = 0; i < m; i++) {
             out.add(new EncodedSample(ids[i], labels[i], rows.get(i).features(),
                     Arrays.copyOfRange(enc, i * dim, (i + 1) * dim), Arrays.copyOfRange(routes, i * k, (i + 1) * k)));
         }
         return out.iterator();
+    }
+
+    /** Samples encoded ({@code rows * dim}) and routed ({@code rows * k}), in their order. */
+    record Routed(float[] encodings, int dim, int[] routes, int k) {
+    }
+
+    /**
+     * Encodes {@code part} with the frozen encoder and routes it with the frozen keys, on this
+     * task's thread (runs on an executor): core's encoder and router, as in process.
+     */
+    static Routed encodeAndRoute(Frozen frozen, Dataset part) {
+        float[] enc;
+        try (Encoder encoder = frozen.encoder()) {
+            enc = Encoders.encodeAll(encoder, part, 1, Progress.NONE);
+        }
+        Keys keys = frozen.keys();
+        int k = frozen.config().activate();
+        return new Routed(enc, keys.dim(), new Router(keys, k).routeAll(enc, part.size(), 1), k);
     }
 
     /** One (adapter, sample) pair per adapter the sample activates. */

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.legonet.core.Edit;
 import org.legonet.core.ForgetRequest;
+import org.legonet.core.LegoNet;
 import org.legonet.core.Progress;
+import org.legonet.core.VerifyReport;
 
 /**
  * Executors in separate JVMs ({@code local-cluster[2,1,1024]}: a master and two workers in this
@@ -30,6 +32,11 @@ class SeparateExecutorsTest {
         SparkConf conf = new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName("legonet-spark-cluster-test")
                 .set("spark.ui.enabled", "false")
                 .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+                // start the first job only once both executors (2 cores in all) have registered: on a loaded
+                // machine the second one can be late, and the pid check below would see one process
+                .set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
+                .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "120s")
+                .set("spark.cores.max", "2")
                 // C1 only: executors start faster, and run other machine code than the driver (results must not care)
                 .set("spark.executor.extraJavaOptions", "-XX:TieredStopAtLevel=1");
         JavaSparkContext sc = new JavaSparkContext(conf);
@@ -42,7 +49,15 @@ class SeparateExecutorsTest {
                     .train(sc, Fixture.PUBLIC, SparkTrainer.samples(sc, Fixture.PRIVATE, 4))) {
                 assertThat(m.adapterDigests()).isEqualTo(Fixture.IN_PROCESS.adapterDigests());
                 assertThat(m.digest()).isEqualTo(Fixture.IN_PROCESS.digest());
+                // the chunks written by the executors' JVMs, the store verified there
+                m.save(tmp.resolve("saved-on-spark"), false, null);
             }
+            try (LegoNet net = LegoNet.train(Fixture.CONFIG, Fixture.PUBLIC, Fixture.PRIVATE)) {
+                net.save(tmp.resolve("saved-in-process"));
+            }
+            SparkModelSaveTest.assertSameDirectory(tmp.resolve("saved-on-spark"), tmp.resolve("saved-in-process"));
+            VerifyReport v = SparkVerifier.verify(sc, tmp.resolve("saved-on-spark"), 2, Progress.NONE);
+            assertThat(v.provenExact()).isTrue();
             Path[] d = SparkUnlearnerTest.twoCopies(tmp);
             long[] ids = {Fixture.PRIVATE.id(7), Fixture.PRIVATE.id(300)};
             SparkUnlearnerTest.sameUpdate(sc, d[0], d[1], Edit.forget(ForgetRequest.ofIds(ids)));

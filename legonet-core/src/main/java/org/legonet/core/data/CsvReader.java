@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -38,9 +39,25 @@ public final class CsvReader {
         CsvOptions opts = options == null ? CsvOptions.DEFAULTS : options;
         try (InputStream in = DataFiles.open(file);
              Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            return new Parse(file, opts, new Records(file, reader, opts.delimiter()), true).run();
+            return new Parse(file.toString(), file.getFileName().toString(), opts,
+                    new Records(file.toString(), reader, opts.delimiter()), true).run();
         } catch (IOException e) {
             throw DataFiles.ioError(file, e);
+        }
+    }
+
+    /**
+     * {@link #read(Path, CsvOptions)} on a stream (gzip-compressed or plain), for files that are
+     * not on the local file system: the same rules and messages, which name {@code source} (a path
+     * or URI); the dataset is named {@code name}. The stream is read to its end, not closed.
+     */
+    public static Dataset read(InputStream in, String source, String name, CsvOptions options) {
+        CsvOptions opts = options == null ? CsvOptions.DEFAULTS : options;
+        try {
+            Reader reader = new InputStreamReader(DataFiles.decompressing(in), StandardCharsets.UTF_8);
+            return new Parse(source, name, opts, new Records(source, reader, opts.delimiter()), true).run();
+        } catch (IOException e) {
+            throw DataFiles.ioError(source, e);
         }
     }
 
@@ -52,19 +69,146 @@ public final class CsvReader {
         CsvOptions opts = options == null ? CsvOptions.DEFAULTS : options;
         try (InputStream in = DataFiles.open(file);
              Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            return new Parse(file, opts, new Records(file, reader, opts.delimiter()), false).run();
+            return new Parse(file.toString(), file.getFileName().toString(), opts,
+                    new Records(file.toString(), reader, opts.delimiter()), false).run();
         } catch (IOException e) {
             throw DataFiles.ioError(file, e);
         }
     }
 
+    /**
+     * Core's CSV rules one line at a time, for an engine that reads a file's lines in parallel (such
+     * as Spark): the columns are resolved from the file's first non-blank record exactly as
+     * {@link #read} resolves them, and each line is parsed with {@link #read}'s checks and messages.
+     * Each line is one record here, so a quoted cell must close on its own line. Whole-file rules are
+     * the caller's: numbering the data rows (the ids when there is no id column), refusing a
+     * duplicate id ({@link #duplicateId}) and a file with no data rows ({@link #noDataRows}).
+     */
+    public static final class Lines {
+        private final Parse parse;
+        private final String[] firstRecord;
+        private final long firstLine;
+
+        private Lines(String source, CsvOptions options, String[] firstRecord, long firstLine) {
+            this.parse = new Parse(source, null, options == null ? CsvOptions.DEFAULTS : options, null, true);
+            this.firstRecord = firstRecord.clone();
+            this.firstLine = firstLine;
+            parse.start(this.firstRecord);
+        }
+
+        /**
+         * The lines of the file whose beginning {@code in} reads (gzip-compressed or plain): reads
+         * its first non-blank record and resolves the columns; {@code source} (a path or URI) is
+         * what messages name.
+         */
+        public static Lines start(InputStream in, String source, CsvOptions options) {
+            CsvOptions opts = options == null ? CsvOptions.DEFAULTS : options;
+            try {
+                Records records = new Records(source, new InputStreamReader(DataFiles.decompressing(in),
+                        StandardCharsets.UTF_8), opts.delimiter());
+                String[] first = records.next();
+                if (first == null) {
+                    throw DataFiles.error(source, "no data rows (the file is empty)");
+                }
+                first[0] = first[0].replace("\uFEFF", "").strip();
+                return new Lines(source, opts, first, records.recordLine());
+            } catch (IOException e) {
+                throw DataFiles.ioError(source, e);
+            }
+        }
+
+        /**
+         * The lines of a file whose first record {@link #start} found: how another JVM rebuilds
+         * them from {@link #firstRecord} and {@link #firstLine}.
+         */
+        public static Lines of(String source, CsvOptions options, String[] firstRecord, long firstLine) {
+            return new Lines(source, options, firstRecord, firstLine);
+        }
+
+        /** The cells of the file's first non-blank record (a header or the first data row). */
+        public String[] firstRecord() {
+            return firstRecord.clone();
+        }
+
+        /** The 1-based line that record is on. */
+        public long firstLine() {
+            return firstLine;
+        }
+
+        /** Whether the first record is a header. */
+        public boolean hasHeader() {
+            return parse.header;
+        }
+
+        /** Whether ids come from a column (else they are the 0-based data row numbers). */
+        public boolean hasIdColumn() {
+            return parse.idColumn >= 0;
+        }
+
+        /** The number of feature columns. */
+        public int featureCount() {
+            return parse.featureColumns.length;
+        }
+
+        /**
+         * Line {@code lineNumber} (1-based, without its line break) as a data row, or null when it is
+         * blank or the header.
+         *
+         * @throws DataException as {@link #read} would for that line
+         */
+        public Row parse(String line, long lineNumber) {
+            String[] cells;
+            if (lineNumber == firstLine) {
+                if (parse.header) {
+                    return null;
+                }
+                cells = firstRecord;
+            } else {
+                try {
+                    cells = new Records(parse.file, new StringReader(line), parse.options.delimiter(),
+                            lineNumber, Math.max(16, line.length())).next();
+                } catch (IOException e) {
+                    throw new IllegalStateException("reading a string failed", e);
+                }
+                if (cells == null) {
+                    return null;
+                }
+            }
+            parse.checkCellCount(cells, lineNumber);
+            return parse.row(cells, lineNumber);
+        }
+
+        /** The error {@link #read} gives for {@code id} on {@code line}, already on {@code earlierLine}. */
+        public DataException duplicateId(long id, long line, long earlierLine) {
+            return parse.duplicateId(id, line, earlierLine);
+        }
+
+        /** The error {@link #read} gives for a file with no data rows. */
+        public DataException noDataRows() {
+            return DataFiles.error(parse.file, parse.header ? "no data rows (the file holds only a header)"
+                    : "no data rows (the file is empty)");
+        }
+
+        /**
+         * One data row.
+         *
+         * @param id       the id column's value, or -1 without an id column
+         * @param label    the label
+         * @param features the feature columns' values
+         */
+        public record Row(long id, int label, float[] features) {
+        }
+    }
+
     /** One pass over the records, collecting ids, labels and features. */
     private static final class Parse {
-        private final Path file;
+        private final String file;
+        private final String name;
         private final CsvOptions options;
         private final Records records;
         private final boolean labelled;
         private String[] names;
+        private boolean header;
         private int columns;
         private int labelColumn;
         private int idColumn = -1;
@@ -74,10 +218,11 @@ public final class CsvReader {
         private int[] labels = new int[1024];
         private float[] features;
         private int rows;
-        private final Map<Long, Integer> lineOfId = new HashMap<>();
+        private final Map<Long, Long> lineOfId = new HashMap<>();
 
-        Parse(Path file, CsvOptions options, Records records, boolean labelled) {
+        Parse(String file, String name, CsvOptions options, Records records, boolean labelled) {
             this.file = file;
+            this.name = name;
             this.options = options;
             this.records = records;
             this.labelled = labelled;
@@ -89,21 +234,15 @@ public final class CsvReader {
                 throw DataFiles.error(file, "no data rows (the file is empty)");
             }
             first[0] = first[0].replace("\uFEFF", "").strip();
-            int firstLine = records.recordLine();
-            columns = first.length;
-            boolean header = Arrays.stream(first).anyMatch(c -> !c.isEmpty() && !Numbers.isNumber(c));
-            names = header ? first : null;
-            resolveColumns();
+            long firstLine = records.recordLine();
+            start(first);
             int firstRows = Math.max(1, Math.min(1024, (1 << 20) / featureColumns.length));
             features = new float[firstRows * featureColumns.length];
 
             String[] row = header ? records.next() : first;
-            int line = header ? records.recordLine() : firstLine;
+            long line = header ? records.recordLine() : firstLine;
             while (row != null) {
-                if (row.length != columns) {
-                    throw lineError(line, "has " + row.length + " cells, "
-                            + (header ? "the header has " : "the first line has ") + columns);
-                }
+                checkCellCount(row, line);
                 addRow(row, line);
                 row = records.next();
                 line = records.recordLine();
@@ -111,8 +250,23 @@ public final class CsvReader {
             if (rows == 0) {
                 throw DataFiles.error(file, "no data rows (the file holds only a header)");
             }
-            return new Dataset(file.getFileName().toString(), Arrays.copyOf(ids, rows), Arrays.copyOf(labels, rows),
+            return new Dataset(name, Arrays.copyOf(ids, rows), Arrays.copyOf(labels, rows),
                     Arrays.copyOf(features, rows * featureColumns.length), new int[] {featureColumns.length});
+        }
+
+        /** Resolves the columns from the file's first record (BOM already removed): a header or a data row. */
+        void start(String[] first) {
+            columns = first.length;
+            header = Arrays.stream(first).anyMatch(c -> !c.isEmpty() && !Numbers.isNumber(c));
+            names = header ? first : null;
+            resolveColumns();
+        }
+
+        void checkCellCount(String[] row, long line) {
+            if (row.length != columns) {
+                throw lineError(line, "has " + row.length + " cells, "
+                        + (header ? "the header has " : "the first line has ") + columns);
+            }
         }
 
         private void resolveColumns() {
@@ -186,7 +340,7 @@ public final class CsvReader {
             return sb.toString();
         }
 
-        private void addRow(String[] row, int line) {
+        private void addRow(String[] row, long line) {
             int dim = featureColumns.length;
             if (rows == labels.length) {
                 int grown = Math.multiplyExact(labels.length, 2);
@@ -207,10 +361,9 @@ public final class CsvReader {
             labels[rows] = labelColumn >= 0 && labelled ? label(row[labelColumn], line) : 0;
             if (idColumn >= 0) {
                 long id = id(row[idColumn], line);
-                Integer earlier = lineOfId.put(id, line);
+                Long earlier = lineOfId.put(id, line);
                 if (earlier != null) {
-                    throw lineError(line, "duplicate id " + id + " in " + describe(idColumn) + ", already on line "
-                            + earlier);
+                    throw duplicateId(id, line, earlier);
                 }
                 ids[rows] = id;
             } else {
@@ -219,7 +372,22 @@ public final class CsvReader {
             rows++;
         }
 
-        private float feature(String cell, int line, int column) {
+        /** Line {@code line}'s cells (as many as the columns) as a data row of a labelled file. */
+        Lines.Row row(String[] cells, long line) {
+            float[] x = new float[featureColumns.length];
+            for (int k = 0; k < x.length; k++) {
+                x[k] = feature(cells[featureColumns[k]], line, featureColumns[k]);
+            }
+            int label = labelColumn >= 0 ? label(cells[labelColumn], line) : 0;
+            long id = idColumn >= 0 ? id(cells[idColumn], line) : -1;
+            return new Lines.Row(id, label, x);
+        }
+
+        DataException duplicateId(long id, long line, long earlier) {
+            return lineError(line, "duplicate id " + id + " in " + describe(idColumn) + ", already on line " + earlier);
+        }
+
+        private float feature(String cell, long line, int column) {
             float v = Numbers.fastInt(cell);
             if (v == v) {
                 return v;
@@ -239,7 +407,7 @@ public final class CsvReader {
             return v;
         }
 
-        private int label(String cell, int line) {
+        private int label(String cell, long line) {
             long v = Numbers.integral(cell, Integer.MAX_VALUE);
             if (v < 0) {
                 throw cellError(line, labelColumn, "label '" + cell + "' is not a non-negative integer");
@@ -247,7 +415,7 @@ public final class CsvReader {
             return (int) v;
         }
 
-        private long id(String cell, int line) {
+        private long id(String cell, long line) {
             long v = Numbers.integral(cell, Long.MAX_VALUE);
             if (v == Long.MIN_VALUE) {
                 throw cellError(line, idColumn, "id '" + cell + "' is not an integer");
@@ -259,11 +427,11 @@ public final class CsvReader {
             return names != null ? "column '" + names[column] + "' (index " + column + ")" : "column " + column;
         }
 
-        private DataException lineError(int line, String problem) {
+        private DataException lineError(long line, String problem) {
             return DataFiles.error(file, "line " + line + " " + problem);
         }
 
-        private DataException cellError(int line, int column, String problem) {
+        private DataException cellError(long line, int column, String problem) {
             return DataFiles.error(file, "line " + line + ", " + describe(column) + ": " + problem);
         }
     }
@@ -391,25 +559,33 @@ public final class CsvReader {
      * delimiter, line breaks and doubled quotes.
      */
     private static final class Records {
-        private final Path file;
+        private final String file;
         private final Reader reader;
         private final char delimiter;
-        private final char[] buffer = new char[DataFiles.BUFFER];
+        private final char[] buffer;
         private int length;
         private int position;
-        private int line = 1;
-        private int recordLine = 1;
+        private long line;
+        private long recordLine;
         private final StringBuilder cell = new StringBuilder();
         private final List<String> cells = new ArrayList<>();
 
-        Records(Path file, Reader reader, char delimiter) {
+        Records(String file, Reader reader, char delimiter) {
+            this(file, reader, delimiter, 1, DataFiles.BUFFER);
+        }
+
+        /** Records of a text whose first line is line {@code firstLine} of the file, read {@code buffer} chars at a time. */
+        Records(String file, Reader reader, char delimiter, long firstLine, int buffer) {
             this.file = file;
             this.reader = reader;
             this.delimiter = delimiter;
+            this.line = firstLine;
+            this.recordLine = firstLine;
+            this.buffer = new char[buffer];
         }
 
         /** The 1-based line the record last returned by {@link #next} starts on. */
-        int recordLine() {
+        long recordLine() {
             return recordLine;
         }
 
@@ -483,7 +659,7 @@ public final class CsvReader {
 
         /** Reads a quoted cell into {@code cell}; returns the character after the closing quote. */
         private int quoted() throws IOException {
-            int startLine = line;
+            long startLine = line;
             int previous = -1;
             while (true) {
                 int c = read();

@@ -33,22 +33,30 @@ final class DataFiles {
             throw error(file, "no such file");
         }
         try {
-            BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER);
-            try {
-                in.mark(2);
-                int b0 = in.read();
-                int b1 = in.read();
-                in.reset();
-                if (b0 == 0x1f && b1 == 0x8b) {
-                    return new GZIPInputStream(in, BUFFER);
-                }
-                return in;
-            } catch (IOException | RuntimeException e) {
-                in.close();
-                throw e;
-            }
+            return decompressing(Files.newInputStream(file));
         } catch (IOException e) {
             throw ioError(file, e);
+        }
+    }
+
+    /**
+     * {@code raw}, buffered, and decompressed when it starts with the gzip magic bytes 0x1f 0x8b;
+     * closes {@code raw} if that check fails.
+     */
+    static InputStream decompressing(InputStream raw) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(raw, BUFFER);
+        try {
+            in.mark(2);
+            int b0 = in.read();
+            int b1 = in.read();
+            in.reset();
+            if (b0 == 0x1f && b1 == 0x8b) {
+                return new GZIPInputStream(in, BUFFER);
+            }
+            return in;
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
         }
     }
 
@@ -93,10 +101,20 @@ final class DataFiles {
     }
 
     static DataException error(Path file, String problem) {
-        return new DataException(oneLine(file + ": " + problem));
+        return error(file.toString(), problem);
+    }
+
+    /** A one-line error about the file {@code source} names (a path or a URI). */
+    static DataException error(String source, String problem) {
+        return new DataException(oneLine(source + ": " + problem));
     }
 
     static DataException ioError(Path file, IOException e) {
+        return ioError(file.toString(), e);
+    }
+
+    /** A one-line error for a failed read of the file {@code source} names (a path or a URI). */
+    static DataException ioError(String source, IOException e) {
         String problem;
         if (e instanceof NoSuchFileException) {
             problem = "no such file";
@@ -110,7 +128,7 @@ final class DataFiles {
             problem = "cannot read (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
         }
-        return new DataException(oneLine(file + ": " + problem), e);
+        return new DataException(oneLine(source + ": " + problem), e);
     }
 
     /** {@code s} with every line break replaced by a space, so messages stay on one line. */

@@ -60,13 +60,21 @@ public final class DataLoader {
      * {@code y_REST.npy} for {@code X_REST.npy} or {@code x_REST.npy}, then {@code NAME_labels.npy}.
      */
     static List<Path> labelCandidates(Path features) {
-        String file = features.getFileName().toString();
-        String stem = file.substring(0, file.length() - ".npy".length());
-        List<Path> candidates = new ArrayList<>();
+        return labelFileNames(features.getFileName().toString()).stream().map(features::resolveSibling).toList();
+    }
+
+    /**
+     * The names of the labels files tried, in order, beside a {@code .npy} features file named
+     * {@code featuresFile} given without one (see {@link #load}): {@code y_REST.npy} for
+     * {@code X_REST.npy} or {@code x_REST.npy}, then {@code NAME_labels.npy}.
+     */
+    public static List<String> labelFileNames(String featuresFile) {
+        String stem = featuresFile.substring(0, featuresFile.length() - ".npy".length());
+        List<String> candidates = new ArrayList<>();
         if (stem.startsWith("X_") || stem.startsWith("x_")) {
-            candidates.add(features.resolveSibling("y_" + stem.substring(2) + ".npy"));
+            candidates.add("y_" + stem.substring(2) + ".npy");
         }
-        candidates.add(features.resolveSibling(stem + "_labels.npy"));
+        candidates.add(stem + "_labels.npy");
         return candidates;
     }
 

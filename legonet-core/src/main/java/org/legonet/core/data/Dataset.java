@@ -1,12 +1,9 @@
 package org.legonet.core.data;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import org.legonet.core.util.Digests;
+import org.legonet.core.util.RowsFingerprint;
 
 /**
  * An immutable table of labelled samples: a {@code long} id, an integer label and a fixed-length
@@ -170,30 +167,12 @@ public final class Dataset {
     public String fingerprint() {
         String fp = fingerprint;
         if (fp == null) {
-            MessageDigest md = Digests.sha256();
-            ByteBuffer head = ByteBuffer.allocate(8 + 4 * sampleShape.length).order(ByteOrder.LITTLE_ENDIAN);
-            head.putInt(ids.length).putInt(sampleShape.length);
-            for (int s : sampleShape) {
-                head.putInt(s);
-            }
-            md.update(head.array(), 0, head.position());
-            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            RowsFingerprint f = new RowsFingerprint(ids.length, sampleShape);
             for (int i = 0; i < ids.length; i++) {
-                if (buf.remaining() < 12) {
-                    md.update(buf.array(), 0, buf.position());
-                    buf.clear();
-                }
-                buf.putLong(ids[i]).putInt(labels[i]);
+                f.row(ids[i], labels[i]);
             }
-            for (float f : features) {
-                if (buf.remaining() < 4) {
-                    md.update(buf.array(), 0, buf.position());
-                    buf.clear();
-                }
-                buf.putFloat(f);
-            }
-            md.update(buf.array(), 0, buf.position());
-            fp = Digests.hex(md.digest());
+            f.features(features, 0, features.length);
+            fp = f.finish();
             fingerprint = fp;
         }
         return fp;

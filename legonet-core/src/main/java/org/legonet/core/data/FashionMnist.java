@@ -342,8 +342,8 @@ public final class FashionMnist {
         return missing;
     }
 
-    /** "a[.gz], b[.gz], ..." for messages. */
-    static String expectedNames() {
+    /** "a[.gz], b[.gz], ..." for messages: the files of the layout, each plain or gzip-compressed. */
+    public static String expectedNames() {
         return String.join(", ", withGz(FILES));
     }
 

@@ -1,5 +1,6 @@
 package org.legonet.core.data;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Reads NumPy {@code .npy} files, format versions 1.0, 2.0 and 3.0, so data prepared in Python can
@@ -33,55 +35,199 @@ public final class NpyReader {
     /** Reads a whole {@code .npy} file; float values must be finite. */
     public static NpyArray read(Path file) {
         try (InputStream in = DataFiles.open(file)) {
-            byte[] preamble = DataFiles.readUpTo(in, MAGIC.length + 2);
-            if (preamble.length < MAGIC.length + 2
-                    || !Arrays.equals(preamble, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-                throw DataFiles.error(file, "not a .npy file: found magic " + DataFiles.hex(preamble, MAGIC.length)
-                        + ", expected 0x934E554D5059 (\\x93NUMPY)");
-            }
-            int major = preamble[6] & 0xFF;
-            int minor = preamble[7] & 0xFF;
-            if (major < 1 || major > 3) {
-                throw DataFiles.error(file, "unsupported .npy format version " + major + "." + minor
-                        + " (supported: 1.0, 2.0 and 3.0)");
-            }
-            int lengthBytes = major == 1 ? 2 : 4;
-            byte[] lengthField = DataFiles.readUpTo(in, lengthBytes);
-            if (lengthField.length < lengthBytes) {
-                throw DataFiles.error(file, "truncated header: the header length field is cut short");
-            }
-            ByteBuffer lb = ByteBuffer.wrap(lengthField).order(ByteOrder.LITTLE_ENDIAN);
-            long headerLength = major == 1 ? lb.getShort() & 0xFFFF : lb.getInt() & 0xFFFFFFFFL;
-            if (headerLength > MAX_HEADER) {
-                throw DataFiles.error(file, "implausible header length " + headerLength + " bytes");
-            }
-            byte[] headerBytes = DataFiles.readUpTo(in, headerLength);
-            if (headerBytes.length < headerLength) {
-                throw DataFiles.error(file, "truncated header: expected " + headerLength + " bytes, found "
-                        + headerBytes.length);
-            }
-            String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-            Header h = Header.parse(file, header);
-
-            long expected = (long) h.count() * h.dtype().size();
-            if (!DataFiles.fitsInArray(expected)) {
-                throw DataFiles.error(file, "shape " + shapeText(h.shape()) + " needs " + expected
-                        + " bytes, more than one array can hold");
-            }
-            byte[] data = DataFiles.readUpTo(in, expected);
-            if (data.length < expected) {
-                throw DataFiles.error(file, "truncated: expected " + expected + " bytes of data after the header, found "
-                        + data.length);
-            }
-            long trailing = DataFiles.countRemaining(in);
-            if (trailing > 0) {
-                throw DataFiles.error(file, "trailing garbage: " + trailing + " bytes after the " + expected
-                        + " bytes of data the header announces");
-            }
-            return decode(file, h, data);
+            return parse(in, file.toString());
         } catch (IOException e) {
             throw DataFiles.ioError(file, e);
         }
+    }
+
+    /**
+     * Reads a whole {@code .npy} file from a stream (gzip-compressed or plain), for files that are
+     * not on the local file system; {@code source} (a path or URI) is what messages name. The
+     * stream is read to its end, not closed.
+     */
+    public static NpyArray read(InputStream in, String source) {
+        try {
+            return parse(DataFiles.decompressing(in), source);
+        } catch (IOException e) {
+            throw DataFiles.ioError(source, e);
+        }
+    }
+
+    private static NpyArray parse(InputStream in, String file) throws IOException {
+        Header h = readHeader(in, file).header();
+        long expected = (long) h.count() * h.dtype().size();
+        if (!DataFiles.fitsInArray(expected)) {
+            throw DataFiles.error(file, "shape " + shapeText(h.shape()) + " needs " + expected
+                    + " bytes, more than one array can hold");
+        }
+        byte[] data = DataFiles.readUpTo(in, expected);
+        if (data.length < expected) {
+            throw DataFiles.error(file, "truncated: expected " + expected + " bytes of data after the header, found "
+                    + data.length);
+        }
+        long trailing = DataFiles.countRemaining(in);
+        if (trailing > 0) {
+            throw DataFiles.error(file, "trailing garbage: " + trailing + " bytes after the " + expected
+                    + " bytes of data the header announces");
+        }
+        return decode(file, h, data, 0);
+    }
+
+    /** The parsed header and the offset of the data that follows it. */
+    private record HeaderAt(Header header, long dataOffset) {
+    }
+
+    private static HeaderAt readHeader(InputStream in, String file) throws IOException {
+        byte[] preamble = DataFiles.readUpTo(in, MAGIC.length + 2);
+        if (preamble.length < MAGIC.length + 2
+                || !Arrays.equals(preamble, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw DataFiles.error(file, "not a .npy file: found magic " + DataFiles.hex(preamble, MAGIC.length)
+                    + ", expected 0x934E554D5059 (\\x93NUMPY)");
+        }
+        int major = preamble[6] & 0xFF;
+        int minor = preamble[7] & 0xFF;
+        if (major < 1 || major > 3) {
+            throw DataFiles.error(file, "unsupported .npy format version " + major + "." + minor
+                    + " (supported: 1.0, 2.0 and 3.0)");
+        }
+        int lengthBytes = major == 1 ? 2 : 4;
+        byte[] lengthField = DataFiles.readUpTo(in, lengthBytes);
+        if (lengthField.length < lengthBytes) {
+            throw DataFiles.error(file, "truncated header: the header length field is cut short");
+        }
+        ByteBuffer lb = ByteBuffer.wrap(lengthField).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLength = major == 1 ? lb.getShort() & 0xFFFF : lb.getInt() & 0xFFFFFFFFL;
+        if (headerLength > MAX_HEADER) {
+            throw DataFiles.error(file, "implausible header length " + headerLength + " bytes");
+        }
+        byte[] headerBytes = DataFiles.readUpTo(in, headerLength);
+        if (headerBytes.length < headerLength) {
+            throw DataFiles.error(file, "truncated header: expected " + headerLength + " bytes, found "
+                    + headerBytes.length);
+        }
+        String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        return new HeaderAt(Header.parse(file, header), MAGIC.length + 2L + lengthBytes + headerLength);
+    }
+
+    /**
+     * Where the rows of an uncompressed, C-order {@code .npy} file lie, so that several readers can
+     * each decode their own range of rows ({@link #rows}) without reading the whole file.
+     *
+     * @param source     what messages name (a path or URI)
+     * @param descr      the dtype as the header gives it
+     * @param shape      the array's shape; the first dimension counts the rows
+     * @param dataOffset where the data starts, in bytes from the start of the file
+     */
+    public record Layout(String source, String descr, int[] shape, long dataOffset) {
+        /** The number of rows. */
+        public int rows() {
+            return shape[0];
+        }
+
+        /** The shape of one row ({1} for a 1-D array), as {@link #readLabelled} gives it. */
+        public int[] sampleShape() {
+            return shape.length == 1 ? new int[] {1} : Arrays.copyOfRange(shape, 1, shape.length);
+        }
+
+        /** The bytes one row takes. */
+        public long rowBytes() {
+            long values = 1;
+            for (int s : sampleShape()) {
+                values *= s;
+            }
+            return values * Dtype.parse(source, descr).size();
+        }
+    }
+
+    /**
+     * The layout of a {@code .npy} features file of {@code length} bytes whose beginning {@code in}
+     * reads, with {@link #readLabelled}'s checks of the header and of the features' shape, and the
+     * file's length checked against the header (truncated, trailing garbage); or null when the file
+     * is gzip-compressed or a multi-dimensional array in Fortran order (read it whole instead). Only
+     * the header is read.
+     */
+    public static Layout layout(InputStream in, String source, long length) {
+        try {
+            InputStream buffered = in.markSupported() ? in : new BufferedInputStream(in, 2);
+            buffered.mark(2);
+            int b0 = buffered.read();
+            int b1 = buffered.read();
+            buffered.reset();
+            if (b0 == 0x1f && b1 == 0x8b) {
+                return null;
+            }
+            HeaderAt at = readHeader(buffered, source);
+            Header h = at.header();
+            if (h.fortranOrder() && h.shape().length > 1) {
+                return null;
+            }
+            checkFeatureShape(h.shape(), source);
+            long expected = (long) h.count() * h.dtype().size();
+            long data = length - at.dataOffset();
+            if (data < expected) {
+                throw DataFiles.error(source, "truncated: expected " + expected
+                        + " bytes of data after the header, found " + Math.max(0, data));
+            }
+            if (data > expected) {
+                throw DataFiles.error(source, "trailing garbage: " + (data - expected) + " bytes after the " + expected
+                        + " bytes of data the header announces");
+            }
+            return new Layout(source, h.dtype().descr(), h.shape(), at.dataOffset());
+        } catch (IOException e) {
+            throw DataFiles.ioError(source, e);
+        }
+    }
+
+    /**
+     * Decodes the rows {@code firstRow, firstRow + 1, ...} of a file laid out as {@code layout} from
+     * their bytes (whole rows), with {@link #read}'s checks and messages (which give the row's
+     * number in the file).
+     */
+    public static float[] rows(Layout layout, long firstRow, byte[] bytes) {
+        Dtype t = Dtype.parse(layout.source(), layout.descr());
+        long rowBytes = layout.rowBytes();
+        if (bytes.length % rowBytes != 0 || firstRow < 0 || firstRow + bytes.length / rowBytes > layout.rows()) {
+            throw new IllegalArgumentException(bytes.length + " bytes from row " + firstRow + " are not whole rows of "
+                    + layout.source());
+        }
+        int[] shape = layout.shape().clone();
+        shape[0] = (int) (bytes.length / rowBytes);
+        Header h = new Header(t, false, shape, bytes.length / t.size());
+        return decode(layout.source(), h, bytes, firstRow).values();
+    }
+
+    /**
+     * The labels of a features file of {@code rows} rows, read from a {@code .npy} stream with
+     * {@link #readLabelled}'s checks and messages, for a reader that reads the features in ranges.
+     */
+    public static int[] readLabels(InputStream in, String labelsSource, String featuresSource, int rows) {
+        return checkedLabels(read(in, labelsSource), labelsSource, featuresSource, rows);
+    }
+
+    private static void checkFeatureShape(int[] shape, String features) {
+        if (shape.length < 1) {
+            throw DataFiles.error(features, "holds a scalar; expected an array whose first dimension counts rows");
+        }
+        if (shape[0] == 0) {
+            throw DataFiles.error(features, "holds no rows (shape " + shapeText(shape) + ")");
+        }
+        for (int i = 1; i < shape.length; i++) {
+            if (shape[i] == 0) {
+                throw DataFiles.error(features, "shape " + shapeText(shape) + " leaves each row empty");
+            }
+        }
+    }
+
+    private static int[] checkedLabels(NpyArray y, String labels, String features, int rows) {
+        if (y.rank() != 1) {
+            throw DataFiles.error(labels, "labels must be a 1-D array, found shape " + shapeText(y.shape()));
+        }
+        if (y.count() != rows) {
+            throw new DataException(DataFiles.oneLine("label/feature count mismatch: " + features + " holds " + rows
+                    + " rows but " + labels + " holds " + y.count() + " labels"));
+        }
+        return labelValues(labels, y);
     }
 
     /**
@@ -92,33 +238,30 @@ public final class NpyReader {
      * integral, non-negative and as many as the feature rows.
      */
     public static Dataset readLabelled(Path features, Path labels, String name) {
-        NpyArray x = read(features);
-        if (x.rank() < 1) {
-            throw DataFiles.error(features, "holds a scalar; expected an array whose first dimension counts rows");
-        }
-        int[] shape = x.shape();
-        int rows = shape[0];
-        if (rows == 0) {
-            throw DataFiles.error(features, "holds no rows (shape " + shapeText(shape) + ")");
-        }
-        int[] sampleShape = shape.length == 1 ? new int[] {1} : Arrays.copyOfRange(shape, 1, shape.length);
-        for (int s : sampleShape) {
-            if (s == 0) {
-                throw DataFiles.error(features, "shape " + shapeText(shape) + " leaves each row empty");
-            }
-        }
-        NpyArray y = read(labels);
-        if (y.rank() != 1) {
-            throw DataFiles.error(labels, "labels must be a 1-D array, found shape " + shapeText(y.shape()));
-        }
-        if (y.count() != rows) {
-            throw new DataException(DataFiles.oneLine("label/feature count mismatch: " + features + " holds " + rows
-                    + " rows but " + labels + " holds " + y.count() + " labels"));
-        }
-        return Dataset.withRowIds(name, labelValues(labels, y), x.values(), sampleShape);
+        return labelled(read(features), features.toString(), () -> read(labels), labels.toString(), name);
     }
 
-    private static int[] labelValues(Path file, NpyArray y) {
+    /**
+     * {@link #readLabelled(Path, Path, String)} on streams (gzip-compressed or plain), for files
+     * that are not on the local file system: the same checks and messages, which name
+     * {@code featuresSource} and {@code labelsSource}. The streams are not closed.
+     */
+    public static Dataset readLabelled(InputStream features, String featuresSource, InputStream labels,
+                                       String labelsSource, String name) {
+        return labelled(read(features, featuresSource), featuresSource, () -> read(labels, labelsSource),
+                labelsSource, name);
+    }
+
+    private static Dataset labelled(NpyArray x, String features, Supplier<NpyArray> readLabels, String labels,
+                                    String name) {
+        int[] shape = x.shape();
+        checkFeatureShape(shape, features);
+        int[] sampleShape = shape.length == 1 ? new int[] {1} : Arrays.copyOfRange(shape, 1, shape.length);
+        return Dataset.withRowIds(name, checkedLabels(readLabels.get(), labels, features, shape[0]), x.values(),
+                sampleShape);
+    }
+
+    private static int[] labelValues(String file, NpyArray y) {
         int[] out = new int[y.count()];
         if (y.isInteger()) {
             long[] longs = y.longValues();
@@ -141,7 +284,7 @@ public final class NpyReader {
         return out;
     }
 
-    private static NpyArray decode(Path file, Header h, byte[] data) {
+    private static NpyArray decode(String file, Header h, byte[] data, long rowBase) {
         Dtype t = h.dtype();
         ByteBuffer buf = ByteBuffer.wrap(data).order(t.order());
         int n = h.count();
@@ -153,18 +296,19 @@ public final class NpyReader {
                     buf.asFloatBuffer().get(values);
                     for (int i = 0; i < n; i++) {
                         if (!Float.isFinite(values[i])) {
-                            throw nonFinite(file, h, i, values[i]);
+                            throw nonFinite(file, h, i, values[i], rowBase);
                         }
                     }
                 } else {
                     for (int i = 0; i < n; i++) {
                         double d = buf.getDouble(8 * i);
                         if (!Double.isFinite(d)) {
-                            throw nonFinite(file, h, i, d);
+                            throw nonFinite(file, h, i, d, rowBase);
                         }
                         values[i] = (float) d;
                         if (Float.isInfinite(values[i])) {
-                            throw DataFiles.error(file, "row " + DataFiles.rowOf(i, h.shape(), h.fortranOrder())
+                            throw DataFiles.error(file, "row "
+                                    + (rowBase + DataFiles.rowOf(i, h.shape(), h.fortranOrder()))
                                     + " holds " + d + ", outside the float range");
                         }
                     }
@@ -214,8 +358,8 @@ public final class NpyReader {
         return new NpyArray(file.toString(), h.shape(), t.descr(), t.kind() != 'f', values, exact);
     }
 
-    private static DataException nonFinite(Path file, Header h, int index, double v) {
-        return DataFiles.error(file, "row " + DataFiles.rowOf(index, h.shape(), h.fortranOrder())
+    private static DataException nonFinite(String file, Header h, int index, double v, long rowBase) {
+        return DataFiles.error(file, "row " + (rowBase + DataFiles.rowOf(index, h.shape(), h.fortranOrder()))
                 + " holds a non-finite value (" + DataFiles.describeNonFinite(v) + ")");
     }
 
@@ -279,7 +423,7 @@ public final class NpyReader {
 
     /** An element type: kind 'f', 'i', 'u' or 'b', its size in bytes and its byte order. */
     private record Dtype(String descr, char kind, int size, ByteOrder order) {
-        static Dtype parse(Path file, Object descr) {
+        static Dtype parse(String file, Object descr) {
             if (descr instanceof List<?>) {
                 throw DataFiles.error(file, "structured dtypes are not supported (descr " + descr + "); " + SUPPORTED);
             }
@@ -321,7 +465,7 @@ public final class NpyReader {
 
     /** The parsed header dictionary. */
     private record Header(Dtype dtype, boolean fortranOrder, int[] shape, int count) {
-        static Header parse(Path file, String text) {
+        static Header parse(String file, String text) {
             Object parsed = new Literal(file, text).document();
             if (!(parsed instanceof Map<?, ?> dict)) {
                 throw DataFiles.error(file, "malformed header: expected a dictionary, found " + abbreviate(text));
@@ -365,11 +509,11 @@ public final class NpyReader {
      * strings, integers (with an optional legacy 'L' suffix), True, False and None.
      */
     private static final class Literal {
-        private final Path file;
+        private final String file;
         private final String text;
         private int pos;
 
-        Literal(Path file, String text) {
+        Literal(String file, String text) {
             this.file = file;
             this.text = text;
         }

@@ -29,10 +29,17 @@ public record Splits(Dataset publicSplit, Dataset privateSplit) {
      * the training rows (at least 1), which keeps the same public-to-private proportion.
      */
     public static int defaultPublicSize(LoadedData data) {
-        int rows = data.train().size();
-        if (data.fashionMnistLayout() && rows >= 2 * FASHION_MNIST_PUBLIC_SIZE) {
+        return defaultPublicSize(data.train().size(), data.fashionMnistLayout());
+    }
+
+    /**
+     * {@link #defaultPublicSize(LoadedData)} for data known by its row count, such as data that
+     * another engine reads without holding it in memory.
+     */
+    public static int defaultPublicSize(long rows, boolean fashionMnistLayout) {
+        if (fashionMnistLayout && rows >= 2 * FASHION_MNIST_PUBLIC_SIZE) {
             return FASHION_MNIST_PUBLIC_SIZE;
         }
-        return Math.max(1, rows / 6);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, rows / 6));
     }
 }

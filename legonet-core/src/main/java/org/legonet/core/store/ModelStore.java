@@ -45,6 +45,7 @@ import org.legonet.core.TrainStats;
 import org.legonet.core.model.Trained;
 import org.legonet.core.routing.Keys;
 import org.legonet.core.util.Digests;
+import org.legonet.core.util.RowsFingerprint;
 import org.legonet.core.Progress;
 
 /**
@@ -165,9 +166,59 @@ public final class ModelStore implements AutoCloseable {
      * holding them all ({@code private_data.rows} = the retained samples). {@code trained.privateRaw()}
      * holds the raw samples either of every row of {@code trained.data()} (forgotten rows included,
      * their content ignored) or of the retained rows only, in row order.
+     *
+     * <p>The steps are those of a {@link Creation}: the chunks ({@link #writeNewChunk}), then
+     * {@link Creation#finish}. A cluster engine takes the same steps with the chunks written where
+     * its data lives.
      */
     public static void create(Path dir, Trained trained, Manifest.DatasetInfo dataset, boolean replace,
                               Progress progress) {
+        try (Creation creation = begin(dir, replace)) {
+            LegoNetModel model = trained.model();
+            PrivateSet data = trained.data();
+            int[] kept = data.retainedRows();
+            Dataset raw = retainedRaw(trained.privateRaw(), data, kept);
+            int chunks = (kept.length + CHUNK_ROWS - 1) / CHUNK_ROWS;
+            progress.start("write model to " + creation.target().getFileName(), model.adapterCount() + chunks + 2L);
+            boolean u8 = isByteValued(raw);
+            int in = raw.dim();
+            int dim = data.dim();
+            int k = data.k();
+            List<Manifest.ChunkEntry> chunkEntries = new ArrayList<>();
+            for (int c = 0; c < chunks; c++) {
+                int from = c * CHUNK_ROWS;
+                int n = Math.min(kept.length, from + CHUNK_ROWS) - from;
+                long[] ids = new long[n];
+                int[] labels = new int[n];
+                float[] features = new float[Math.multiplyExact(n, in)];
+                int[] routes = new int[Math.multiplyExact(n, k)];
+                float[] enc = new float[Math.multiplyExact(n, dim)];
+                for (int i = 0; i < n; i++) {
+                    int r = kept[from + i];
+                    ids[i] = data.id(r);
+                    labels[i] = data.label(r);
+                    raw.copyRow(from + i, features, i * in);
+                    System.arraycopy(data.route(r), 0, routes, i * k, k);
+                    data.copyEncoding(r, enc, i * dim);
+                }
+                chunkEntries.add(writeNewChunk(creation.staging(), c, ids, labels, features, in, u8, routes, k, enc,
+                        dim));
+                progress.step(1);
+            }
+            creation.finish(model, new Manifest.PrivateEntry(kept.length, kept.length, CHUNK_ROWS, u8 ? "u8" : "f32",
+                    chunkEntries), dataset, trained.stats(), progress);
+            progress.finish();
+        }
+    }
+
+    /**
+     * Starts writing a new model directory: checks {@code dir} ({@link #checkTarget}) and creates
+     * the sibling temporary directory ({@code DIR.tmp-NONCE}, with {@code adapters/} and
+     * {@code data/}) into which {@link #writeNewChunk} writes the chunks and {@link Creation#finish}
+     * the rest. Closing a creation that did not finish deletes the temporary directory: nothing
+     * half-written is left.
+     */
+    public static Creation begin(Path dir, boolean replace) {
         Path target = dir.toAbsolutePath().normalize();
         checkTarget(target, replace);
         String nonce = Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
@@ -175,66 +226,183 @@ public final class ModelStore implements AutoCloseable {
         try {
             Files.createDirectories(tmp.resolve("adapters"));
             Files.createDirectories(tmp.resolve("data"));
-            LegoNetModel model = trained.model();
-            PrivateSet data = trained.data();
-            int[] kept = data.retainedRows();
-            Dataset raw = retainedRaw(trained.privateRaw(), data, kept);
-            int chunks = (kept.length + CHUNK_ROWS - 1) / CHUNK_ROWS;
-            progress.start("write model to " + target.getFileName(), model.adapterCount() + chunks + 2L);
-
-            Encoder enc = model.encoder();
-            byte[] encFile = BinFile.wrap(BinFile.ENCODER, enc.state());
-            AtomicFiles.writeDurable(tmp.resolve(ENCODER_FILE), encFile);
-            Manifest.EncoderEntry encoderEntry = new Manifest.EncoderEntry(enc.spec(), enc.inputDim(), enc.outputDim(),
-                    model.encoderFingerprint(), ENCODER_FILE, BinFile.sha256(encFile));
-            Keys keys = model.keys();
-            byte[] keysFile = BinFile.wrap(BinFile.KEYS, keys.toBytes());
-            AtomicFiles.writeDurable(tmp.resolve(KEYS_FILE), keysFile);
-            Manifest.KeysEntry keysEntry = new Manifest.KeysEntry(keys.count(), keys.dim(), keys.distance().label(),
-                    keys.digest(), KEYS_FILE, BinFile.sha256(keysFile));
-            progress.step(2);
-
-            List<Manifest.AdapterEntry> adapters = new ArrayList<>();
-            for (int j = 0; j < model.adapterCount(); j++) {
-                adapters.add(writeAdapter(tmp, model.adapter(j), 0));
-                progress.step(1);
-            }
-            boolean u8 = isByteValued(raw);
-            List<Manifest.ChunkEntry> chunkEntries = new ArrayList<>();
-            for (int c = 0; c < chunks; c++) {
-                int from = c * CHUNK_ROWS;
-                int to = Math.min(kept.length, from + CHUNK_ROWS);
-                int[] rawRows = new int[to - from];
-                for (int i = from; i < to; i++) {
-                    rawRows[i - from] = i;
-                }
-                chunkEntries.add(writeChunk(tmp, c, 0, data, Arrays.copyOfRange(kept, from, to),
-                        rawRows(raw, rawRows, u8)));
-                progress.step(1);
-            }
-            Files.write(tmp.resolve(LOG_FILE), new byte[0]);
-            String now = now();
-            Map<String, Object> training = trained.stats().toMap();
-            String salt = newSalt();
-            Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.VERSION, 0, now, now, Version.VERSION,
-                    model.config().toMap(), model.classes(),
-                    Manifest.settingsDigest(model.config().toMap(), model.classes(), salt), dataset, encoderEntry,
-                    keysEntry,
-                    new Manifest.PrivateEntry(kept.length, kept.length, CHUNK_ROWS, u8 ? "u8" : "f32", chunkEntries),
-                    adapters, model.digest(), new Manifest.DeletionsEntry(0, 0, LOG_FILE, 0, salt,
-                    Digests.hex(Digests.sha256().digest())), training);
-            AtomicFiles.writeDurable(tmp.resolve(Manifest.FILE), manifest.toBytes());
-            AtomicFiles.syncDirectory(tmp.resolve("adapters"));
-            AtomicFiles.syncDirectory(tmp.resolve("data"));
-            AtomicFiles.syncDirectory(tmp);
-            install(tmp, target, nonce);
-            progress.finish();
         } catch (IOException e) {
             deleteQuietly(tmp);
             throw new StoreException("cannot write the model to " + target + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            deleteQuietly(tmp);
-            throw e;
+        }
+        return new Creation(target, tmp, nonce);
+    }
+
+    /**
+     * A new model directory being written ({@link #begin}): first the private chunks, by
+     * {@link #writeNewChunk} into {@link #staging()} (on this machine or, for a cluster engine, by
+     * its tasks on a file system they share with it), then {@link #finish}, which writes the
+     * encoder, the keys, the adapters, the empty deletion log and the manifest last, and moves the
+     * directory into place.
+     */
+    public static final class Creation implements AutoCloseable {
+        private final Path target;
+        private final Path tmp;
+        private final String nonce;
+        private boolean done;
+
+        private Creation(Path target, Path tmp, String nonce) {
+            this.target = target;
+            this.tmp = tmp;
+            this.nonce = nonce;
+        }
+
+        /** The directory the model is moved to by {@link #finish}. */
+        public Path target() {
+            return target;
+        }
+
+        /** The temporary directory the model is written into (chunks go to its {@code data/}). */
+        public Path staging() {
+            return tmp;
+        }
+
+        /**
+         * Writes the rest of the model next to the chunks {@code privateData} lists (written by
+         * {@link #writeNewChunk} into {@link #staging()}), forces everything to disk, and moves the
+         * directory into place (replacing an existing model directory if {@link #begin} was asked
+         * to). Files under {@code adapters/} and {@code data/} that the manifest does not name (left
+         * by a chunk writer that was stopped and run again) are deleted first. Steps
+         * {@code progress} once per adapter and twice for the encoder and keys.
+         */
+        public void finish(LegoNetModel model, Manifest.PrivateEntry privateData, Manifest.DatasetInfo dataset,
+                           TrainStats stats, Progress progress) {
+            if (done) {
+                throw new IllegalStateException("the model was written already");
+            }
+            try {
+                Encoder enc = model.encoder();
+                byte[] encFile = BinFile.wrap(BinFile.ENCODER, enc.state());
+                AtomicFiles.writeDurable(tmp.resolve(ENCODER_FILE), encFile);
+                Manifest.EncoderEntry encoderEntry = new Manifest.EncoderEntry(enc.spec(), enc.inputDim(),
+                        enc.outputDim(), model.encoderFingerprint(), ENCODER_FILE, BinFile.sha256(encFile));
+                Keys keys = model.keys();
+                byte[] keysFile = BinFile.wrap(BinFile.KEYS, keys.toBytes());
+                AtomicFiles.writeDurable(tmp.resolve(KEYS_FILE), keysFile);
+                Manifest.KeysEntry keysEntry = new Manifest.KeysEntry(keys.count(), keys.dim(),
+                        keys.distance().label(), keys.digest(), KEYS_FILE, BinFile.sha256(keysFile));
+                progress.step(2);
+
+                List<Manifest.AdapterEntry> adapters = new ArrayList<>();
+                for (int j = 0; j < model.adapterCount(); j++) {
+                    adapters.add(writeAdapter(tmp, model.adapter(j), 0));
+                    progress.step(1);
+                }
+                Files.write(tmp.resolve(LOG_FILE), new byte[0]);
+                String now = now();
+                String salt = newSalt();
+                Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.VERSION, 0, now, now, Version.VERSION,
+                        model.config().toMap(), model.classes(),
+                        Manifest.settingsDigest(model.config().toMap(), model.classes(), salt), dataset, encoderEntry,
+                        keysEntry, privateData, adapters, model.digest(), new Manifest.DeletionsEntry(0, 0, LOG_FILE,
+                        0, salt, Digests.hex(Digests.sha256().digest())), stats.toMap());
+                byte[] manifestBytes = manifest.toBytes();
+                // the same checks as every open: a wrong chunk list fails here, before anything is installed
+                Manifest.parse(manifestBytes, tmp.resolve(Manifest.FILE).toString());
+                removeUnreferenced(tmp, manifest);
+                AtomicFiles.writeDurable(tmp.resolve(Manifest.FILE), manifestBytes);
+                AtomicFiles.syncDirectory(tmp.resolve("adapters"));
+                AtomicFiles.syncDirectory(tmp.resolve("data"));
+                AtomicFiles.syncDirectory(tmp);
+                install(tmp, target, nonce);
+                done = true;
+            } catch (IOException e) {
+                throw new StoreException("cannot write the model to " + target + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Deletes the temporary directory unless {@link #finish} moved it into place. */
+        @Override
+        public void close() {
+            if (!done) {
+                deleteQuietly(tmp);
+            }
+        }
+    }
+
+    /**
+     * Writes chunk {@code index} of a new model (generation 0) into {@code staging}'s {@code data/}
+     * directory: the encodings file (ids, labels, routes, encodings) and the raw file (ids, labels,
+     * features), each forced to disk, and returns the manifest's entry for them. The rows are the
+     * chunk's consecutive rows in storage order. Each file is written under a temporary name and
+     * renamed, so a writer run twice (a retried or speculative cluster task) leaves the same whole
+     * files; what the manifest does not name is deleted by {@link Creation#finish}.
+     *
+     * @param features {@code ids.length * inputDim} raw features
+     * @param u8       store the features as bytes (every feature of the whole model an integer in
+     *                 0..255, see {@link #allByteValued}), else as float32
+     * @param routes   {@code ids.length * k} adapter indices
+     * @param encodings {@code ids.length * dim} encodings
+     * @throws StoreException when a file cannot be written
+     */
+    public static Manifest.ChunkEntry writeNewChunk(Path staging, int index, long[] ids, int[] labels,
+                                                    float[] features, int inputDim, boolean u8, int[] routes, int k,
+                                                    float[] encodings, int dim) {
+        if (u8 && !allByteValued(features)) {
+            throw new IllegalArgumentException("chunk " + index + " has a feature that is not an integer in 0..255");
+        }
+        try {
+            return writeChunkFiles(staging, index, 0, ids, labels, routes, k, encodings, dim,
+                    RawChunk.encode(ids, labels, features, inputDim, u8), true);
+        } catch (IOException e) {
+            throw new StoreException("cannot write chunk " + index + " to " + staging + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The fingerprint of the private samples a new model's chunks hold ({@link #writeNewChunk}, in
+     * {@code staging}), read back from their raw files, each checked against its entry: equal to
+     * {@code Dataset.fingerprint()} of those samples in row order, which is what the manifest's
+     * {@code dataset.fingerprint} records, computed one chunk at a time (every raw file is read
+     * twice: once for ids and labels, once for the features).
+     */
+    public static String rawFingerprint(Path staging, List<Manifest.ChunkEntry> chunks, int inputDim,
+                                        int[] sampleShape, boolean u8) {
+        long total = 0;
+        for (Manifest.ChunkEntry c : chunks) {
+            total += c.rows();
+        }
+        RowsFingerprint f = new RowsFingerprint(Math.toIntExact(total), sampleShape);
+        for (Manifest.ChunkEntry c : chunks) {
+            RawChunk rc = readRawChunk(staging, c, inputDim, u8);
+            for (int r = 0; r < rc.rows; r++) {
+                f.row(rc.id(r), rc.label(r));
+            }
+        }
+        for (Manifest.ChunkEntry c : chunks) {
+            RawChunk rc = readRawChunk(staging, c, inputDim, u8);
+            float[] x = new float[Math.multiplyExact(rc.rows, inputDim)];
+            rc.features(x, 0);
+            f.features(x, 0, x.length);
+        }
+        return f.finish();
+    }
+
+    /** Deletes the files under {@code adapters/} and {@code data/} of {@code root} that {@code m} does not name. */
+    private static void removeUnreferenced(Path root, Manifest m) throws IOException {
+        Set<String> referenced = referenced(m);
+        boolean removed = false;
+        for (String sub : List.of("adapters", "data")) {
+            Path d = root.resolve(sub);
+            if (!Files.isDirectory(d)) {
+                continue;
+            }
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
+                for (Path p : ds) {
+                    if (!referenced.contains(sub + "/" + p.getFileName())) {
+                        Files.deleteIfExists(p);
+                        removed = true;
+                    }
+                }
+            }
+            if (removed) {
+                AtomicFiles.syncDirectory(d);
+            }
         }
     }
 
@@ -326,13 +494,29 @@ public final class ModelStore implements AutoCloseable {
     private static int firstNotByteValued(Dataset raw) {
         for (int r = 0; r < raw.size(); r++) {
             for (int c = 0; c < raw.dim(); c++) {
-                float v = raw.feature(r, c);
-                if (!(v >= 0 && v <= 255 && v == Math.rint(v)) || Float.floatToRawIntBits(v) == 0x80000000) {
+                if (!byteValued(raw.feature(r, c))) {
                     return r;
                 }
             }
         }
         return -1;
+    }
+
+    /**
+     * Whether every value is an integer in 0..255 (and not -0.0), stored exactly as one byte: a new
+     * model's raw format is {@code u8} when this holds for every training feature, else {@code f32}.
+     */
+    public static boolean allByteValued(float[] features) {
+        for (float v : features) {
+            if (!byteValued(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean byteValued(float v) {
+        return v >= 0 && v <= 255 && v == Math.rint(v) && Float.floatToRawIntBits(v) != 0x80000000;
     }
 
     /**
@@ -384,33 +568,64 @@ public final class ModelStore implements AutoCloseable {
         int dim = data.dim();
         int k = data.k();
         int n = rows.length;
+        long[] ids = new long[n];
+        int[] labels = new int[n];
+        int[] routes = new int[Math.multiplyExact(n, k)];
+        float[] enc = new float[Math.multiplyExact(n, dim)];
+        for (int i = 0; i < n; i++) {
+            ids[i] = data.id(rows[i]);
+            labels[i] = data.label(rows[i]);
+            System.arraycopy(data.route(rows[i]), 0, routes, i * k, k);
+            data.copyEncoding(rows[i], enc, i * dim);
+        }
+        return writeChunkFiles(root, c, generation, ids, labels, routes, k, enc, dim, rawPayload, false);
+    }
+
+    /**
+     * Writes the two files of chunk {@code c} of {@code generation}: the encodings file (rows,
+     * dim, k; ids, labels, routes, encodings) and the raw file holding {@code rawPayload}, each
+     * forced to disk; {@code viaRename} writes each under a temporary name first.
+     */
+    private static Manifest.ChunkEntry writeChunkFiles(Path root, int c, long generation, long[] ids, int[] labels,
+                                                       int[] routes, int k, float[] enc, int dim, byte[] rawPayload,
+                                                       boolean viaRename) throws IOException {
+        int n = ids.length;
         ByteBuffer e = ByteBuffer.allocate(12 + n * (12 + 4 * k + 4 * dim)).order(ByteOrder.LITTLE_ENDIAN);
         e.putInt(n).putInt(dim).putInt(k);
-        for (int r : rows) {
-            e.putLong(data.id(r));
+        for (long id : ids) {
+            e.putLong(id);
         }
-        for (int r : rows) {
-            e.putInt(data.label(r));
+        for (int label : labels) {
+            e.putInt(label);
         }
-        for (int r : rows) {
-            for (int a : data.route(r)) {
-                e.putInt(a);
-            }
-        }
-        float[] enc = new float[n * dim];
-        for (int i = 0; i < n; i++) {
-            data.copyEncoding(rows[i], enc, i * dim);
+        for (int a : routes) {
+            e.putInt(a);
         }
         e.asFloatBuffer().put(enc);
         String encName = Manifest.chunkFile("enc", c, generation);
         byte[] encFile = BinFile.wrap(BinFile.ENCODINGS, e.array());
-        AtomicFiles.writeDurable(root.resolve(encName), encFile);
+        writeFile(root.resolve(encName), encFile, viaRename);
 
         String rawName = Manifest.chunkFile("raw", c, generation);
         byte[] rawFile = BinFile.wrap(BinFile.RAW, rawPayload);
-        AtomicFiles.writeDurable(root.resolve(rawName), rawFile);
+        writeFile(root.resolve(rawName), rawFile, viaRename);
         return new Manifest.ChunkEntry(c, n, new Manifest.FileRef(encName, BinFile.sha256(encFile)),
                 new Manifest.FileRef(rawName, BinFile.sha256(rawFile)));
+    }
+
+    private static void writeFile(Path file, byte[] bytes, boolean viaRename) throws IOException {
+        if (!viaRename) {
+            AtomicFiles.writeDurable(file, bytes);
+            return;
+        }
+        String nonce = Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + nonce);
+        try {
+            AtomicFiles.writeDurable(tmp, bytes);
+            AtomicFiles.move(tmp, file);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -737,25 +952,7 @@ public final class ModelStore implements AutoCloseable {
                 ch.force(true);
             }
         }
-        Set<String> referenced = referenced(m);
-        boolean removed = false;
-        for (String sub : List.of("adapters", "data")) {
-            Path d = root.resolve(sub);
-            if (!Files.isDirectory(d)) {
-                continue;
-            }
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
-                for (Path p : ds) {
-                    if (!referenced.contains(sub + "/" + p.getFileName())) {
-                        Files.deleteIfExists(p);
-                        removed = true;
-                    }
-                }
-            }
-            if (removed) {
-                AtomicFiles.syncDirectory(d);
-            }
-        }
+        removeUnreferenced(root, m);
         Files.deleteIfExists(root.resolve(Manifest.FILE + ".tmp"));
     }
 
@@ -936,9 +1133,36 @@ public final class ModelStore implements AutoCloseable {
     }
 
     private RawChunk readRawChunk(Manifest m, Manifest.ChunkEntry c) {
-        RawChunk rc = RawChunk.parse(BinFile.read(dir, c.raw().file(), BinFile.RAW, c.raw().sha256()), c.raw().file());
-        if (rc.rows != c.rows() || rc.dim != m.encoder().inputDim()
-                || rc.width != ("u8".equals(m.privateData().rawFormat()) ? 1 : 4)) {
+        return readRawChunk(dir, m, c);
+    }
+
+    private static RawChunk readRawChunk(Path root, Manifest m, Manifest.ChunkEntry c) {
+        return readRawChunk(root, c, m.encoder().inputDim(), "u8".equals(m.privateData().rawFormat()));
+    }
+
+    /**
+     * The raw samples of one chunk of the model directory {@code dir}, as {@code c} (an entry of its
+     * manifest) names them, checked against the entry and the raw layout ({@code inputDim} features
+     * per sample, stored as bytes when {@code u8}): what a cluster engine's task reads when it
+     * verifies the model one chunk per task. A file a commit has superseded since the manifest was
+     * read is missing: a {@link StoreException} names it.
+     */
+    public static Dataset readRawChunk(Path dir, Manifest.ChunkEntry c, int inputDim, boolean u8, int[] sampleShape) {
+        RawChunk rc = readRawChunk(dir, c, inputDim, u8);
+        float[] features = new float[Math.multiplyExact(rc.rows, inputDim)];
+        rc.features(features, 0);
+        try {
+            return new Dataset("raw chunk " + c.raw().file(), rc.ids(), rc.labels(), features, sampleShape);
+        } catch (org.legonet.core.data.DataException e) {
+            throw new StoreException("model directory " + dir + " holds raw samples that are not valid (" + e.getMessage()
+                    + "); the store is damaged", e);
+        }
+    }
+
+    /** The raw file of chunk {@code c} under {@code root}, checked against its entry and the raw layout. */
+    private static RawChunk readRawChunk(Path root, Manifest.ChunkEntry c, int inputDim, boolean u8) {
+        RawChunk rc = RawChunk.parse(BinFile.read(root, c.raw().file(), BinFile.RAW, c.raw().sha256()), c.raw().file());
+        if (rc.rows != c.rows() || rc.dim != inputDim || rc.width != (u8 ? 1 : 4)) {
             throw new StoreException("raw chunk " + c.raw().file() + " does not match the manifest");
         }
         return rc;

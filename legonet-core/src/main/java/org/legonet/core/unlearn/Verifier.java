@@ -87,18 +87,34 @@ public final class Verifier {
 
     private VerifyReport verify(LegoNetModel model, PrivateSet cached, Dataset raw, int[] adapters, String which,
                                 long t0) {
-        boolean partial = adapters != null;
-        List<String> problems = new ArrayList<>();
         float[] enc = Encoders.encodeAll(model.encoder(), raw, threads, progress);
         int[] routes = model.router().routeAll(enc, raw.size(), threads);
         PrivateSet rebuilt = new PrivateSet(raw.ids(), raw.labels(), enc, model.encoder().outputDim(), routes,
                 model.router().k(), new BitSet(), model.adapterCount());
+        return verifyRebuilt(model, cached, rebuilt, adapters, which, t0);
+    }
 
+    /**
+     * Verifies {@code model}, whose private samples are {@code cached}, against {@code rebuilt}: the
+     * retained raw samples, in the order of {@code cached}'s retained rows, encoded with the model's
+     * frozen encoder and routed with its frozen keys by the caller (a cluster engine does this in
+     * its tasks, one raw chunk each). Everything else is this verifier's: the comparison of
+     * encodings and routes, the adapters rebuilt with its {@link AdapterTraining}, the verdict.
+     * Only {@code adapters} are rebuilt (all when null).
+     *
+     * @param startNanos {@link System#nanoTime()} when the verification began (the report's time
+     *                   counts from it, so that it includes the caller's encoding)
+     */
+    public VerifyReport verifyRebuilt(LegoNetModel model, PrivateSet cached, PrivateSet rebuilt, int[] adapters,
+                                      String which, long startNanos) {
+        long t0 = startNanos;
+        boolean partial = adapters != null;
+        List<String> problems = new ArrayList<>();
         boolean encodingsMatch = true;
         boolean routesMatch = true;
         int[] kept = cached.retainedRows();
-        if (kept.length != raw.size()) {
-            problems.add("the store holds " + raw.size() + " raw samples but " + kept.length + " cached encodings");
+        if (kept.length != rebuilt.rows()) {
+            problems.add("the store holds " + rebuilt.rows() + " raw samples but " + kept.length + " cached encodings");
             encodingsMatch = false;
             routesMatch = false;
         } else {
@@ -152,7 +168,7 @@ public final class Verifier {
         boolean exact = encodingsMatch && routesMatch && differing.isEmpty()
                 && rebuiltModel.digest().equals(model.digest());
         int notRebuilt = model.adapterCount() - rebuiltAdapters.length;
-        return new VerifyReport(exact, raw.size(), rebuiltAdapters.length, notRebuilt,
+        return new VerifyReport(exact, rebuilt.rows(), rebuiltAdapters.length, notRebuilt,
                 scope(rebuiltAdapters.length, notRebuilt, which), differing, encodingsMatch, routesMatch,
                 model.digest(), rebuiltModel.digest(), (System.nanoTime() - t0) / 1e9, problems);
     }
