@@ -64,16 +64,19 @@ public final class ScaleReport {
                 r.sparkPartitions()));
 
         b.append("## In process\n\n");
-        b.append("| scale | private N | n x k | test acc | samples per removal (k²N/n) | encode s | train s | peak heap GiB "
-                + "| store MB | Single p50 / p95 s (retrain + store) | Random100 s | UnClass s | retrain all s | checks |\n");
+        b.append("| scale | private N | public P | n x k | test acc | samples per removal (k²N/n) | train s (encode + keys + "
+                + "adapters) | peak heap GiB | store MB | Single p50 / p95 s (retrain + store) | Random100 s | UnClass s "
+                + "| retrain all s | checks |\n");
         b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         ScaleResults.Scale first = r.scales().get(0);
         for (ScaleResults.Scale s : r.scales()) {
             BenchResults.SettingResult p = s.inProcess();
-            b.append(f("| x%d | %,d | %d x %d | %s | %,.0f (%,.0f) | %.1f | %.1f | %.2f | %,.0f | %.4f / %.4f (%.4f + %.4f) "
-                            + "| %s | %s | %s | %s |%n", s.factor(), s.privateSamples(), s.n(), s.k(),
-                    PaperReport.acc(p.before().test()), p.expectedSamplesPerRemoval(), p.idealSamplesPerRemoval(),
-                    s.encodeSeconds(), p.trainSeconds(), p.peakHeapBytes() / (double) (1L << 30), p.storeBytes() / 1e6,
+            double keys = p.trainSeconds() - s.encodeSeconds() - p.adapterSeconds();
+            b.append(f("| x%d | %,d | %,d | %d x %d | %s | %,.0f (%,.0f) | %.1f (%.1f + %.1f + %.1f) | %.2f | %,.0f "
+                            + "| %.4f / %.4f (%.4f + %.4f) | %s | %s | %s | %s |%n", s.factor(), s.privateSamples(),
+                    s.publicSamples(), s.n(), s.k(), PaperReport.acc(p.before().test()), p.expectedSamplesPerRemoval(),
+                    p.idealSamplesPerRemoval(), p.trainSeconds(), s.encodeSeconds(), keys, p.adapterSeconds(),
+                    p.peakHeapBytes() / (double) (1L << 30), p.storeBytes() / 1e6,
                     p.single().p50Seconds(), p.single().p95Seconds(), p.single().p50TrainSeconds(),
                     p.single().p50StoreSeconds(), task(p.random100()), task(p.unclass()),
                     p.retrainAllSeconds() == null ? "-" : f("%.1f", p.retrainAllSeconds()), checks(p)));
@@ -91,7 +94,7 @@ public final class ScaleReport {
 
         if (r.scales().stream().anyMatch(s -> s.spark() != null)) {
             b.append("## Spark (").append(r.sparkMaster()).append(") against in process\n\n");
-            b.append("| scale | train s: Spark / in process (x) | save s | peak heap GiB | same digest | Single p50 / p95 s "
+            b.append("| scale | train s: Spark (driver: encoder and keys) / in process (x) | save s | peak heap GiB | same digest | Single p50 / p95 s "
                     + "(wall with open) | Random100 s | UnClass s | verify in process |\n");
             b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
             for (ScaleResults.Scale s : r.scales()) {
@@ -99,9 +102,9 @@ public final class ScaleReport {
                 if (sp == null) {
                     continue;
                 }
-                double inProc = s.encodeSeconds() + s.inProcess().trainSeconds();
-                b.append(f("| x%d | %.1f / %.1f (x%.2f) | %.1f | %.2f | %s (%s) | %.4f / %.4f (%.3f) | %s | %s | %s |%n",
-                        s.factor(), sp.trainSeconds(), inProc, sp.trainSeconds() / inProc, sp.saveSeconds(),
+                double inProc = s.inProcess().trainSeconds();
+                b.append(f("| x%d | %.1f (%.1f) / %.1f (x%.2f) | %.1f | %.2f | %s (%s) | %.4f / %.4f (%.3f) | %s | %s | %s |%n",
+                        s.factor(), sp.trainSeconds(), sp.driverSeconds(), inProc, sp.trainSeconds() / inProc, sp.saveSeconds(),
                         sp.peakHeapBytes() / (double) (1L << 30), sp.sameDigest() ? "yes" : "NO",
                         sp.digest().substring(0, 16), sp.single().p50Seconds(), sp.single().p95Seconds(),
                         sp.single().p50WallSeconds(), task(sp.random100()), task(sp.unclass()), sp.verify()));
@@ -165,7 +168,7 @@ public final class ScaleReport {
         for (ScaleResults.Scale s : r.scales()) {
             x.add((double) s.privateSamples());
             single.add(s.inProcess().single().p50Seconds());
-            train.add(s.encodeSeconds() + s.inProcess().trainSeconds());
+            train.add(s.inProcess().trainSeconds());
             if (s.spark() != null) {
                 sx.add((double) s.privateSamples());
                 sparkSingle.add(s.spark().single().p50Seconds());

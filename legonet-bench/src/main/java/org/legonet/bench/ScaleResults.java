@@ -37,7 +37,9 @@ public final class ScaleResults {
      *
      * @param trainSeconds       {@code SparkTrainer.train} wall time: encoder and keys on the driver, encoding,
      *                           routing and adapter training as Spark jobs
-     * @param saveSeconds        writing the model directory
+     * @param driverSeconds      of which on the driver: fitting the encoder, encoding the public split, placing and
+     *                           balancing the keys (the same code and cost as in process)
+     * @param saveSeconds        writing the model directory (the private chunks by the executors)
      * @param peakHeapBytes      peak heap of the JVM during training and saving (in local mode the executors run in
      *                           it too)
      * @param digest             model digest of the Spark-trained model
@@ -50,7 +52,7 @@ public final class ScaleResults {
      * @param verify             a full in-process verify of the directory after the Spark forgets: every adapter
      *                           rebuilt in process from the retained raw samples
      */
-    public record Spark(double trainSeconds, double saveSeconds, long peakHeapBytes, String digest, boolean sameDigest,
+    public record Spark(double trainSeconds, double driverSeconds, double saveSeconds, long peakHeapBytes, String digest, boolean sameDigest,
                         SparkSingle single, BenchResults.Task random100,
                         BenchResults.Task unclass, String verify, double verifySeconds) {
     }

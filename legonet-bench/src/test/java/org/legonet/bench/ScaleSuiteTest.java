@@ -42,6 +42,7 @@ class ScaleSuiteTest {
         assertThat(x2.privateSamples()).isEqualTo(1200);
         assertThat(x1.n()).isEqualTo(4);
         assertThat(x2.n()).isEqualTo(8);
+        assertThat(x2.publicSamples()).isEqualTo(400);
         for (ScaleResults.Scale s : run.scales()) {
             assertThat(s.inProcess().single().verifiedExact()).isEqualTo(3);
             assertThat(s.inProcess().random100().verify()).isEqualTo("EXACT");
@@ -67,7 +68,7 @@ class ScaleSuiteTest {
         Path plot = ScaleReport.writeMarkdown(run, md);
         ScaleReport.writeJson(run, tmp.resolve("out/scale.json"));
         assertThat(Files.readAllBytes(plot)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
-        assertThat(Files.readString(md)).contains("| x2 | 1,200 | 8 x 2 |").contains("Single p50 at x2 is x")
+        assertThat(Files.readString(md)).contains("| x2 | 1,200 | 400 | 8 x 2 |").contains("Single p50 at x2 is x")
                 .contains("## Cost model").contains(plot.getFileName().toString());
         assertThat(Files.readString(tmp.resolve("out/scale.json"))).contains("\"model_digest\"");
     }
