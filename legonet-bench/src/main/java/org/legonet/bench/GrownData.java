@@ -40,18 +40,9 @@ public final class GrownData {
             return priv;
         }
         int[] shape = priv.sampleShape();
-        int h;
-        int w;
-        if (shape != null && shape.length == 2) {
-            h = shape[0];
-            w = shape[1];
-        } else if (shape != null && shape.length == 3 && shape[0] == 1) {
-            h = shape[1];
-            w = shape[2];
-        } else {
-            throw new LegoNetException("growing the data needs images (a sample shape of [H, W] or [1, H, W]); "
-                    + priv.name() + " has " + java.util.Arrays.toString(shape));
-        }
+        int[] hw = imageShape(priv);
+        int h = hw[0];
+        int w = hw[1];
         int rows = priv.size();
         int dim = priv.dim();
         long total = (long) rows * factor;
@@ -59,16 +50,9 @@ public final class GrownData {
             throw new LegoNetException(String.format(java.util.Locale.ROOT, "%,d samples of %d features do not fit one "
                     + "Java array (at most %,d values); use a smaller factor", total, dim, Integer.MAX_VALUE - 8));
         }
-        long maxId = 0;
-        for (int r = 0; r < rows; r++) {
-            maxId = Math.max(maxId, priv.id(r));
-        }
-        long stride = 1;
-        while (stride <= maxId || stride < minStride) {
-            stride *= 10;
-        }
+        long stride = stride(priv, minStride);
         if (stride > Long.MAX_VALUE / factor) {
-            throw new LegoNetException("ids up to " + maxId + " leave no room for " + factor + " copies");
+            throw new LegoNetException("ids up to " + (stride - 1) + " leave no room for " + factor + " copies");
         }
         long[] ids = new long[(int) total];
         int[] labels = new int[(int) total];
@@ -81,18 +65,79 @@ public final class GrownData {
                 ids[row] = v * stride + priv.id(r);
                 labels[row] = priv.label(r);
                 priv.copyRow(r, src, 0);
-                int off = row * dim;
-                for (int y = 0; y < h; y++) {
-                    int sy = y - t[1];
-                    for (int xx = 0; xx < w; xx++) {
-                        int sx0 = xx - t[0];
-                        int sx = t[2] == 1 ? w - 1 - sx0 : sx0;
-                        x[off + y * w + xx] = sy < 0 || sy >= h || sx0 < 0 || sx0 >= w ? 0f : src[sy * w + sx];
-                    }
-                }
+                transform(src, t, h, w, x, row * dim);
             }
         }
         return new Dataset(priv.name() + " grown x" + factor, ids, labels, x, shape);
+    }
+
+    /**
+     * {@code data} at its own size, row r transformed by the transform of copy {@code r mod factor} (with that copy's
+     * fresh id): a split as varied as the grown data but no larger. The scaling study's public split, on which the
+     * keys are placed and balanced: keys fitted on the plain images alone route the shifted and mirrored ones
+     * unevenly, and a public split grown with the data would make placing the keys cost P x n, the square of the
+     * factor.
+     */
+    public static Dataset mix(Dataset data, int factor, long minStride) {
+        if (factor < 1 || factor > MAX_FACTOR) {
+            throw new LegoNetException("the scale factor must be in 1.." + MAX_FACTOR + ", got " + factor);
+        }
+        if (factor == 1) {
+            return data;
+        }
+        int[] hw = imageShape(data);
+        long stride = stride(data, minStride);
+        int rows = data.size();
+        int dim = data.dim();
+        long[] ids = new long[rows];
+        int[] labels = new int[rows];
+        float[] x = new float[rows * dim];
+        float[] src = new float[dim];
+        for (int r = 0; r < rows; r++) {
+            int v = r % factor;
+            ids[r] = v * stride + data.id(r);
+            labels[r] = data.label(r);
+            data.copyRow(r, src, 0);
+            transform(src, v == 0 ? new int[] {0, 0, 0} : TRANSFORMS.get(v - 1), hw[0], hw[1], x, r * dim);
+        }
+        return new Dataset(data.name() + " mixed x" + factor, ids, labels, x, data.sampleShape());
+    }
+
+    private static int[] imageShape(Dataset d) {
+        int[] shape = d.sampleShape();
+        if (shape != null && shape.length == 2) {
+            return new int[] {shape[0], shape[1]};
+        }
+        if (shape != null && shape.length == 3 && shape[0] == 1) {
+            return new int[] {shape[1], shape[2]};
+        }
+        throw new LegoNetException("growing the data needs images (a sample shape of [H, W] or [1, H, W]); "
+                + d.name() + " has " + java.util.Arrays.toString(shape));
+    }
+
+    /** The smallest power of ten above every id of {@code d}, at least {@code minStride}. */
+    private static long stride(Dataset d, long minStride) {
+        long maxId = 0;
+        for (int r = 0; r < d.size(); r++) {
+            maxId = Math.max(maxId, d.id(r));
+        }
+        long stride = 1;
+        while (stride <= maxId || stride < minStride) {
+            stride *= 10;
+        }
+        return stride;
+    }
+
+    /** Writes {@code src} (an h x w image) shifted by {dx, dy} and, when flip is 1, mirrored, into dst at off. */
+    private static void transform(float[] src, int[] t, int h, int w, float[] dst, int off) {
+        for (int y = 0; y < h; y++) {
+            int sy = y - t[1];
+            for (int xx = 0; xx < w; xx++) {
+                int sx0 = xx - t[0];
+                int sx = t[2] == 1 ? w - 1 - sx0 : sx0;
+                dst[off + y * w + xx] = sy < 0 || sy >= h || sx0 < 0 || sx0 >= w ? 0f : src[sy * w + sx];
+            }
+        }
     }
 
     private static List<int[]> transforms() {

@@ -32,9 +32,11 @@ public final class ScaleSuite {
      * @param singles     one-sample forgets per factor in process
      * @param sparkSingles one-sample forgets per factor on Spark
      * @param base        the setting at factor 1 (n is multiplied by the factor)
+     * @param growPublic  grow the public split with the factor too (by default it keeps its size and takes on the
+     *                    transforms, {@link GrownData#mix})
      */
     public record Options(List<Integer> factors, int sparkUpTo, String sparkMaster, int partitions, int singles,
-                          int sparkSingles, long seed, int threads, ModelConfig base, Path workDir) {
+                          int sparkSingles, long seed, int threads, ModelConfig base, Path workDir, boolean growPublic) {
         public Options {
             factors = List.copyOf(factors);
             if (factors.isEmpty()) {
@@ -89,11 +91,11 @@ public final class ScaleSuite {
             for (int factor : options.factors()) {
                 say(String.format(Locale.ROOT, "scale x%d: growing the private split to %,d samples ...", factor,
                         (long) privateSplit.size() * factor));
-                // the public split grows by the same transforms: the keys and their balancing offsets are fitted
-                // on it, and keys fitted on plain images alone route the shifted and mirrored private ones
-                // unevenly (docs/scale.md)
+                // the public split keeps its size but takes on the same transforms (GrownData.mix): the keys and
+                // their balancing offsets are fitted on it (docs/scale.md)
                 Dataset grown = GrownData.grow(privateSplit, factor, stride);
-                Dataset grownPublic = GrownData.grow(publicSplit, factor, stride);
+                Dataset grownPublic = options.growPublic() ? GrownData.grow(publicSplit, factor, stride)
+                        : GrownData.mix(publicSplit, factor, stride);
                 ModelConfig config = base.withShape(base.adapters() * factor, base.activate());
                 Benchmark.Setting setting = new Benchmark.Setting(config.adapters(), config.activate(),
                         config.adapter().toString());
@@ -133,11 +135,12 @@ public final class ScaleSuite {
             }
         }
         Map<String, Object> notes = new LinkedHashMap<>();
-        notes.put("growth", "copy 0 is the split itself; copy v > 0 shifts every image by up to 2 pixels and/or "
-                + "mirrors it (a fixed list of 49 transforms), with fresh ids v * 10^d + id; labels kept. The public "
-                + "split grows by the same transforms, because the keys and their balancing offsets are fitted on it: "
-                + "keys fitted on the plain public images route the shifted and mirrored private ones unevenly "
-                + "(docs/scale.md)");
+        notes.put("growth", "copy 0 is the private split itself; copy v > 0 shifts every image by up to 2 pixels "
+                + "and/or mirrors it (a fixed list of 49 transforms), with fresh ids v * 10^d + id; labels kept. "
+                + (options.growPublic() ? "The public split grows the same way."
+                : "The public split keeps its size, its row r transformed as copy r mod factor: the keys and their "
+                + "balancing offsets are fitted on it, and keys fitted on the plain images alone route the shifted "
+                + "and mirrored ones unevenly (docs/scale.md)"));
         notes.put("single_seconds", "in process: wall time of one forget request on an open model (retrain the affected "
                 + "adapters from scratch, rewrite the affected data chunks and adapter files, fsync, atomic manifest "
                 + "switch), each checked against a from-scratch rebuild of the adapters it retrained");

@@ -87,6 +87,27 @@ class GrownDataTest {
     }
 
     @Test
+    void mixingKeepsTheSizeAndTransformsRowRAsCopyRModFactor() {
+        Dataset d = images();
+        Dataset m = GrownData.mix(d, 3, 0);
+        Dataset g = GrownData.grow(d, 3, 0);
+        assertThat(m.size()).isEqualTo(3);
+        for (int r = 0; r < 3; r++) {
+            int grownRow = (r % 3) * 3 + r; // copy r mod 3 of row r
+            assertThat(m.id(r)).isEqualTo(g.id(grownRow));
+            assertThat(m.label(r)).isEqualTo(d.label(r));
+            float[] a = new float[20];
+            float[] b = new float[20];
+            m.copyRow(r, a, 0);
+            g.copyRow(grownRow, b, 0);
+            assertThat(a).containsExactly(b);
+        }
+        assertThat(GrownData.mix(d, 1, 0)).isSameAs(d);
+        // a stride shared with another split keeps the ids apart
+        assertThat(GrownData.mix(d, 3, 1000).id(1)).isEqualTo(1000 + 8);
+    }
+
+    @Test
     void refusesWhatItCannotGrow() {
         assertThatThrownBy(() -> GrownData.grow(images(), 0)).isInstanceOf(LegoNetException.class)
                 .hasMessageContaining("1..50");

@@ -30,7 +30,7 @@ class ScaleSuiteTest {
         Dataset priv = all.slice(200, 800, "private");
         Dataset test = all.slice(800, 900, "test");
         ModelConfig base = SmallModels.config(4).withShape(4, 2);
-        ScaleSuite.Options options = new ScaleSuite.Options(List.of(1, 2), 0, "local[2]", 2, 3, 1, 9, 2, base, tmp);
+        ScaleSuite.Options options = new ScaleSuite.Options(List.of(1, 2), 0, "local[2]", 2, 3, 1, 9, 2, base, tmp, false);
         StringWriter log = new StringWriter();
         ScaleResults.Run run = new ScaleSuite(options, Progress.NONE, new PrintWriter(log, true))
                 .run(pub, priv, test, "blobs");
@@ -42,7 +42,7 @@ class ScaleSuiteTest {
         assertThat(x2.privateSamples()).isEqualTo(1200);
         assertThat(x1.n()).isEqualTo(4);
         assertThat(x2.n()).isEqualTo(8);
-        assertThat(x2.publicSamples()).isEqualTo(400);
+        assertThat(x2.publicSamples()).isEqualTo(200); // the public split keeps its size
         for (ScaleResults.Scale s : run.scales()) {
             assertThat(s.inProcess().single().verifiedExact()).isEqualTo(3);
             assertThat(s.inProcess().random100().verify()).isEqualTo("EXACT");
@@ -68,7 +68,7 @@ class ScaleSuiteTest {
         Path plot = ScaleReport.writeMarkdown(run, md);
         ScaleReport.writeJson(run, tmp.resolve("out/scale.json"));
         assertThat(Files.readAllBytes(plot)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
-        assertThat(Files.readString(md)).contains("| x2 | 1,200 | 400 | 8 x 2 |").contains("Single p50 at x2 is x")
+        assertThat(Files.readString(md)).contains("| x2 | 1,200 | 200 | 8 x 2 |").contains("Single p50 at x2 is x")
                 .contains("## Cost model").contains(plot.getFileName().toString());
         assertThat(Files.readString(tmp.resolve("out/scale.json"))).contains("\"model_digest\"");
     }
@@ -76,9 +76,9 @@ class ScaleSuiteTest {
     @Test
     void refusesFactorsThatDoNotAscend() {
         ModelConfig base = SmallModels.config(4);
-        assertThatThrownBy(() -> new ScaleSuite.Options(List.of(10, 1), 0, "local[2]", 2, 3, 1, 9, 2, base, tmp))
+        assertThatThrownBy(() -> new ScaleSuite.Options(List.of(10, 1), 0, "local[2]", 2, 3, 1, 9, 2, base, tmp, false))
                 .isInstanceOf(LegoNetException.class).hasMessageContaining("ascend");
-        assertThatThrownBy(() -> new ScaleSuite.Options(List.of(1, 60), 0, "local[2]", 2, 3, 1, 9, 2, base, tmp))
+        assertThatThrownBy(() -> new ScaleSuite.Options(List.of(1, 60), 0, "local[2]", 2, 3, 1, 9, 2, base, tmp, false))
                 .isInstanceOf(LegoNetException.class);
     }
 

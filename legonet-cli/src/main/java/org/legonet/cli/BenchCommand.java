@@ -53,6 +53,11 @@ final class BenchCommand implements Callable<Integer> {
             + "on Spark. Default: ${DEFAULT-VALUE}.")
     int sparkSingles = 5;
 
+    @Option(names = "--grow-public", description = "scale suite: grow the public split with the factor too (placing "
+            + "the keys then costs P x n, the square of the factor). Default: the public split keeps its size and "
+            + "takes on the same shifts and mirror images.")
+    boolean growPublic;
+
     @Option(names = "--quick", description = "core: the default setting and one baseline only (about a minute). "
             + "paper: small slices of the data, tiny networks, a few minutes.")
     boolean quick;
@@ -147,7 +152,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path work = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
         ScaleSuite.Options opts = new ScaleSuite.Options(scales != null ? scales : List.of(1, 10), sparkUpTo,
-                sparkMaster, sparkPartitions, singles, sparkSingles, benchSeed, threads, base, work);
+                sparkMaster, sparkPartitions, singles, sparkSingles, benchSeed, threads, base, work, growPublic);
         PrintWriter err = spec.commandLine().getErr();
         CliProgress progress = CliProgress.create(true);
         DataOptions.Prepared p = data.prepare(progress);
