@@ -106,7 +106,10 @@ final class SparkEngine {
         conf.setIfMissing("spark.app.name", "legonet " + command);
         try {
             return new JavaSparkContext(conf);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Scala throws SparkException (checked in Java) undeclared
+            if (e instanceof LegoNetException l) {
+                throw l;
+            }
             throw new LegoNetException("cannot start Spark with master " + conf.get("spark.master") + ": "
                     + e.getMessage());
         }
