@@ -74,14 +74,18 @@ final class AddCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common = new CommonOptions();
 
+    @Mixin
+    EngineOptions engine = new EngineOptions();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        boolean spark = engine.spark("add", false);
         Dataset samples = read();
-        LegoNet.warmUp();
-        UpdateReport r = ForgetCommand.commit(dir.model, Edit.add(samples).withReaddForgotten(readdForgotten), common);
+        UpdateReport r = ForgetCommand.commit(dir.model, Edit.add(samples).withReaddForgotten(readdForgotten), common,
+                spark ? engine : null, "add");
         if (common.json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("added", r.added());

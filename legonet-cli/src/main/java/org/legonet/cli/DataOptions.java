@@ -75,13 +75,18 @@ public final class DataOptions {
         return prepare(found.dir(), found.sample(), progress);
     }
 
-    private Prepared prepare(Path source, boolean sample, Progress progress) {
+    /** Refuses a {@code --limit} or {@code --test-limit} too small to mean anything. */
+    void checkLimits() {
         if (limit != null && limit < 2) {
             throw new LegoNetException("--limit must be at least 2, got " + limit);
         }
         if (testLimit != null && testLimit < 1) {
             throw new LegoNetException("--test-limit must be at least 1, got " + testLimit);
         }
+    }
+
+    private Prepared prepare(Path source, boolean sample, Progress progress) {
+        checkLimits();
         LoadedData loaded = read(new DataSpec(source, labels, test, testLabels,
                 CsvOptions.DEFAULTS.withLabelColumn(labelColumn).withIdColumn(idColumn)), progress);
         Dataset train = loaded.train();

@@ -48,14 +48,17 @@ final class ForgetCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common = new CommonOptions();
 
+    @Mixin
+    EngineOptions engine = new EngineOptions();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        boolean spark = engine.spark("forget", false);
         ForgetRequest request = request();
-        LegoNet.warmUp();
-        UpdateReport r = commit(dir.model, Edit.forget(request), common);
+        UpdateReport r = commit(dir.model, Edit.forget(request), common, spark ? engine : null, "forget");
         if (common.json) {
             Out.json(spec.commandLine().getOut(), toJson(r));
         } else {
@@ -65,8 +68,16 @@ final class ForgetCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Opens the model for update, applies {@code edit} and commits it; the committed update's report. */
-    static UpdateReport commit(Path model, Edit edit, CommonOptions common) {
+    /**
+     * Applies {@code edit} to the model directory and commits it; the committed update's report.
+     * With {@code spark} (the command's engine options when it runs on Spark, else null) the
+     * adapters are retrained as Spark jobs.
+     */
+    static UpdateReport commit(Path model, Edit edit, CommonOptions common, EngineOptions spark, String command) {
+        if (spark != null) {
+            return SparkEngine.update(spark, model, edit, common, command);
+        }
+        LegoNet.warmUp();
         try (LegoNet net = LegoNet.openForUpdate(model, new LegoNet.Options(common.threads, common.progress()))) {
             LegoNet.Update u = net.apply(edit);
             LegoNet committed = u.commit();

@@ -59,7 +59,8 @@ final class QuickstartCommand implements Callable<Integer> {
             out.flush();
         }
         data.sampleWhenOffline = true;
-        TrainCommand.Result trained = TrainCommand.trainAndSave(model, true, data, config, true, common,
+        DataOptions.Prepared prepared = data.prepare(common.progress());
+        TrainCommand.Result trained = TrainCommand.trainAndSave(model, true, prepared, config, true, common,
                 spec.commandLine().getErr());
         CliProgress progress = common.progress();
         UpdateReport report;
@@ -72,7 +73,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 out.flush();
             }
             long[] ids = pick(opened, forget);
-            int[] rows = Arrays.stream(ids).mapToInt(id -> trained.data().privateSplit().rowOf(id)).toArray();
+            int[] rows = Arrays.stream(ids).mapToInt(id -> prepared.privateSplit().rowOf(id)).toArray();
             LegoNet net = opened.forget(ids).commit();
             report = net.lastUpdate();
             if (!common.json) {
@@ -84,8 +85,8 @@ final class QuickstartCommand implements Callable<Integer> {
                 out.println("4/4 evaluate ...");
                 out.flush();
             }
-            testAfter = trained.data().test() == null ? null : net.evaluate(trained.data().test());
-            forgottenAcc = net.evaluate(trained.data().privateSplit().select(rows, "forgotten"));
+            testAfter = prepared.test() == null ? null : net.evaluate(prepared.test());
+            forgottenAcc = net.evaluate(prepared.privateSplit().select(rows, "forgotten"));
         }
         Map<String, Object> j = new LinkedHashMap<>(trained.toJson());
         j.put("test_accuracy_after", testAfter == null ? null : Out.round(testAfter.accuracy()));
@@ -116,7 +117,7 @@ final class QuickstartCommand implements Callable<Integer> {
             Out.table(out, "Forgot.", rows);
             out.println();
             out.println("Next: ./legonet forget --model " + model + " --id <ID>   (ids are training-file rows "
-                    + trained.data().publicSplit().size() + "..)");
+                    + prepared.publicSplit().size() + "..)");
             out.println("      ./legonet verify --model " + model + "   |   ./legonet eval --model " + model
                     + "   |   ./legonet bench --quick");
             out.flush();

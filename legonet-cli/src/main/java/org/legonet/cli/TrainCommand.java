@@ -38,15 +38,23 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common = new CommonOptions();
 
+    @Mixin
+    EngineOptions engine = new EngineOptions();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         ModelConfig config = options.config();
+        boolean spark = engine.spark("train", true);
         LegoNet.checkTarget(model, force);
-        Result r = trainAndSave(model, force, data, config, !options.encoderGiven(), common,
-                spec.commandLine().getErr());
+        data.checkLimits();
+        Result r = spark
+                ? SparkEngine.train(engine, model, force, data, given("--data"), given("--labels"), config,
+                        !options.encoderGiven(), common, spec.commandLine().getErr())
+                : trainAndSave(model, force, data.prepare(common.progress()), config, !options.encoderGiven(), common,
+                        spec.commandLine().getErr());
         if (common.json) {
             Out.json(spec.commandLine().getOut(), r.toJson());
         } else {
@@ -55,21 +63,30 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The value of {@code option} as typed (a Spark input may be a URI, which a {@link Path} would mangle), or null. */
+    private String given(String option) {
+        picocli.CommandLine.Model.OptionSpec o = spec.commandLine().getParseResult().matchedOption(option);
+        return o == null ? null : o.originalStringValues().get(o.originalStringValues().size() - 1);
+    }
+
     /**
      * What training produced, for printing.
      *
-     * @param info  the trained model, as {@code info} describes it
-     * @param stats figures of the training run
+     * @param info          the trained model, as {@code info} describes it
+     * @param stats         figures of the training run
+     * @param test          accuracy on the test set, or null without one
+     * @param data          the training data, in words
+     * @param publicSamples rows in the public split
      */
-    record Result(Path model, ModelInfo info, TrainStats stats, Accuracy test, DataOptions.Prepared data,
+    record Result(Path model, ModelInfo info, TrainStats stats, Accuracy test, String data, int publicSamples,
                   List<DataFit.Notice> notices) {
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("model", model.toAbsolutePath().normalize().toString());
-            m.put("data", data.description());
+            m.put("data", data);
             m.put("model_digest", info.digest());
             m.put("config", info.config().toMap());
-            m.put("public_samples", data.publicSplit().size());
+            m.put("public_samples", publicSamples);
             m.put("private_samples", info.retained());
             m.put("test_accuracy", test == null ? null : Out.round(test.accuracy()));
             m.put("adapter_sizes", info.adapterSizes());
@@ -90,9 +107,9 @@ final class TrainCommand implements Callable<Integer> {
             ModelInfo.AdapterSizes s = info.adapterSizes();
             Map<String, String> rows = new LinkedHashMap<>();
             rows.put("model", model.toString());
-            rows.put("data", data.description());
-            rows.put("split", String.format(Locale.ROOT, "%,d public / %,d private%s", data.publicSplit().size(),
-                    info.retained(), data.test() == null ? "" : String.format(Locale.ROOT, " / %,d test", data.test().size())));
+            rows.put("data", data);
+            rows.put("split", String.format(Locale.ROOT, "%,d public / %,d private%s", publicSamples,
+                    info.retained(), test == null ? "" : String.format(Locale.ROOT, " / %,d test", test.samples())));
             ModelConfig c = info.config();
             rows.put("setting", c.encoder() + ", n=" + c.adapters() + ", k=" + c.activate() + ", " + c.adapter()
                     + ", " + c.epochs() + " epochs");
@@ -111,35 +128,56 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * Loads the data, trains, writes the model directory, evaluates on the test split. With
+     * Trains on the prepared data, writes the model directory, evaluates on the test split. With
      * {@code defaultEncoder} (no encoder named by the user) the default encoder is first fitted to
      * the data's shape ({@link DataFit#defaultEncoder}); an encoder the user named is used as given.
      * Notices about the setting and the data go to {@code err} (one line each) once training
      * succeeded, so that a setting the data cannot take fails with its one-line error alone.
      */
-    static Result trainAndSave(Path model, boolean force, DataOptions data, ModelConfig config, boolean defaultEncoder,
-                               CommonOptions common, java.io.PrintWriter err) {
+    static Result trainAndSave(Path model, boolean force, DataOptions.Prepared p, ModelConfig config,
+                               boolean defaultEncoder, CommonOptions common, java.io.PrintWriter err) {
         CliProgress progress = common.progress();
-        DataOptions.Prepared p = data.prepare(progress);
         List<DataFit.Notice> notices = new ArrayList<>();
-        ModelConfig fitted = config;
-        if (defaultEncoder) {
-            DataFit.EncoderChoice choice = DataFit.defaultEncoder(p.publicSplit().dim(), p.publicSplit().size());
-            fitted = config.withEncoder(choice.encoder());
-            choice.notice().ifPresent(notices::add);
-        }
-        DataFit.adapterShare(fitted, p.privateSplit().size()).ifPresent(notices::add);
+        ModelConfig fitted = fitted(config, defaultEncoder, p.publicSplit().dim(), p.publicSplit().size(),
+                p.privateSplit().size(), notices);
         DataSource source = new DataSource(p.description(), p.source().toString(), p.spec(), p.trainRows());
         try (LegoNet net = LegoNet.train(fitted, p.publicSplit(), p.privateSplit(),
                 new LegoNet.Options(common.threads, progress), source)) {
-            for (DataFit.Notice n : notices) {
-                err.println(line(n, fitted, p.privateSplit().size()));
-            }
-            err.flush();
+            printNotices(err, notices, fitted, p.privateSplit().size());
             net.save(model, force);
             Accuracy test = p.test() == null ? null : net.evaluate(p.test());
-            return new Result(model, net.info(), net.trainStats(), test, p, List.copyOf(notices));
+            return new Result(model, net.info(), net.trainStats(), test, p.description(), p.publicSplit().size(),
+                    List.copyOf(notices));
         }
+    }
+
+    /**
+     * The configuration to train: with {@code defaultEncoder}, the default encoder fitted to the
+     * public split's shape. Adds to {@code notices} what the user should hear about the setting.
+     */
+    static ModelConfig fitted(ModelConfig config, boolean defaultEncoder, int featureDim, int publicSamples,
+                              long privateSamples, List<DataFit.Notice> notices) {
+        ModelConfig fitted = config;
+        if (defaultEncoder) {
+            DataFit.EncoderChoice choice = DataFit.defaultEncoder(featureDim, publicSamples);
+            fitted = config.withEncoder(choice.encoder());
+            choice.notice().ifPresent(notices::add);
+        }
+        DataFit.adapterShare(fitted, privateCount(privateSamples)).ifPresent(notices::add);
+        return fitted;
+    }
+
+    /** The notices, one line each on {@code err}. */
+    static void printNotices(java.io.PrintWriter err, List<DataFit.Notice> notices, ModelConfig config,
+                             long privateSamples) {
+        for (DataFit.Notice n : notices) {
+            err.println(line(n, config, privateCount(privateSamples)));
+        }
+        err.flush();
+    }
+
+    private static int privateCount(long privateSamples) {
+        return (int) Math.min(privateSamples, Integer.MAX_VALUE);
     }
 
     /** One line for the user: a capped default is a note, a setting that may not fit the data a warning. */

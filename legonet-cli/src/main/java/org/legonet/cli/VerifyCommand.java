@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.legonet.core.LegoNet;
+import org.legonet.core.LegoNetException;
 import org.legonet.core.VerifyReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,14 +26,26 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common = new CommonOptions();
 
+    @Mixin
+    EngineOptions engine = new EngineOptions();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        boolean spark = engine.spark("verify", false);
+        if (spark && affectedOnly) {
+            throw new LegoNetException("--affected-only runs in process only; drop it (Spark rebuilds every adapter) "
+                    + "or drop --engine spark");
+        }
         VerifyReport r;
-        try (LegoNet net = LegoNet.open(dir.model, new LegoNet.Options(common.threads, common.progress()))) {
-            r = affectedOnly ? net.verifyAffected() : net.verify();
+        if (spark) {
+            r = SparkEngine.verify(engine, dir.model, common);
+        } else {
+            try (LegoNet net = LegoNet.open(dir.model, new LegoNet.Options(common.threads, common.progress()))) {
+                r = affectedOnly ? net.verifyAffected() : net.verify();
+            }
         }
         java.io.PrintWriter out = spec.commandLine().getOut();
         if (common.json) {
