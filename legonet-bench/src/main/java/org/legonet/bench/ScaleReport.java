@@ -158,7 +158,7 @@ public final class ScaleReport {
                 .title("One-sample removal as N and n grow together (k fixed)")
                 .xAxisTitle("private samples N (n grows with N)").yAxisTitle("seconds").build();
         chart.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true)
-                .setLegendPosition(Styler.LegendPosition.InsideNW).setMarkerSize(8);
+                .setLegendPosition(Styler.LegendPosition.OutsideS).setMarkerSize(8);
         List<Double> x = new ArrayList<>();
         List<Double> single = new ArrayList<>();
         List<Double> train = new ArrayList<>();
