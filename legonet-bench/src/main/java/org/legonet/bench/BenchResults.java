@@ -76,6 +76,8 @@ public final class BenchResults {
      *                                   so are random100 and unclass)
      * @param singleAdd                  one-sample adds (null where not run)
      * @param add100                     Random100's samples added back in one request (null where not run)
+     * @param modelDigest                the trained model's digest
+     * @param storeBytes                 the model directory's size on disk when trained
      */
     public record SettingResult(String setting, int n, int k, String adapter, Map<String, Object> config,
                                 double trainSeconds, double adapterSeconds, double adapterGflops,
@@ -85,6 +87,7 @@ public final class BenchResults {
                                 Task random100, Task add100, Task unclass,
                                 Double retrainAllSeconds, Double retrainAllGflops, Double retrainAllPercentOfPeak,
                                 Double singleSpeedup, double requiredSpeedup,
-                                String finalVerify, double finalVerifySeconds, long peakHeapBytes) {
+                                String finalVerify, double finalVerifySeconds, long peakHeapBytes, String modelDigest,
+                                long storeBytes) {
     }
 }

@@ -242,6 +242,7 @@ public final class Benchmark {
                 encoded.publicSplit().size() + encoded.privateSplit().size(), encoded.publicSplit().size(),
                 encoded.privateSplit().size(), encoded.privateSplit().dim(), encoded.privateSplit().sampleShape()),
                 false, Progress.NONE);
+        long storeBytes = directoryBytes(dir);
         Verifier verifier = new Verifier(threads, Progress.NONE);
         Rng rng = new Rng(Rng.derive(options.seed(), s.n(), s.k(), s.adapter().hashCode()));
         List<Long> forgottenIds = new ArrayList<>();
@@ -355,9 +356,10 @@ public final class Benchmark {
                 full = verifier.verify(store, false);
             }
             if (tasks.retrainAll()) {
-            say(String.format(Locale.ROOT, "  retrain all %.2f s (%.1f GFLOP/s, %.0f%% of peak); a one-sample forget is %.1fx "
-                            + "faster than by retraining all adapters (required %.1fx); final verify %s", retrainAll,
-                    retrainGflops, 100 * retrainGflops / peak, speedup, required, verdict(full)));
+            say(String.format(Locale.ROOT, "  retrain all %.2f s (%.1f GFLOP/s, %.0f%% of peak)%s; final verify %s",
+                    retrainAll, retrainGflops, 100 * retrainGflops / peak, baselineRuns == 0 ? ""
+                            : String.format(Locale.ROOT, "; a one-sample forget is %.1fx faster than by retraining all "
+                            + "adapters (required %.1fx)", speedup, required), verdict(full)));
             }
             return new BenchResults.SettingResult(s.toString(), s.n(), s.k(), s.adapter(), config.toMap(),
                     r3(trained.stats().totalSeconds()), r3(trained.stats().adapterSeconds()),
@@ -365,7 +367,7 @@ public final class Benchmark {
                     r1(expected), r1(ideal), r3(expected / ideal), before, single, singleAdd, r4(allP50), baselineRuns,
                     random100, add100, unclass, opt(retrainAll, 1000), opt(retrainGflops, 10), opt(100 * retrainGflops / peak, 10),
                     opt(speedup, 10), r1(required),
-                    verdict(full), full == null ? 0 : r3(full.seconds()), peakHeap());
+                    verdict(full), full == null ? 0 : r3(full.seconds()), peakHeap(), trained.model().digest(), storeBytes);
         } finally {
             deleteTree(dir);
         }
@@ -525,7 +527,7 @@ public final class Benchmark {
         return s[lo] + (s[hi] - s[lo]) * (rank - lo);
     }
 
-    private static void resetPeakHeap() {
+    static void resetPeakHeap() {
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
             if (p.getType() == MemoryType.HEAP) {
                 p.resetPeakUsage();
@@ -533,7 +535,7 @@ public final class Benchmark {
         }
     }
 
-    private static long peakHeap() {
+    static long peakHeap() {
         long sum = 0;
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
             if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
@@ -561,6 +563,17 @@ public final class Benchmark {
 
     private static String fmt(Double d) {
         return d == null ? "-" : String.format(Locale.ROOT, "%.4f", d);
+    }
+
+    /** Bytes of the regular files under {@code dir}. */
+    static long directoryBytes(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            long sum = 0;
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                sum += Files.size(p);
+            }
+            return sum;
+        }
     }
 
     static void deleteTree(Path dir) throws IOException {

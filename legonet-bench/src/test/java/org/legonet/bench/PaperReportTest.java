@@ -251,7 +251,7 @@ class PaperReportTest {
                 1.23, 1.1, 0.13, new BenchResults.Accuracies(0.82, 0.9101, 0.95, 0.0), "EXACT", 2.0) : null;
         return new BenchResults.SettingResult("n=" + n + " k=" + k + " " + adapter, n, k, adapter, Map.of(), 4.2, 4.0,
                 12.5, 15.6, new PrivateSet.Sizes(120, 1_500, 2_610), 1_475, 1_350, 1.0926, before, single, null, 4.0, 3, random,
-                null, unclass, 4.0, 11.0, 13.75, 324.0, 16.7, tasks ? "EXACT" : "not run", 1.0, 1L << 28);
+                null, unclass, 4.0, 11.0, 13.75, 324.0, 16.7, tasks ? "EXACT" : "not run", 1.0, 1L << 28, "d25b2788", 123_456_789L);
     }
 
     private static PaperResults.Method legonet(BenchResults.SettingResult r, PaperResults.Task random) {

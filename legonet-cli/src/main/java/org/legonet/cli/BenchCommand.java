@@ -12,6 +12,9 @@ import org.legonet.bench.PaperReport;
 import org.legonet.bench.PaperResults;
 import org.legonet.bench.PaperSuite;
 import org.legonet.bench.Report;
+import org.legonet.bench.ScaleReport;
+import org.legonet.bench.ScaleResults;
+import org.legonet.bench.ScaleSuite;
 import org.legonet.core.ModelConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,8 +27,36 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--suite", paramLabel = "SUITE", description = "core (default): LegoNet's grid on the configured "
             + "encoder. paper: the LegoNet paper's experiments with a CNN encoder against Retrain, SISA, FixSISA and a "
-            + "single adapter, the segmentation table and plots (about an hour here; --quick: a few minutes).")
+            + "single adapter, the segmentation table and plots (about an hour here; --quick: a few minutes). "
+            + "scale: the scaling study: the private split grown by each of --scales (shifts and mirror images, fresh "
+            + "ids) with n grown in proportion, in process and on Spark, and a cost model for larger data "
+            + "(docs/scale.md; needs a large heap, e.g. JAVA_OPTS=-Xmx20g).")
     String suite = "core";
+
+    @Option(names = "--scales", paramLabel = "F,F,...", split = ",", description = "scale suite: the factors, "
+            + "ascending, each at most 50. Default: 1,10.")
+    List<Integer> scales;
+
+    @Option(names = "--spark-up-to", paramLabel = "F", description = "scale suite: run Spark at every factor up to F "
+            + "(0: in process only). Default: ${DEFAULT-VALUE}.")
+    int sparkUpTo = 10;
+
+    @Option(names = "--spark-master", paramLabel = "URL", description = "scale suite: the Spark master. "
+            + "Default: ${DEFAULT-VALUE}.")
+    String sparkMaster = "local[2]";
+
+    @Option(names = "--spark-partitions", paramLabel = "P", description = "scale suite: input partitions of the "
+            + "private samples on Spark. Default: ${DEFAULT-VALUE}.")
+    int sparkPartitions = 8;
+
+    @Option(names = "--spark-singles", paramLabel = "N", description = "scale suite: one-sample forgets per factor "
+            + "on Spark. Default: ${DEFAULT-VALUE}.")
+    int sparkSingles = 5;
+
+    @Option(names = "--grow-public", description = "scale suite: grow the public split with the factor too (placing "
+            + "the keys then costs P x n, the square of the factor). Default: the public split keeps its size and "
+            + "takes on the same shifts and mirror images.")
+    boolean growPublic;
 
     @Option(names = "--quick", description = "core: the default setting and one baseline only (about a minute). "
             + "paper: small slices of the data, tiny networks, a few minutes.")
@@ -73,8 +104,11 @@ final class BenchCommand implements Callable<Integer> {
         if (suite.equals("paper")) {
             return paper();
         }
+        if (suite.equals("scale")) {
+            return scale();
+        }
         if (!suite.equals("core")) {
-            throw new org.legonet.core.LegoNetException("--suite must be core or paper, got '" + suite + "'");
+            throw new org.legonet.core.LegoNetException("--suite must be core, paper or scale, got '" + suite + "'");
         }
         ModelConfig base = options.config();
         List<Benchmark.Setting> grid = new ArrayList<>();
@@ -102,6 +136,36 @@ final class BenchCommand implements Callable<Integer> {
         out.print(Report.markdown(run));
         out.println();
         out.println("Wrote " + jsonFile + " and " + mdFile + ".");
+        out.flush();
+        return 0;
+    }
+
+    private Integer scale() throws IOException {
+        if (settings != null && settings.size() != 1) {
+            throw new org.legonet.core.LegoNetException("--suite scale takes one --setting (the setting at x1), got "
+                    + settings.size());
+        }
+        ModelConfig base = options.config();
+        if (settings != null) {
+            Benchmark.Setting s = Benchmark.Setting.parse(settings.get(0));
+            base = base.withShape(s.n(), s.k()).withAdapter(org.legonet.core.adapter.AdapterSpec.parse(s.adapter()));
+        }
+        Path work = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
+        ScaleSuite.Options opts = new ScaleSuite.Options(scales != null ? scales : List.of(1, 10), sparkUpTo,
+                sparkMaster, sparkPartitions, singles, sparkSingles, benchSeed, threads, base, work, growPublic);
+        PrintWriter err = spec.commandLine().getErr();
+        CliProgress progress = CliProgress.create(true);
+        DataOptions.Prepared p = data.prepare(progress);
+        ScaleResults.Run run = new ScaleSuite(opts, progress, quiet ? null : err)
+                .run(p.publicSplit(), p.privateSplit(), p.test(), p.description());
+        Path jsonFile = json != null ? json : Path.of("bench-results", "scale.json");
+        Path mdFile = report != null ? report : Path.of("bench-results", "scale.md");
+        ScaleReport.writeJson(run, jsonFile);
+        Path plot = ScaleReport.writeMarkdown(run, mdFile);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(ScaleReport.markdown(run, plot.getFileName().toString()));
+        out.println();
+        out.println("Wrote " + jsonFile + ", " + mdFile + " and " + plot + ".");
         out.flush();
         return 0;
     }
