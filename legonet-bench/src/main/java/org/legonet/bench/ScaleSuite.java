@@ -150,9 +150,9 @@ public final class ScaleSuite {
         notes.put("peak_heap", "in process: peak heap from training to the last forget; Spark: peak heap of the JVM "
                 + "while training and saving (local mode: driver and executors share it)");
         notes.put("train_seconds", "in process: fitting the encoder and encoding every sample, placing and balancing the "
-                + "keys on the public encodings (k-means++ and k-means, then the balancing offsets: work in P x n, "
-                + "linear in the factor while the public split keeps its size, its square with --grow-public), training "
-                + "the adapters; the first factor also pays the JIT's warm-up. Spark: all of it in SparkTrainer.train "
+                + "keys on the public encodings (k-means++ and k-means, then the balancing offsets: P x n work per "
+                + "k-means iteration and balancing round, P x the factor's square with --grow-public), training the "
+                + "adapters; the first factor also pays the JIT's warm-up. Spark: all of it in SparkTrainer.train "
                 + "(the encoder and keys on the driver with the same code)");
         ScaleResults.CostModel model = CostModel.of(scales, options.threads());
         return new ScaleResults.Run(started, Benchmark.r1((System.nanoTime() - t0) / 1e9), machine, description,
