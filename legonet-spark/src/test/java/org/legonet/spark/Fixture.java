@@ -1,6 +1,8 @@
 package org.legonet.spark;
 
 import java.util.ArrayList;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import java.util.List;
 import org.legonet.core.Aggregate;
 import org.legonet.core.Distance;
@@ -34,6 +36,13 @@ final class Fixture {
     }
 
     private Fixture() {
+    }
+
+    /** A local[2] Spark context for a test class: no web UI, every socket on the loopback address. */
+    static JavaSparkContext localSpark(String appName) {
+        return new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName(appName)
+                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1"));
     }
 
     private static Reference reference() {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,8 +32,7 @@ class SparkUnlearnerTest {
 
     @BeforeAll
     static void start() {
-        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("legonet-spark-unlearner-test")
-                .set("spark.ui.enabled", "false"));
+        sc = Fixture.localSpark("legonet-spark-unlearner-test");
     }
 
     @AfterAll
