@@ -19,8 +19,13 @@ public final class Report {
     }
 
     public static void writeJson(BenchResults.Run run, Path file) throws IOException {
+        writeJsonFile(run, file);
+    }
+
+    /** Any results record as indented snake_case JSON, its folder created when missing. */
+    static void writeJsonFile(Object results, Path file) throws IOException {
         createParent(file);
-        Files.write(file, JSON.writeValueAsBytes(run));
+        Files.write(file, JSON.writeValueAsBytes(results));
     }
 
     public static void writeMarkdown(BenchResults.Run run, Path file) throws IOException {
@@ -28,7 +33,7 @@ public final class Report {
         Files.writeString(file, markdown(run), StandardCharsets.UTF_8);
     }
 
-    private static void createParent(Path file) throws IOException {
+    static void createParent(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

@@ -1,8 +1,5 @@
 package org.legonet.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,33 +17,21 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The scaling study as JSON (every figure), a Markdown report and an XChart plot. */
 public final class ScaleReport {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(SerializationFeature.INDENT_OUTPUT);
-
     private ScaleReport() {
     }
 
     public static void writeJson(ScaleResults.Run run, Path file) throws IOException {
-        createParent(file);
-        Files.write(file, JSON.writeValueAsBytes(run));
+        Report.writeJsonFile(run, file);
     }
 
     /** Writes the report and its plot beside it ({@code NAME-removal.png}); returns the plot. */
     public static Path writeMarkdown(ScaleResults.Run run, Path mdFile) throws IOException {
-        createParent(mdFile);
+        Report.createParent(mdFile);
         String stem = mdFile.getFileName().toString().replaceFirst("\\.md$", "");
         Path plot = mdFile.toAbsolutePath().resolveSibling(stem + "-removal.png");
         plot(run, plot);
         Files.writeString(mdFile, markdown(run, plot.getFileName().toString()), StandardCharsets.UTF_8);
         return plot;
-    }
-
-    private static void createParent(Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
     }
 
     /** The Markdown report. */
