@@ -120,7 +120,7 @@ public final class ScaleSuite {
                     }
                     say("scale x" + factor + ": on Spark " + options.sparkMaster() + " ...");
                     sparkResult = spark.run(config, grownPublic, grown, options.partitions(), inProcess,
-                            options.sparkSingles(), Rngs.seed(options.seed(), factor), options.threads(),
+                            options.sparkSingles(), org.legonet.core.util.Rng.derive(options.seed(), 0x5ca1e, factor), options.threads(),
                             options.workDir(), progress);
                 }
                 scales.add(new ScaleResults.Scale(factor, grown.size(), grownPublic.size(), config.adapters(),
@@ -164,16 +164,6 @@ public final class ScaleSuite {
         if (log != null) {
             log.println(line);
             log.flush();
-        }
-    }
-
-    /** Seeds derived per factor. */
-    static final class Rngs {
-        private Rngs() {
-        }
-
-        static long seed(long seed, int factor) {
-            return org.legonet.core.util.Rng.derive(seed, 0x5ca1e, factor);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import java.util.List;
+import java.util.Map;
 import org.legonet.core.Aggregate;
 import org.legonet.core.Distance;
 import org.legonet.core.KeyMethod;
@@ -43,6 +44,30 @@ final class Fixture {
         return new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName(appName)
                 .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
                 .set("spark.driver.bindAddress", "127.0.0.1"));
+    }
+
+    /**
+     * A local-cluster context: a master and two workers in this JVM, each starting its executor as a child JVM
+     * (C1 only, so they run other machine code than the driver) with this JVM's class path. The first job waits
+     * until both executors have registered: on a loaded machine the second can be late.
+     */
+    static JavaSparkContext localCluster(String appName, Map<String, String> extra) throws java.io.IOException {
+        // A worker starts executors with SPARK_HOME/jars on their class path (surefire sets SPARK_HOME to a
+        // folder under target/); here it is empty and the executors get this JVM's class path instead.
+        String home = System.getenv("SPARK_HOME");
+        if (home == null) {
+            throw new IllegalStateException("SPARK_HOME is not set; the module's surefire configuration sets it");
+        }
+        java.nio.file.Files.createDirectories(java.nio.file.Path.of(home, "jars"));
+        SparkConf conf = new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName(appName)
+                .set("spark.ui.enabled", "false")
+                .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+                .set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
+                .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "120s")
+                .set("spark.cores.max", "2")
+                .set("spark.executor.extraJavaOptions", "-XX:TieredStopAtLevel=1");
+        extra.forEach(conf::set);
+        return new JavaSparkContext(conf);
     }
 
     private static Reference reference() {

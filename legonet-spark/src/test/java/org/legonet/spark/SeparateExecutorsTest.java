@@ -2,9 +2,7 @@ package org.legonet.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,22 +22,7 @@ import org.legonet.core.VerifyReport;
 class SeparateExecutorsTest {
     @Test
     void executorsInOtherJvmsTrainAndForgetAsTheInProcessEngine(@TempDir Path tmp) throws Exception {
-        // A worker starts executors with SPARK_HOME/jars on their class path (surefire sets SPARK_HOME to
-        // a folder under target/); here it is empty and the executors get this JVM's class path instead.
-        String home = System.getenv("SPARK_HOME");
-        assertThat(home).as("SPARK_HOME, set by the module's surefire configuration").isNotNull();
-        Files.createDirectories(Path.of(home, "jars"));
-        SparkConf conf = new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName("legonet-spark-cluster-test")
-                .set("spark.ui.enabled", "false")
-                .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-                // start the first job only once both executors (2 cores in all) have registered: on a loaded
-                // machine the second one can be late, and the pid check below would see one process
-                .set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
-                .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "120s")
-                .set("spark.cores.max", "2")
-                // C1 only: executors start faster, and run other machine code than the driver (results must not care)
-                .set("spark.executor.extraJavaOptions", "-XX:TieredStopAtLevel=1");
-        JavaSparkContext sc = new JavaSparkContext(conf);
+        JavaSparkContext sc = Fixture.localCluster("legonet-spark-cluster-test", java.util.Map.of());
         try {
             long driverPid = ProcessHandle.current().pid();
             java.util.List<Long> pids = sc.parallelize(java.util.List.of(1, 2, 3, 4, 5, 6, 7, 8), 8)

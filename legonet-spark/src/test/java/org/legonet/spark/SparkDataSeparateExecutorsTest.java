@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,14 +23,8 @@ import org.legonet.core.data.Dataset;
 class SparkDataSeparateExecutorsTest {
     @Test
     void executorsInOtherJvmsReadTheSameData(@TempDir Path tmp) throws Exception {
-        String home = System.getenv("SPARK_HOME");
-        assertThat(home).as("SPARK_HOME, set by the module's surefire configuration").isNotNull();
-        Files.createDirectories(Path.of(home, "jars"));
-        SparkConf conf = new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName("legonet-spark-data-cluster")
-                .set("spark.ui.enabled", "false").set("spark.sql.shuffle.partitions", "4")
-                .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-                .set("spark.executor.extraJavaOptions", "-XX:TieredStopAtLevel=1");
-        JavaSparkContext sc = new JavaSparkContext(conf);
+        JavaSparkContext sc = Fixture.localCluster("legonet-spark-data-cluster",
+                java.util.Map.of("spark.sql.shuffle.partitions", "4"));
         try {
             long driverPid = ProcessHandle.current().pid();
             assertThat(sc.parallelize(List.of(1, 2, 3, 4), 4).map(i -> ProcessHandle.current().pid())
