@@ -80,6 +80,13 @@ public final class ModelOptions {
     @Option(names = "--classes", paramLabel = "C", description = "Size of the label set (default: from the public split).")
     int classes = D.classes();
 
+    @Option(names = "--cover", paramLabel = "C", description = "Route-hiding cover: every forget or add also retrains, "
+            + "from scratch, C adapters it does not touch (chosen by a keyed pseudo-random function of the request), "
+            + "so logs, receipts and metrics show k + C retrained adapters, not the ones that held the sample. Costs "
+            + "C extra adapter trainings per change and never changes a bit of the model (default: 0, off; "
+            + "docs/privacy.md).")
+    int cover = D.cover();
+
     /** Whether the user named an encoder; if not, {@link #config()} holds the default, to be fitted to the data. */
     boolean encoderGiven() {
         return encoder != null;
@@ -103,6 +110,6 @@ public final class ModelOptions {
         }
         return new ModelConfig(encoder != null ? encoder : D.encoder(), adapters, activate, AdapterSpec.parse(adapter),
                 KeyMethod.parse(keys), Distance.parse(distance), balance, Aggregate.parse(aggregate), opt, epochs,
-                batch, lr, cosine, momentum, weightDecay, seed, classes);
+                batch, lr, cosine, momentum, weightDecay, seed, classes, cover);
     }
 }

@@ -34,7 +34,8 @@ public record ModelConfig(
         float momentum,
         float weightDecay,
         long seed,
-        int classes) {
+        int classes,
+        int cover) {
 
     public static final String DEFAULT_ENCODER = "pca:96";
     public static final int DEFAULT_ADAPTERS = 100;
@@ -63,6 +64,14 @@ public record ModelConfig(
             throw new InvalidSettingException("classes",
                     "classes must be positive (or 0 to take it from the public split), got " + classes);
         }
+        if (cover < 0) {
+            throw new InvalidSettingException("cover", "cover must be 0 (off) or a positive number of adapters, got "
+                    + cover);
+        }
+        if (cover > adapters - activate) {
+            throw new InvalidSettingException("cover", "cover must leave room beside the " + activate
+                    + " activated adapters: at most " + (adapters - activate) + " of " + adapters + ", got " + cover);
+        }
         trainConfigOf(adapter, optimizer, epochs, batchSize, learningRate, cosine, momentum, weightDecay);
     }
 
@@ -75,7 +84,7 @@ public record ModelConfig(
     public static ModelConfig defaults() {
         return new ModelConfig(DEFAULT_ENCODER, DEFAULT_ADAPTERS, DEFAULT_ACTIVATE, AdapterSpec.parse(DEFAULT_ADAPTER),
                 KeyMethod.KMEANS, Distance.L2, true, Aggregate.MEAN, Optimizer.ADAM, DEFAULT_EPOCHS,
-                DEFAULT_BATCH, DEFAULT_LR_ADAM, true, DEFAULT_MOMENTUM, DEFAULT_WEIGHT_DECAY, DEFAULT_SEED, 0);
+                DEFAULT_BATCH, DEFAULT_LR_ADAM, true, DEFAULT_MOMENTUM, DEFAULT_WEIGHT_DECAY, DEFAULT_SEED, 0, 0);
     }
 
     /** How each adapter is trained. */
@@ -85,37 +94,48 @@ public record ModelConfig(
 
     public ModelConfig withEncoder(String v) {
         return new ModelConfig(v, adapters, activate, adapter, keys, distance, balance, aggregate, optimizer, epochs,
-                batchSize, learningRate, cosine, momentum, weightDecay, seed, classes);
+                batchSize, learningRate, cosine, momentum, weightDecay, seed, classes, cover);
     }
 
     public ModelConfig withShape(int n, int k) {
         return new ModelConfig(encoder, n, k, adapter, keys, distance, balance, aggregate, optimizer, epochs,
-                batchSize, learningRate, cosine, momentum, weightDecay, seed, classes);
+                batchSize, learningRate, cosine, momentum, weightDecay, seed, classes, cover);
     }
 
     public ModelConfig withAdapter(AdapterSpec v) {
         return new ModelConfig(encoder, adapters, activate, v, keys, distance, balance, aggregate, optimizer, epochs,
-                batchSize, learningRate, cosine, momentum, weightDecay, seed, classes);
+                batchSize, learningRate, cosine, momentum, weightDecay, seed, classes, cover);
     }
 
     public ModelConfig withRouting(KeyMethod k, Distance d, boolean b, Aggregate a) {
         return new ModelConfig(encoder, adapters, activate, adapter, k, d, b, a, optimizer, epochs,
-                batchSize, learningRate, cosine, momentum, weightDecay, seed, classes);
+                batchSize, learningRate, cosine, momentum, weightDecay, seed, classes, cover);
     }
 
     public ModelConfig withTraining(Optimizer o, int e, int b, float lr, boolean cos, float mom, float wd) {
         return new ModelConfig(encoder, adapters, activate, adapter, keys, distance, balance, aggregate, o, e,
-                b, lr, cos, mom, wd, seed, classes);
+                b, lr, cos, mom, wd, seed, classes, cover);
     }
 
     public ModelConfig withSeed(long v) {
         return new ModelConfig(encoder, adapters, activate, adapter, keys, distance, balance, aggregate, optimizer, epochs,
-                batchSize, learningRate, cosine, momentum, weightDecay, v, classes);
+                batchSize, learningRate, cosine, momentum, weightDecay, v, classes, cover);
     }
 
     public ModelConfig withClasses(int v) {
         return new ModelConfig(encoder, adapters, activate, adapter, keys, distance, balance, aggregate, optimizer, epochs,
-                batchSize, learningRate, cosine, momentum, weightDecay, seed, v);
+                batchSize, learningRate, cosine, momentum, weightDecay, seed, v, cover);
+    }
+
+    /**
+     * This configuration with route-hiding cover {@code c}: every committed change also retrains, from
+     * scratch, {@code c} adapters it does not touch (chosen by a keyed pseudo-random function of the
+     * change), so that the set of retrained adapters does not show which ones held the sample
+     * (docs/privacy.md). Cover never changes a bit of the model: 0 turns it off.
+     */
+    public ModelConfig withCover(int c) {
+        return new ModelConfig(encoder, adapters, activate, adapter, keys, distance, balance, aggregate, optimizer, epochs,
+                batchSize, learningRate, cosine, momentum, weightDecay, seed, classes, c);
     }
 
     /** A JSON-friendly map (the manifest's {@code config}); {@link #fromMap} reads it back. */
@@ -138,6 +158,10 @@ public record ModelConfig(
         m.put("weight_decay", weightDecay);
         m.put("seed", seed);
         m.put("classes", classes);
+        if (cover > 0) {
+            // only when on: the configuration of a model without cover is what earlier versions wrote
+            m.put("cover", cover);
+        }
         return m;
     }
 
@@ -161,7 +185,8 @@ public record ModelConfig(
                     num(m, "momentum").floatValue(),
                     num(m, "weight_decay").floatValue(),
                     num(m, "seed").longValue(),
-                    num(m, "classes").intValue());
+                    num(m, "classes").intValue(),
+                    m.containsKey("cover") ? num(m, "cover").intValue() : 0);
         } catch (ClassCastException | NullPointerException e) {
             throw new LegoNetException("model configuration is incomplete or malformed: " + e.getMessage());
         }

@@ -143,6 +143,16 @@ public final class LegoNetModel {
         return new LegoNetModel(config, encoder, encoderFingerprint, router.keys(), keysDigest, classes, next);
     }
 
+    /**
+     * This model with route-hiding cover {@code c} ({@link ModelConfig#withCover}): the same
+     * adapters, encoder and keys, so the same digest and answers; only what a change retrains besides
+     * the adapters it touches differs.
+     */
+    public LegoNetModel withCover(int c) {
+        return new LegoNetModel(config.withCover(c), encoder, encoderFingerprint, router.keys(), keysDigest, classes,
+                adapters);
+    }
+
     /** Adapters that hold no retained sample (they do not vote; see the class description). */
     public int emptyAdapters() {
         int empty = 0;
