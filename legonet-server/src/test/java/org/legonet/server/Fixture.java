@@ -56,6 +56,14 @@ final class Fixture {
         return dir;
     }
 
+    /** A fresh model directory at {@code dir}, the same model with route-hiding cover {@code cover}. */
+    static Path modelWithCover(Path dir, int cover) {
+        train();
+        ModelStore.create(dir, new Trained(trained.model().withCover(cover), trained.data(), trained.privateRaw(),
+                trained.stats()), SmallModels.info(split), false, Progress.NONE);
+        return dir;
+    }
+
     static ServerConfig.Builder config(Path model) {
         return ServerConfig.builder().setModel(model).setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(2);
     }
