@@ -497,7 +497,8 @@ final class ForgetService implements AutoCloseable {
     /** A forget whose adapters are masked while it is being accepted (before it is open). */
     private static final class Masking {
         final ForgetRequest request;
-        AdapterMask adapters;
+        /** Set once its mask is in the served snapshot; read by a commit meanwhile ({@link #openMask}). */
+        volatile AdapterMask adapters;
         String time;
         double ms;
 
