@@ -479,8 +479,9 @@ public final class LegoNet implements AutoCloseable {
 
     /**
      * The adapters that hold a retained sample {@code request} names: those a forget of it would
-     * retrain, and so those a service masks from the moment it accepts the request until the
-     * commit that retrains them. Ids this model does not hold (unknown, already forgotten, or to be
+     * retrain (besides its route-hiding cover, if the model has one: {@link #adaptersToMask}), and
+     * so those a service must mask from the moment it accepts the request until the commit that
+     * retrains them. Ids this model does not hold (unknown, already forgotten, or to be
      * added by a queued request) contribute nothing; a class request gives every adapter holding a
      * sample of that class. Computes nothing else and changes nothing.
      */
