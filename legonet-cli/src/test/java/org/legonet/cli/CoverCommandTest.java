@@ -48,5 +48,9 @@ class CoverCommandTest {
         assertThat(text.out()).containsPattern("adapters retrained +" + (Cli.ACTIVATE + COVER) + " ")
                 .contains(COVER + " of them hold no changed sample");
         assertThat(Cli.run("verify", "--model", covered, "--json").ok().json().get("exact").asBoolean()).isTrue();
+
+        // a cover that leaves no room beside the k activated adapters is bad input, named by its flag
+        Cli.run(Cli.smallTrain(tmp.resolve("too-much"), slice).set("--cover", Cli.ADAPTERS - Cli.ACTIVATE + 1)
+                .args("train")).badInput("--cover must leave room beside the " + Cli.ACTIVATE + " activated adapters");
     }
 }
