@@ -215,7 +215,8 @@ class CoverProperties {
                 }
                 decoy |= r != row && inside && outside;
             }
-            assertThat(decoy).as("forget of row %d retrains %s: no decoy route", row, union).isTrue();
+            assertThat(decoy).as("forget of row %d retrains %s: no decoy route", row, java.util.Arrays.toString(union))
+                    .isTrue();
         }
         assertThat(differs).as("another key chooses another cover").isGreaterThan(10);
     }
