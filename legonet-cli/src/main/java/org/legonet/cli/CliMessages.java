@@ -38,6 +38,7 @@ final class CliMessages {
             entry("cosine", "--lr-schedule"),
             entry("momentum", "--momentum"),
             entry("weightDecay", "--weight-decay"),
+            entry("cover", "--cover"),
             entry("seed", "--seed"),
             entry("classes", "--classes"),
             entry("threads", "--threads"));

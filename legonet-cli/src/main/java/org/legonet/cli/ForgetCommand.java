@@ -90,7 +90,9 @@ final class ForgetCommand implements Callable<Integer> {
         Map<String, String> rows = new LinkedHashMap<>();
         rows.put("request", r.request());
         rows.put(what, String.format(Locale.ROOT, "%,d sample%s", count, count == 1 ? "" : "s"));
-        rows.put("adapters retrained", r.adaptersRetrained().size() + " " + Out.list(r.adaptersRetrained(), 12));
+        rows.put("adapters retrained", r.adaptersRetrained().size() + " " + Out.list(r.adaptersRetrained(), 12)
+                + (r.cover() > 0 ? " (with route-hiding cover: " + r.cover() + " of them hold no changed sample; "
+                + "which is not shown)" : ""));
         rows.put("samples retrained", String.format(Locale.ROOT, "%,d", r.samplesRetrained()));
         rows.put("parameters retrained", String.format(Locale.ROOT, "%,d", r.parametersRetrained()));
         rows.put("seconds", String.format(Locale.ROOT, "%.3f (retraining %.3f, store update %.3f)", r.seconds(),
@@ -147,6 +149,7 @@ final class ForgetCommand implements Callable<Integer> {
         m.put("forgotten", r.forgotten());
         m.put("already_forgotten", r.alreadyForgotten());
         m.put("adapters_retrained", r.adaptersRetrained());
+        m.put("cover", r.cover());
         m.put("samples_retrained", r.samplesRetrained());
         m.put("parameters_retrained", r.parametersRetrained());
         m.put("seconds", Out.round(r.seconds()));

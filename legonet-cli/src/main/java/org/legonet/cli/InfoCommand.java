@@ -50,6 +50,7 @@ final class InfoCommand implements Callable<Integer> {
                 j.put("updated", m.updated());
                 j.put("legonet_version", m.legonetVersion());
                 j.put("config", m.config().toMap());
+                j.put("cover", m.config().cover());
                 j.put("classes", m.classes());
                 j.put("dataset", dataset);
                 j.put("encoder", m.encoder());
@@ -84,6 +85,7 @@ final class InfoCommand implements Callable<Integer> {
             rows.put("cost per removal", String.format(Locale.ROOT, "%,.0f samples (ideal %,.0f)",
                     m.expectedRemovalCost(), m.idealRemovalCost()));
             rows.put("adapter balance", balance(m.balanceRatio()));
+            rows.put("route-hiding cover", cover(m));
             rows.put("deletions", deletionRequests + " requests, " + m.samplesForgotten() + " samples");
             rows.put("created", m.created());
             rows.put("updated", m.updated() + " (generation " + m.generation() + ")");
@@ -97,6 +99,17 @@ final class InfoCommand implements Callable<Integer> {
     /** The balance ratio in words: how far the adapters' sizes have drifted from the ideal. */
     static String balance(double ratio) {
         return String.format(Locale.ROOT, "%.2fx the ideal cost (keys frozen; `legonet retrain` re-fits them)", ratio);
+    }
+
+    /** The route-hiding cover in words: what each change retrains besides its own adapters, and its cost. */
+    static String cover(ModelInfo m) {
+        int c = m.config().cover();
+        if (c == 0) {
+            return "off (a change's retrained adapters are those its samples reach; docs/privacy.md)";
+        }
+        return String.format(Locale.ROOT, "%d: every forget or add also retrains %d adapters it does not touch, so "
+                + "logs, receipts and metrics show its k + %d, never which held the samples (about %,.0f more samples "
+                + "retrained per change; docs/privacy.md)", c, c, c, c * m.adapterSizes().mean());
     }
 
     /** How many adapters hold no retained sample, and what that means for predictions, in words. */

@@ -101,7 +101,8 @@ final class QuickstartCommand implements Callable<Integer> {
             out.println();
             Map<String, String> rows = new LinkedHashMap<>();
             rows.put("forgotten", report.forgotten() + " random private samples");
-            rows.put("adapters retrained", report.adaptersRetrained().size() + " of " + config.adapters());
+            rows.put("adapters retrained", report.adaptersRetrained().size() + " of " + config.adapters()
+                    + (report.cover() > 0 ? " (" + report.cover() + " of them route-hiding cover)" : ""));
             rows.put("samples retrained", String.format(Locale.ROOT, "%,d", report.samplesRetrained()));
             rows.put("seconds", String.format(Locale.ROOT, "%.3f (retraining %.3f, atomic store update %.3f)",
                     report.seconds(), report.trainSeconds(), report.storeSeconds()));

@@ -433,11 +433,23 @@ public final class LegoNet implements AutoCloseable {
      * cost is measured against): the same model, bit for bit, only slower.
      */
     public Update apply(Edit edit, List<String> requestIds, boolean retrainAll) {
+        return apply(edit, requestIds, retrainAll, AdapterMask.NONE);
+    }
+
+    /**
+     * {@link #apply(Edit, List, boolean)} that also retrains the adapters of {@code alsoRetrain}:
+     * a service passes the masks ({@link #adaptersToMask}) of the forget requests it carries out, so
+     * that the retrained set it reports contains every adapter it masked for them. They hold no
+     * sample the edit changes unless the edit touches them, so they come out bit for bit as they
+     * were; they count as route-hiding cover (docs/privacy.md), and the model's cover setting tops
+     * them up to {@link ModelConfig#cover()} adapters besides those the edit touches.
+     */
+    public Update apply(Edit edit, List<String> requestIds, boolean retrainAll, AdapterMask alsoRetrain) {
         session.checkOpen();
         Objects.requireNonNull(edit, "edit");
         checkStorable(edit);
         Step s = new Updater(session.options.threads(), session.options.progress())
-                .step(model, data, updateHistory(), edit, requestIds, retrainAll);
+                .step(model, data, updateHistory(), edit, requestIds, retrainAll, alsoRetrain.adapters());
         if (!s.changed()) {
             return new Update(new LegoNet(session, model, data, raw, generation, this, s, forgottenSince, s.report()),
                     s.report());
@@ -467,14 +479,29 @@ public final class LegoNet implements AutoCloseable {
 
     /**
      * The adapters that hold a retained sample {@code request} names: those a forget of it would
-     * retrain, and so those a service masks from the moment it accepts the request until the
-     * commit that retrains them. Ids this model does not hold (unknown, already forgotten, or to be
+     * retrain (besides its route-hiding cover, if the model has one: {@link #adaptersToMask}), and
+     * so those a service must mask from the moment it accepts the request until the commit that
+     * retrains them. Ids this model does not hold (unknown, already forgotten, or to be
      * added by a queued request) contribute nothing; a class request gives every adapter holding a
      * sample of that class. Computes nothing else and changes nothing.
      */
     public AdapterMask adaptersHolding(ForgetRequest request) {
         session.checkOpen();
         return AdapterMask.of(data.affectedBy(Updater.heldRows(data, request)));
+    }
+
+    /**
+     * The adapters a service masks for a forget of {@code request}: those a forget of it alone would
+     * retrain on this model. Without route-hiding cover ({@link ModelConfig#cover()} 0) these are
+     * {@link #adaptersHolding}; with cover C they are those plus the C cover adapters the forget's
+     * commit would retrain, so that a mask, which every answer names, shows no more than the
+     * change's record will (docs/privacy.md). A commit given these adapters to retrain as well
+     * ({@link #apply(Edit, List, boolean, AdapterMask)}) retrains each of them. Trains nothing and
+     * changes nothing.
+     */
+    public AdapterMask adaptersToMask(ForgetRequest request) {
+        session.checkOpen();
+        return AdapterMask.of(Updater.retrainedByForget(model, data, updateHistory(), request));
     }
 
     /** Refuses samples to add that the directory could not keep exactly (before anything is retrained). */

@@ -9,7 +9,11 @@ import java.util.List;
  * @param added               samples added now
  * @param forgotten           samples erased now
  * @param alreadyForgotten    requested ids that an earlier request had already erased (a no-op each)
- * @param adaptersRetrained   ascending adapter indices retrained from scratch
+ * @param adaptersRetrained   ascending adapter indices retrained from scratch: those the change
+ *                            touches together with its route-hiding cover, never told apart
+ * @param cover               how many of {@code adaptersRetrained} are cover, retrained though no
+ *                            sample of theirs changed (0 without cover; docs/privacy.md). Which ones
+ *                            is not kept anywhere
  * @param samplesRetrained    samples those adapters trained on
  * @param parametersRetrained their parameters
  * @param seconds             wall time, store update included once committed
@@ -22,7 +26,7 @@ import java.util.List;
  *                            {@code null} when nothing changed or the update is not committed
  */
 public record UpdateReport(String request, int added, int forgotten, int alreadyForgotten,
-                           List<Integer> adaptersRetrained, long samplesRetrained, long parametersRetrained,
+                           List<Integer> adaptersRetrained, int cover, long samplesRetrained, long parametersRetrained,
                            double seconds, double trainSeconds, double storeSeconds, String digestBefore,
                            String digestAfter, List<String> notes, ChangeRecord committed) {
     public UpdateReport {
@@ -37,7 +41,7 @@ public record UpdateReport(String request, int added, int forgotten, int already
 
     /** This report once committed: the record as written and the time the store update took. */
     public UpdateReport committedAs(ChangeRecord record, double storeSeconds) {
-        return new UpdateReport(request, added, forgotten, alreadyForgotten, adaptersRetrained, samplesRetrained,
+        return new UpdateReport(request, added, forgotten, alreadyForgotten, adaptersRetrained, cover, samplesRetrained,
                 parametersRetrained, seconds + storeSeconds, trainSeconds, storeSeconds, digestBefore, digestAfter, notes,
                 record);
     }

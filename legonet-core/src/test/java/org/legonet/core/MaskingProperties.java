@@ -175,6 +175,45 @@ class MaskingProperties {
         }
     }
 
+    @Property(tries = 15)
+    void withCoverTheMaskIsWhatTheForgetRetrainsCoverIncluded(@ForAll("configs") ModelConfig plain,
+                                                              @ForAll @IntRange(min = 0, max = 1000) int seed,
+                                                              @ForAll @IntRange(min = 0, max = 4) int which,
+                                                              @ForAll @IntRange(min = 0, max = 100) int coverFrac) {
+        int room = plain.adapters() - plain.activate();
+        ModelConfig config = plain.withCover(room * coverFrac / 100);
+        Dataset[] d = data(seed);
+        try (LegoNet net = LegoNet.train(config, d[0], d[1], OPTIONS, null)) {
+            Rng rng = new Rng(seed * 17L + which);
+            ForgetRequest request = which == 4 ? ForgetRequest.ofClass(rng.nextInt(3))
+                    : ForgetRequest.ofIds(IntStream.range(0, 1 + which * 3).mapToLong(i -> d[1].id(rng.nextInt(
+                            d[1].size()))).sorted().distinct().toArray());
+            AdapterMask holding = net.adaptersHolding(request);
+            AdapterMask mask = net.adaptersToMask(request);
+            assertThat(mask.containsAll(holding)).isTrue();
+            assertThat(mask.size()).isEqualTo(holding.isEmpty() ? 0
+                    : Math.min(config.adapters(), holding.size() + config.cover()));
+            LegoNet.Update u = net.apply(Edit.forget(request));
+            // the mask, which every answer names, shows exactly what the forget's record will
+            assertThat(mask.adapters()).containsExactly(u.report().adaptersRetrained().stream()
+                    .mapToInt(Integer::intValue).toArray());
+            // a service retraining what it masked retrains the same set and the same model
+            LegoNet.Update given = net.apply(Edit.forget(request), null, false, mask);
+            assertThat(given.report().adaptersRetrained()).isEqualTo(u.report().adaptersRetrained());
+            assertThat(given.next().digest()).isEqualTo(u.next().digest());
+            float[] x = rows(d[2]);
+            int q = d[2].size();
+            Predictions before = net.predict(x, q, mask);
+            Predictions after = u.next().predict(x, q, mask);
+            for (int i = 0; i < q; i++) {
+                assertThat(before.answered(i)).isEqualTo(after.answered(i));
+                if (before.answered(i)) {
+                    assertThat(before.probabilities(i)).containsExactly(after.probabilities(i));
+                }
+            }
+        }
+    }
+
     @Property(tries = 5)
     void aMaskMustNameAdaptersOfTheModel(@ForAll @IntRange(min = 0, max = 100) int seed) {
         Dataset[] d = data(seed);

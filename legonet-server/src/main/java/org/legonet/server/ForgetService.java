@@ -65,7 +65,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Masking.</b> Predictions read an immutable {@link Serving} snapshot: the committed model
  * and a mask, the adapters that hold a sample of a forget request accepted and not yet committed
- * ({@link LegoNet#adaptersHolding}). A forget's adapters are masked as soon as it arrives, before
+ * ({@link LegoNet#adaptersHolding}). With route-hiding cover the mask of a forget also holds the
+ * cover its commit will retrain ({@link LegoNet#adaptersToMask}), stays the same from its
+ * acceptance to its commit, and the commit retrains all of it, so that neither the masks that
+ * answers name nor the retrained sets of records, receipts, logs and metrics single out the
+ * adapters that held the request's samples (docs/privacy.md). A forget's adapters are masked as soon as it arrives, before
  * it is validated and logged, so before its 202; a mask is lifted only by the commit that retrains
  * those adapters (the mask is computed again from the open requests at each commit, in the same
  * step that publishes the new model). Masks and commits swap the snapshot with compare-and-set,
@@ -353,7 +357,7 @@ final class ForgetService implements AutoCloseable {
         Set<Tracked> covered = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Tracked t : open.values()) {
             if (!t.request.isAdd() && !t.committed) {
-                t.adapters = model.adaptersHolding(forgetRequest(t.request));
+                t.adapters = maskOf(model, t.request, t.adapters);
                 m = m.union(t.adapters);
                 covered.add(t);
             }
@@ -365,15 +369,37 @@ final class ForgetService implements AutoCloseable {
     private AdapterMask openMask(LegoNet model, Precomputed pre) {
         AdapterMask m = pre.mask();
         for (Masking x : masking) {
-            m = m.union(model.adaptersHolding(x.request));
+            AdapterMask a = x.adapters;
+            m = m.union(model.config().cover() > 0 && a != null && a.containsAll(model.adaptersHolding(x.request)) ? a
+                    : model.adaptersToMask(x.request));
         }
         for (Tracked t : open.values()) {
             if (!t.request.isAdd() && !t.committed && !pre.covered().contains(t)) {
-                t.adapters = model.adaptersHolding(forgetRequest(t.request));
+                t.adapters = maskOf(model, t.request, t.adapters);
                 m = m.union(t.adapters);
             }
         }
         return m;
+    }
+
+    /**
+     * The adapters masked for the open forget {@code r} in {@code model}, which had {@code was}
+     * masked for it so far. Without route-hiding cover: the adapters holding its samples now. With
+     * cover ({@link LegoNet#adaptersToMask}: its adapters and the cover a forget of it would retrain),
+     * the mask a request shows stays as it was while it still holds every adapter with a sample of
+     * the request: a new cover drawn at each commit would intersect the old one in exactly the
+     * request's own adapters, and every answer names the mask (docs/privacy.md). The commit that
+     * carries the request out retrains all of it ({@link #apply(List)}).
+     */
+    private static AdapterMask maskOf(LegoNet model, LoggedRequest r, AdapterMask was) {
+        ForgetRequest request = forgetRequest(r);
+        if (model.config().cover() == 0) {
+            return model.adaptersHolding(request);
+        }
+        if (!was.isEmpty() && was.containsAll(model.adaptersHolding(request))) {
+            return was;
+        }
+        return was.union(model.adaptersToMask(request));
     }
 
     private static ForgetRequest forgetRequest(LoggedRequest r) {
@@ -471,7 +497,8 @@ final class ForgetService implements AutoCloseable {
     /** A forget whose adapters are masked while it is being accepted (before it is open). */
     private static final class Masking {
         final ForgetRequest request;
-        AdapterMask adapters;
+        /** Set once its mask is in the served snapshot; read by a commit meanwhile ({@link #openMask}). */
+        volatile AdapterMask adapters;
         String time;
         double ms;
 
@@ -493,7 +520,7 @@ final class ForgetService implements AutoCloseable {
         masking.add(m);
         while (true) {
             Serving s = serving.get();
-            AdapterMask adapters = s.model().adaptersHolding(request);
+            AdapterMask adapters = s.model().adaptersToMask(request);
             if (s.mask().containsAll(adapters) || serving.compareAndSet(s, new Serving(s.model(), s.info(),
                     s.mask().union(adapters), maskSeq.incrementAndGet()))) {
                 m.adapters = adapters;
@@ -787,7 +814,17 @@ final class ForgetService implements AutoCloseable {
     private ChangeRecord apply(List<Tracked> batch) {
         List<String> ids = batch.stream().map(t -> t.request.requestId()).toList();
         LegoNet current = serving.get().model();
-        LegoNet.Update update = current.apply(merge(batch, serving.get()), ids, false);
+        // with route-hiding cover, the commit retrains every adapter masked for its forgets, so that
+        // the set it reports holds each request's mask (which answers named) and not less
+        AdapterMask masked = AdapterMask.NONE;
+        if (current.config().cover() > 0) {
+            for (Tracked t : batch) {
+                if (!t.request.isAdd()) {
+                    masked = masked.union(t.adapters);
+                }
+            }
+        }
+        LegoNet.Update update = current.apply(merge(batch, serving.get()), ids, false, masked);
         if (!update.report().changed()) {
             metrics.batchRequests.record(batch.size());
             committed(batch, null);

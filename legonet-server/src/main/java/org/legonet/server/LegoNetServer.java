@@ -590,6 +590,7 @@ public final class LegoNetServer implements AutoCloseable {
         body.put("classes", m.classes());
         body.put("adapters", m.config().adapters());
         body.put("activate", m.config().activate());
+        body.put("cover", m.config().cover());
         body.put("empty_adapters", m.emptyAdapters());
         body.put("private_samples", m.samplesEverHeld());
         body.put("retained_samples", m.retained());

@@ -56,6 +56,21 @@ final class Fixture {
         return dir;
     }
 
+    /** A fresh model directory at {@code dir}, the same model with route-hiding cover {@code cover}. */
+    static Path modelWithCover(Path dir, int cover) {
+        train();
+        ModelStore.create(dir, new Trained(trained.model().withCover(cover), trained.data(), trained.privateRaw(),
+                trained.stats()), SmallModels.info(split), false, Progress.NONE);
+        return dir;
+    }
+
+    /** A fresh model directory at {@code dir} trained on the same samples with {@code config}. */
+    static Path model(Path dir, org.legonet.core.ModelConfig config) {
+        train();
+        ModelStore.create(dir, SmallModels.train(config, split), SmallModels.info(split), false, Progress.NONE);
+        return dir;
+    }
+
     static ServerConfig.Builder config(Path model) {
         return ServerConfig.builder().setModel(model).setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(2);
     }

@@ -106,6 +106,31 @@ class SparkUnlearnerTest {
     }
 
     @Test
+    void aForgetWithRouteHidingCoverOnSparkRetrainsKPlusCAndEqualsTheFacades(@TempDir Path tmp) {
+        Path a = tmp.resolve("in-process");
+        Path b = tmp.resolve("spark");
+        try (LegoNet net = LegoNet.train(Fixture.CONFIG.withCover(2), Fixture.PUBLIC, Fixture.PRIVATE)) {
+            net.save(a);
+            net.save(b);
+        }
+        Edit edit = Edit.forget(ForgetRequest.ofIds(Fixture.PRIVATE.id(17)));
+        UpdateReport expected;
+        try (LegoNet net = LegoNet.openForUpdate(a)) {
+            LegoNet.Update u = net.apply(edit);
+            expected = u.report();
+            u.commit();
+        }
+        UpdateReport r = SparkUnlearner.update(sc, b, edit, 2, Progress.NONE);
+        // the cover depends on the directory's id-hash salt, its size and the model do not
+        assertThat(r.adaptersRetrained()).hasSize(3 + 2).hasSameSizeAs(expected.adaptersRetrained());
+        assertThat(r.cover()).isEqualTo(2);
+        assertThat(r.digestAfter()).isEqualTo(expected.digestAfter());
+        assertThat(adapterDigests(b)).isEqualTo(adapterDigests(a));
+        VerifyReport v = SparkVerifier.verify(sc, b, 2, Progress.NONE);
+        assertThat(v.provenExact()).as("verified on Spark: %s", v.problems()).isTrue();
+    }
+
+    @Test
     void anUnknownIdChangesNothing(@TempDir Path tmp) {
         Path[] d = twoCopies(tmp);
         String before = adapterDigests(d[1]).toString();

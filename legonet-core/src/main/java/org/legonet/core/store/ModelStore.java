@@ -767,6 +767,12 @@ public final class ModelStore implements AutoCloseable {
      * The model configuration of a manifest, refused unless it is exactly what this version writes
      * for it: no missing, unknown or reinterpreted setting can change how a later forget retrains.
      */
+    /**
+     * Settings of {@link ModelConfig#toMap} written only when they are on (route-hiding cover), so
+     * that a model without them has the manifest earlier versions wrote and read.
+     */
+    private static final Set<String> OPTIONAL_CONFIG = Set.of("cover");
+
     private static ModelConfig config(Path root, Manifest m) {
         Path where = root.resolve(Manifest.FILE);
         Map<String, Object> defaults = ModelConfig.defaults().toMap();
@@ -783,8 +789,11 @@ public final class ModelStore implements AutoCloseable {
             }
         }
         for (String name : m.config().keySet()) {
-            if (!known.contains(name)) {
+            if (!known.contains(name) && !OPTIONAL_CONFIG.contains(name)) {
                 throw new StoreException(where + ": unknown field '" + name + "' in config");
+            }
+            if (OPTIONAL_CONFIG.contains(name) && !(m.config().get(name) instanceof Number)) {
+                throw new StoreException(where + ": field config." + name + " must be a number");
             }
         }
         ModelConfig config;
@@ -798,6 +807,13 @@ public final class ModelStore implements AutoCloseable {
             String stored = jsonText(m.config().get(name));
             if (!stored.equals(jsonText(canonical.get(name)))) {
                 throw new StoreException(where + ": field config." + name + " is invalid (" + stored + ")");
+            }
+        }
+        for (String name : OPTIONAL_CONFIG) {
+            Object stored = m.config().get(name);
+            if (stored != null && !jsonText(stored).equals(jsonText(canonical.get(name)))) {
+                // e.g. "cover": 0, which this version never writes (cover off leaves the field out)
+                throw new StoreException(where + ": field config." + name + " is invalid (" + jsonText(stored) + ")");
             }
         }
         if (config.adapters() != m.keys().count()) {

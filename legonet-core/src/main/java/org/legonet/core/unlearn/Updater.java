@@ -61,6 +61,46 @@ public final class Updater {
     }
 
     /**
+     * The retained rows of {@code data} that {@code request} names, ascending: those of its class,
+     * or those holding its ids (ids not held are left out). What a forget of it erases from
+     * {@code data}, and so, with {@link PrivateSet#affectedBy}, the adapters it retrains.
+     */
+    public static int[] heldRows(PrivateSet data, ForgetRequest request) {
+        if (request.isClass()) {
+            int c = request.forgetClass();
+            return Arrays.stream(data.retainedRows()).filter(r -> data.label(r) == c).toArray();
+        }
+        return Arrays.stream(request.ids()).mapToInt(data::rowOf).filter(r -> r >= 0).sorted().toArray();
+    }
+
+    /**
+     * The adapters that a forget of {@code request} alone, applied to {@code model} by {@link #step},
+     * retrains: those holding its retained samples, and with route-hiding cover the cover
+     * {@link Cover} chooses for that change. Trains nothing.
+     */
+    public static int[] retrainedByForget(LegoNetModel model, PrivateSet data, History history,
+                                          ForgetRequest request) {
+        int[] rows = heldRows(data, request);
+        BitSet touched = new BitSet(model.adapterCount());
+        for (int j : data.affectedBy(rows)) {
+            touched.set(j);
+        }
+        if (rows.length == 0 || model.config().cover() == 0) {
+            return touched.stream().toArray();
+        }
+        long[] ids = new long[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            ids[i] = data.id(rows[i]);
+        }
+        int[] cover = Cover.choose(Cover.seed(model.digest(), ids, new long[0], history), data.without(rows), touched,
+                model.config().cover(), new int[0]);
+        for (int j : cover) {
+            touched.set(j);
+        }
+        return touched.stream().toArray();
+    }
+
+    /**
      * Computes the next model. Everything is checked before anything is computed ({@link #check}):
      * ids to forget that the model never held, a class outside the label set, and samples to add with the wrong
      * feature count, a label outside the label set, a non-finite feature, or an id that conflicts
@@ -77,21 +117,31 @@ public final class Updater {
      * @param retrainAll retrain every adapter instead of the affected ones: the baseline LegoNet's
      *                   cost is measured against; the same model, bit for bit
      */
-    /**
-     * The retained rows of {@code data} that {@code request} names, ascending: those of its class,
-     * or those holding its ids (ids not held are left out). What a forget of it erases from
-     * {@code data}, and so, with {@link PrivateSet#affectedBy}, the adapters it retrains.
-     */
-    public static int[] heldRows(PrivateSet data, ForgetRequest request) {
-        if (request.isClass()) {
-            int c = request.forgetClass();
-            return Arrays.stream(data.retainedRows()).filter(r -> data.label(r) == c).toArray();
-        }
-        return Arrays.stream(request.ids()).mapToInt(data::rowOf).filter(r -> r >= 0).sorted().toArray();
-    }
-
     public Step step(LegoNetModel model, PrivateSet data, History history, Edit edit, List<String> requestIds,
                      boolean retrainAll) {
+        return step(model, data, history, edit, requestIds, retrainAll, new int[0]);
+    }
+
+    /**
+     * {@link #step(LegoNetModel, PrivateSet, History, Edit, List, boolean)} that also retrains the
+     * adapters {@code alsoRetrain} (a service retraining every adapter it masked for the requests it
+     * carries out, so that the retrained set it reports contains each request's mask): they count
+     * as cover, and the model's route-hiding cover tops them up to
+     * {@link org.legonet.core.ModelConfig#cover()} adapters besides those the edit touches.
+     *
+     * <p><b>Cover.</b> With cover C &gt; 0 the step retrains, from scratch, the adapters the edit
+     * touches plus C adapters it does not touch (fewer when fewer are left), chosen by {@link Cover}
+     * from the model digest and the id hashes of the edit: a keyed pseudo-random function of the
+     * change. Every record and report lists the union only ({@link UpdateReport#cover()} says how
+     * many are cover, not which). A cover adapter holds no changed sample, so it must come out bit
+     * for bit as it was: the step checks this and throws {@link IllegalStateException} otherwise
+     * (a broken exactness contract, never a user error). {@code retrainAll} retrains every adapter
+     * and needs no cover.
+     *
+     * @param alsoRetrain adapter indices to retrain besides the touched ones (not modified)
+     */
+    public Step step(LegoNetModel model, PrivateSet data, History history, Edit edit, List<String> requestIds,
+                     boolean retrainAll, int[] alsoRetrain) {
         long t0 = System.nanoTime();
         check(model, data, history, edit);
         Dataset add = edit.add() == null ? emptyLike(model) : edit.add();
@@ -130,8 +180,8 @@ public final class Updater {
         String before = model.digest();
         if (forgotten == 0 && add.size() == 0) {
             double s = (System.nanoTime() - t0) / 1e9;
-            UpdateReport report = new UpdateReport(edit.toString(), 0, 0, already, List.of(), 0, 0, s, 0, 0, before,
-                    before, notes, null);
+            UpdateReport report = new UpdateReport(edit.toString(), 0, 0, already, List.of(), 0, 0, 0, s, 0, 0,
+                    before, before, notes, null);
             return new Step(model, data, List.of(), new int[0], emptyLike(model), null, report);
         }
         int[] keep = new int[add.size() - dropped];
@@ -158,21 +208,6 @@ public final class Updater {
             }
             next = next.without(rows);
         }
-        int[] affected = retrainAll ? AdapterPool.all(model.adapterCount()) : reached.stream().toArray();
-        AdapterTrainer trainer = LegoNetTrainer.adapterTrainer(model.config());
-        long t1 = System.nanoTime();
-        Adapter[] retrained = training.train(trainer, next, affected, model.config().seed(), model.classes(),
-                progress);
-        long t2 = System.nanoTime();
-        LegoNetModel nextModel = model.withAdapters(Arrays.asList(retrained));
-        long samples = 0;
-        long params = 0;
-        List<Integer> adapterList = new ArrayList<>();
-        for (Adapter a : retrained) {
-            samples += a.samples();
-            params += a.parameterCount();
-            adapterList.add(a.index());
-        }
         long[] goneIds = new long[forgotten];
         int g = 0;
         for (int r : rows) {
@@ -184,6 +219,42 @@ public final class Updater {
             }
         }
         Arrays.sort(goneIds);
+        int[] cover = new int[0];
+        if (!retrainAll && (model.config().cover() > 0 || alsoRetrain.length > 0)) {
+            for (int j : alsoRetrain) {
+                if (j < 0 || j >= model.adapterCount()) {
+                    throw new IllegalArgumentException("adapter " + j + " to retrain is outside 0.."
+                            + (model.adapterCount() - 1));
+                }
+            }
+            cover = Cover.choose(Cover.seed(before, goneIds, add.ids(), history), next, reached,
+                    model.config().cover(), alsoRetrain);
+        }
+        int[] affected;
+        if (retrainAll) {
+            affected = AdapterPool.all(model.adapterCount());
+        } else {
+            BitSet union = (BitSet) reached.clone();
+            for (int j : cover) {
+                union.set(j);
+            }
+            affected = union.stream().toArray();
+        }
+        AdapterTrainer trainer = LegoNetTrainer.adapterTrainer(model.config());
+        long t1 = System.nanoTime();
+        Adapter[] retrained = training.train(trainer, next, affected, model.config().seed(), model.classes(),
+                progress);
+        long t2 = System.nanoTime();
+        checkCover(model, retrained, cover);
+        LegoNetModel nextModel = model.withAdapters(Arrays.asList(retrained));
+        long samples = 0;
+        long params = 0;
+        List<Integer> adapterList = new ArrayList<>();
+        for (Adapter a : retrained) {
+            samples += a.samples();
+            params += a.parameterCount();
+            adapterList.add(a.index());
+        }
         List<String> hashes = new ArrayList<>();
         for (long id : goneIds) {
             hashes.add(history.hashId(id));
@@ -193,9 +264,31 @@ public final class Updater {
         ChangeRecord rec = new ChangeRecord(0, null, kind, request == null ? null : request.forgetClass(), forgotten,
                 add.size(), hashes, adapterList, samples, params, seconds, before, nextModel.digest(),
                 requestIds == null ? null : List.copyOf(requestIds));
-        UpdateReport report = new UpdateReport(edit.toString(), add.size(), forgotten, already, adapterList, samples,
-                params, seconds, (t2 - t1) / 1e9, 0, before, nextModel.digest(), notes, null);
+        UpdateReport report = new UpdateReport(edit.toString(), add.size(), forgotten, already, adapterList,
+                cover.length, samples, params, seconds, (t2 - t1) / 1e9, 0, before, nextModel.digest(), notes, null);
         return new Step(nextModel, next, List.of(retrained), rows, appended, rec, report);
+    }
+
+    /**
+     * Checks that every cover adapter came out bit for bit as it was: it holds no changed sample,
+     * so by contract point 3 retraining it from scratch must give the same adapter.
+     */
+    private static void checkCover(LegoNetModel model, Adapter[] retrained, int[] cover) {
+        if (cover.length == 0) {
+            return;
+        }
+        BitSet isCover = new BitSet(model.adapterCount());
+        for (int j : cover) {
+            isCover.set(j);
+        }
+        for (Adapter a : retrained) {
+            if (isCover.get(a.index()) && !a.digest().equals(model.adapter(a.index()).digest())) {
+                throw new IllegalStateException("cover adapter " + a.index() + " holds no changed sample but came out "
+                        + "different when retrained from scratch (digest " + a.digest() + ", was "
+                        + model.adapter(a.index()).digest() + "): the exactness contract is broken (docs/design.md, "
+                        + "contract point 3)");
+            }
+        }
     }
 
     private static int count(boolean[] b) {

@@ -410,6 +410,40 @@ class ModelStoreTest {
         }
     }
 
+    @Test
+    void aCommitWithCoverWritesEveryAdapterItRetrainsAsANewFile() throws IOException {
+        Path dir = tmp.resolve("covered");
+        ModelStore.create(dir, new Trained(trained.model().withCover(2), trained.data(), trained.privateRaw(),
+                trained.stats()), SmallModels.info(split), false, Progress.NONE);
+        try (ModelStore s = ModelStore.open(dir, true)) {
+            Manifest before = s.manifest();
+            int[] route = s.data().route(42);
+            org.legonet.core.UpdateReport r = new Unlearner(s, 1, Progress.NONE)
+                    .forget(ForgetRequest.ofIds(s.data().id(42)));
+            // k = 2 touched plus cover 2: four adapters retrained, written, logged, never told apart
+            assertThat(r.adaptersRetrained()).hasSize(4).contains(route[0], route[1]);
+            assertThat(r.cover()).isEqualTo(2);
+            assertThat(s.deletions().get(0).adaptersRetrained()).isEqualTo(r.adaptersRetrained());
+            Manifest after = s.manifest();
+            for (int j = 0; j < 5; j++) {
+                Manifest.AdapterEntry was = before.adapters().get(j);
+                Manifest.AdapterEntry is = after.adapters().get(j);
+                boolean retrained = r.adaptersRetrained().contains(j);
+                assertThat(is.file()).as("adapter %d file", j).matches(retrained ? ".*\\.g000001\\.bin" : ".*\\.g000000\\.bin");
+                assertThat(dir.resolve(is.file())).exists();
+                boolean touched = j == route[0] || j == route[1];
+                // what cover cannot hide: a cover adapter's digest and bytes are those it had
+                assertThat(is.sha256().equals(was.sha256())).as("adapter %d bytes unchanged", j).isEqualTo(!touched);
+            }
+        }
+        try (Stream<Path> files = Files.list(dir.resolve("adapters"))) {
+            assertThat(files.filter(f -> f.getFileName().toString().endsWith(".g000001.bin")).count()).isEqualTo(4);
+        }
+        try (ModelStore s = ModelStore.open(dir, false)) {
+            assertThat(new Verifier(1, Progress.NONE).verify(s, false).exact()).isTrue();
+        }
+    }
+
     /** Replaces the committed deletion log and makes the manifest's length and checksum of it fit. */
     private static void forgeLog(Path dir, String log, int formatVersion) throws IOException {
         byte[] bytes = log.getBytes(StandardCharsets.UTF_8);

@@ -159,6 +159,33 @@ class StrictManifestTest {
     }
 
     @Test
+    void coverIsWrittenOnlyWhenOnAndReadStrictly() throws IOException {
+        Path dir = create("model");
+        byte[] pristine = Files.readAllBytes(dir.resolve(Manifest.FILE));
+        assertThat(read(dir).get("config").has("cover")).as("a model without cover writes no cover field").isFalse();
+        Path covered = tmp.resolve("covered");
+        ModelStore.create(covered, new Trained(trained.model().withCover(2), trained.data(), trained.privateRaw(),
+                trained.stats()),
+                SmallModels.info(split), false, Progress.NONE);
+        assertThat(read(covered).get("config").get("cover").asInt()).isEqualTo(2);
+        try (ModelStore s = ModelStore.open(covered, false)) {
+            assertThat(s.model().config().cover()).isEqualTo(2);
+        }
+        byte[] coveredPristine = Files.readAllBytes(covered.resolve(Manifest.FILE));
+        edit(dir, pristine, m -> ((ObjectNode) m.get("config")).put("cover", 0));
+        assertRefused(dir).hasMessageContaining("config.cover is invalid");
+        edit(dir, pristine, m -> ((ObjectNode) m.get("config")).put("cover", "2"));
+        assertRefused(dir).hasMessageContaining("config.cover must be a number");
+        // a cover the settings digest does not cover: someone turned it on or changed it by hand
+        edit(dir, pristine, m -> ((ObjectNode) m.get("config")).put("cover", 2));
+        assertRefused(dir).hasMessageContaining("settings_digest");
+        edit(covered, coveredPristine, m -> ((ObjectNode) m.get("config")).put("cover", 1));
+        assertRefused(covered).hasMessageContaining("settings_digest");
+        edit(covered, coveredPristine, m -> ((ObjectNode) m.get("config")).put("cover", 4));
+        assertRefused(covered).hasMessageContaining("cover must leave room");
+    }
+
+    @Test
     void mistypedAndOutOfRangeValuesAreRefused() throws IOException {
         Path dir = create("model");
         byte[] pristine = Files.readAllBytes(dir.resolve(Manifest.FILE));

@@ -77,7 +77,7 @@ class InsertionProperties {
     }
 
     /** Where the samples stand: the pool of every sample the test may use, and which are held or were forgotten. */
-    private static final class State {
+    static final class State {
         final Dataset pool;
         /** pool row by id, for the held samples */
         final TreeMap<Long, Integer> held = new TreeMap<>();
@@ -204,7 +204,7 @@ class InsertionProperties {
     }
 
     /** The edit {@code op} makes in state {@code s}, or null when it cannot apply (nothing left to add or forget). */
-    private static Edit edit(Op op, State s, Rng rng) {
+    static Edit edit(Op op, State s, Rng rng) {
         List<Long> fresh = new ArrayList<>(s.neverUsed);
         List<Long> held = new ArrayList<>(s.held.keySet());
         switch (op) {
@@ -244,7 +244,7 @@ class InsertionProperties {
     }
 
     /** Updates the test's own account of the samples as the edit should have. */
-    private static void apply(Edit edit, State s, Set<Long> memForgotten) {
+    static void apply(Edit edit, State s, Set<Long> memForgotten) {
         Set<Long> addedIds = new HashSet<>();
         if (edit.add() != null) {
             for (int i = 0; i < edit.add().size(); i++) {
