@@ -1,0 +1,200 @@
+package org.legonet.bench.privacy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.legonet.core.Edit;
+import org.legonet.core.ForgetRequest;
+import org.legonet.core.Progress;
+import org.legonet.core.model.LegoNetModel;
+import org.legonet.core.model.PrivateSet;
+import org.legonet.core.unlearn.Step;
+import org.legonet.core.unlearn.Updater;
+import org.legonet.core.util.Rng;
+
+/**
+ * The before/after attack (Chen et al., "When Machine Unlearning Jeopardizes Privacy", CCS 2021)
+ * on LegoNet's own update step: forget one random retained sample x in memory with
+ * {@link Updater#step} (nothing is written), then rank candidates (x among m other retained and m
+ * unseen samples) by how well their route, the k adapters the frozen keys send them to, matches
+ * the adapters the change exposed; ties are broken by how much the candidate's loss rose. Two
+ * observers see different things of one change:
+ * <ul>
+ *   <li><b>metadata</b>: the list of retrained adapters, as the log, receipts and metrics give it
+ *       ({@code UpdateReport.adaptersRetrained()}: with route-hiding cover, the sample's adapters
+ *       and the cover together);
+ *   <li><b>weights</b>: the adapters whose bits changed between the two models (anyone who can read
+ *       the directory before and after). A cover adapter retrained from scratch on unchanged samples
+ *       is bit-identical, so this observer sees the true set whatever the cover.
+ * </ul>
+ * Both may query the two models, so both use the loss change to break ties.
+ */
+final class DeletionAttack {
+    private final PrivateSet data;
+    private final Updater.History history;
+    private final Targets unseen;
+    private final int threads;
+
+    /**
+     * @param history what the update step needs of the model's history (its forgotten ids and id hashes)
+     * @param unseen  samples the model never held, the unseen candidates are drawn from
+     */
+    DeletionAttack(PrivateSet data, Updater.History history, Targets unseen, int threads) {
+        this.data = data;
+        this.history = history;
+        this.unseen = unseen;
+        this.threads = threads;
+    }
+
+    /**
+     * Runs {@code trials} simulated forgets on {@code model} (already carrying the cover to test)
+     * and ranks {@code m} retained and {@code m} unseen candidates beside each forgotten sample.
+     * The trials depend only on {@code seed}, so every cover setting attacks the same samples.
+     */
+    PrivacyResults.Deletion run(LegoNetModel model, int trials, int m, long seed, Progress progress) {
+        int[] retained = data.retainedRows();
+        if (retained.length < m + 1 || unseen.size() < m) {
+            throw new IllegalArgumentException("the before/after attack needs " + (m + 1) + " retained and " + m
+                    + " unseen samples, got " + retained.length + " and " + unseen.size());
+        }
+        Rng rng = new Rng(seed);
+        Updater updater = new Updater(threads, Progress.NONE);
+        String[] names = {"metadata", "weights"};
+        double[][] hits1 = new double[2][trials];
+        double[][] hits10 = new double[2][trials];
+        double[][] auc = new double[2][trials];
+        double[][] seen = new double[2][trials];
+        double[] seconds = new double[trials];
+        int dim = data.dim();
+        int c = model.classes();
+        int k = model.router().k();
+        progress.start("before/after attack, cover " + model.config().cover(), trials);
+        try {
+            for (int t = 0; t < trials; t++) {
+                int[] picks = distinct(rng, retained.length, m + 1);
+                int[] fromUnseen = distinct(rng, unseen.size(), m);
+                int rows = 2 * m + 1;
+                float[] enc = new float[rows * dim];
+                int[] labels = new int[rows];
+                for (int i = 0; i <= m; i++) {
+                    data.copyEncoding(retained[picks[i]], enc, i * dim);
+                    labels[i] = data.label(retained[picks[i]]);
+                }
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(unseen.enc(), fromUnseen[i] * dim, enc, (m + 1 + i) * dim, dim);
+                    labels[m + 1 + i] = unseen.labels()[fromUnseen[i]];
+                }
+                long x = data.id(retained[picks[0]]); // candidate 0 is the sample forgotten
+                int[] routes = new int[rows * k];
+                float[] before = model.predictEncoded(enc, rows, routes);
+                long t0 = System.nanoTime();
+                Step step = updater.step(model, data, history, Edit.forget(ForgetRequest.ofIds(x)), null, false);
+                seconds[t] = (System.nanoTime() - t0) / 1e9;
+                LegoNetModel next = step.model();
+                float[] after = next.predictEncoded(enc, rows);
+                double[] lossRise = new double[rows];
+                for (int i = 0; i < rows; i++) {
+                    lossRise[i] = Math.log(Math.max(before[i * c + labels[i]], 1e-30))
+                            - Math.log(Math.max(after[i * c + labels[i]], 1e-30));
+                }
+                List<Set<Integer>> observed = List.of(new HashSet<>(step.report().adaptersRetrained()),
+                        changedAdapters(model, next));
+                for (int o = 0; o < 2; o++) {
+                    double[] score = scores(routes, k, observed.get(o), lossRise);
+                    Rank r = Rank.of(score, 0);
+                    hits1[o][t] = r.within(1);
+                    hits10[o][t] = r.within(10);
+                    auc[o][t] = r.auc();
+                    seen[o][t] = observed.get(o).size();
+                }
+                progress.step(1);
+            }
+        } finally {
+            progress.finish();
+        }
+        List<PrivacyResults.Observer> observers = new ArrayList<>();
+        for (int o = 0; o < 2; o++) {
+            observers.add(new PrivacyResults.Observer(names[o], mean(seen[o]), mean(hits1[o]), mean(hits10[o]),
+                    mean(auc[o])));
+        }
+        double[] sorted = seconds.clone();
+        Arrays.sort(sorted);
+        return new PrivacyResults.Deletion(model.config().cover(), trials, 2 * m + 1, mean(seconds),
+                Roc.quantile(sorted, 0.5), observers);
+    }
+
+    /** The adapters whose digest differs between {@code a} and {@code b}: what a diff of the weights shows. */
+    static Set<Integer> changedAdapters(LegoNetModel a, LegoNetModel b) {
+        Set<Integer> out = new HashSet<>();
+        for (int j = 0; j < a.adapterCount(); j++) {
+            if (!a.adapter(j).digest().equals(b.adapter(j).digest())) {
+                out.add(j);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Each candidate's score: how many of its k routed adapters are in {@code observed}, plus a
+     * tie-breaker in (0, 1) that grows with its loss rise.
+     */
+    static double[] scores(int[] routes, int k, Set<Integer> observed, double[] lossRise) {
+        double[] s = new double[lossRise.length];
+        for (int i = 0; i < s.length; i++) {
+            int overlap = 0;
+            for (int a = 0; a < k; a++) {
+                overlap += observed.contains(routes[i * k + a]) ? 1 : 0;
+            }
+            s[i] = overlap + 0.5 + Math.atan(lossRise[i]) / Math.PI;
+        }
+        return s;
+    }
+
+    /** Where one candidate ranks among the others: how many outrank it, how many tie with it. */
+    record Rank(int above, int tied, int others) {
+        static Rank of(double[] score, int target) {
+            int above = 0;
+            int tied = 0;
+            for (int i = 0; i < score.length; i++) {
+                if (i != target) {
+                    above += score[i] > score[target] ? 1 : 0;
+                    tied += score[i] == score[target] ? 1 : 0;
+                }
+            }
+            return new Rank(above, tied, score.length - 1);
+        }
+
+        /** The chance it lands in the first {@code top} when ties are broken at random. */
+        double within(int top) {
+            return Math.max(0, Math.min(1, (double) (top - above) / (tied + 1)));
+        }
+
+        /** The share of the others it outranks, ties counting half. */
+        double auc() {
+            return (others - above - tied + tied / 2.0) / others;
+        }
+    }
+
+    /** {@code count} distinct numbers below {@code bound}, in random order. */
+    private static int[] distinct(Rng rng, int bound, int count) {
+        Set<Integer> seen = new HashSet<>();
+        int[] out = new int[count];
+        for (int i = 0; i < count; ) {
+            int v = rng.nextInt(bound);
+            if (seen.add(v)) {
+                out[i++] = v;
+            }
+        }
+        return out;
+    }
+
+    private static double mean(double[] xs) {
+        double s = 0;
+        for (double x : xs) {
+            s += x;
+        }
+        return xs.length == 0 ? 0 : s / xs.length;
+    }
+}
