@@ -19,19 +19,23 @@ import org.legonet.core.util.Rng;
  * on LegoNet's own update step: forget one random retained sample x in memory with
  * {@link Updater#step} (nothing is written), then rank candidates (x among m other retained and m
  * unseen samples) by how well their route, the k adapters the frozen keys send them to, matches
- * the adapters the change exposed; ties are broken by how much the candidate's loss rose. Two
- * observers see different things of one change:
+ * the adapters the change exposed. Three observers see different things of one change:
  * <ul>
  *   <li><b>metadata</b>: the list of retrained adapters, as the log, receipts and metrics give it
  *       ({@code UpdateReport.adaptersRetrained()}: with route-hiding cover, the sample's adapters
- *       and the cover together);
+ *       and the cover together), and nothing else: candidates that match it equally stay tied;
+ *   <li><b>metadata+queries</b>: the same list, and answers of the model before and after (a client
+ *       of a public prediction API): ties are broken by how much the candidate's loss rose;
  *   <li><b>weights</b>: the adapters whose bits changed between the two models (anyone who can read
- *       the directory before and after). A cover adapter retrained from scratch on unchanged samples
- *       is bit-identical, so this observer sees the true set whatever the cover.
+ *       the directory before and after), ties broken by the loss rise. A cover adapter retrained
+ *       from scratch on unchanged samples is bit-identical, so this observer sees the true set
+ *       whatever the cover.
  * </ul>
- * Both may query the two models, so both use the loss change to break ties.
  */
 final class DeletionAttack {
+    /** The observers, in the order of the results. */
+    static final List<String> OBSERVERS = List.of("metadata", "metadata+queries", "weights");
+
     private final PrivateSet data;
     private final Updater.History history;
     private final Targets unseen;
@@ -61,11 +65,11 @@ final class DeletionAttack {
         }
         Rng rng = new Rng(seed);
         Updater updater = new Updater(threads, Progress.NONE);
-        String[] names = {"metadata", "weights"};
-        double[][] hits1 = new double[2][trials];
-        double[][] hits10 = new double[2][trials];
-        double[][] auc = new double[2][trials];
-        double[][] seen = new double[2][trials];
+        int views = OBSERVERS.size();
+        double[][] hits1 = new double[views][trials];
+        double[][] hits10 = new double[views][trials];
+        double[][] auc = new double[views][trials];
+        double[][] seen = new double[views][trials];
         double[] seconds = new double[trials];
         int dim = data.dim();
         int c = model.classes();
@@ -99,15 +103,16 @@ final class DeletionAttack {
                     lossRise[i] = Math.log(Math.max(before[i * c + labels[i]], 1e-30))
                             - Math.log(Math.max(after[i * c + labels[i]], 1e-30));
                 }
-                List<Set<Integer>> observed = List.of(new HashSet<>(step.report().adaptersRetrained()),
-                        changedAdapters(model, next));
-                for (int o = 0; o < 2; o++) {
-                    double[] score = scores(routes, k, observed.get(o), lossRise);
+                Set<Integer> listed = new HashSet<>(step.report().adaptersRetrained());
+                Set<Integer> changed = changedAdapters(model, next);
+                for (int o = 0; o < views; o++) {
+                    Set<Integer> observed = o < 2 ? listed : changed;
+                    double[] score = scores(routes, k, observed, o == 0 ? null : lossRise);
                     Rank r = Rank.of(score, 0);
                     hits1[o][t] = r.within(1);
                     hits10[o][t] = r.within(10);
                     auc[o][t] = r.auc();
-                    seen[o][t] = observed.get(o).size();
+                    seen[o][t] = observed.size();
                 }
                 progress.step(1);
             }
@@ -115,8 +120,8 @@ final class DeletionAttack {
             progress.finish();
         }
         List<PrivacyResults.Observer> observers = new ArrayList<>();
-        for (int o = 0; o < 2; o++) {
-            observers.add(new PrivacyResults.Observer(names[o], mean(seen[o]), mean(hits1[o]), mean(hits10[o]),
+        for (int o = 0; o < views; o++) {
+            observers.add(new PrivacyResults.Observer(OBSERVERS.get(o), mean(seen[o]), mean(hits1[o]), mean(hits10[o]),
                     mean(auc[o])));
         }
         double[] sorted = seconds.clone();
@@ -138,16 +143,16 @@ final class DeletionAttack {
 
     /**
      * Each candidate's score: how many of its k routed adapters are in {@code observed}, plus a
-     * tie-breaker in (0, 1) that grows with its loss rise.
+     * tie-breaker in (0, 1) that grows with its loss rise (none when {@code lossRise} is null).
      */
     static double[] scores(int[] routes, int k, Set<Integer> observed, double[] lossRise) {
-        double[] s = new double[lossRise.length];
+        double[] s = new double[routes.length / k];
         for (int i = 0; i < s.length; i++) {
             int overlap = 0;
             for (int a = 0; a < k; a++) {
                 overlap += observed.contains(routes[i * k + a]) ? 1 : 0;
             }
-            s[i] = overlap + 0.5 + Math.atan(lossRise[i]) / Math.PI;
+            s[i] = overlap + (lossRise == null ? 0 : 0.5 + Math.atan(lossRise[i]) / Math.PI);
         }
         return s;
     }

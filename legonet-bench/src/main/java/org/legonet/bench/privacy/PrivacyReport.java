@@ -54,11 +54,11 @@ public final class PrivacyReport {
             b.append(f("%nBefore/after attack: %d forgets, each sample ranked among %d candidates (chance: top-1 %.1f%%, "
                     + "top-10 %.1f%%)%n", d0.trials(), d0.candidates(), 100.0 / d0.candidates(),
                     100.0 * Math.min(10, d0.candidates()) / d0.candidates()));
-            b.append(f("%-6s %-9s %8s %7s %7s %6s %14s%n", "cover", "observer", "adapters", "top-1", "top-10", "AUC",
+            b.append(f("%-6s %-17s %8s %7s %7s %6s %14s%n", "cover", "observer", "adapters", "top-1", "top-10", "AUC",
                     "s per removal"));
             for (PrivacyResults.Deletion d : r.deletion()) {
                 for (PrivacyResults.Observer o : d.observers()) {
-                    b.append(f("%-6d %-9s %8.1f %6.1f%% %6.1f%% %6.3f %14.4f%n", d.cover(), o.name(), o.adaptersSeen(),
+                    b.append(f("%-6d %-17s %8.1f %6.1f%% %6.1f%% %6.3f %14.4f%n", d.cover(), o.name(), o.adaptersSeen(),
                             100 * o.top1(), 100 * o.top10(), o.auc(), d.secondsPerRemoval()));
                 }
             }
@@ -109,7 +109,7 @@ public final class PrivacyReport {
             b.append("## The before/after attack\n\n");
             b.append(f("%d forgets of one random retained sample each, simulated in memory with the update step; the "
                             + "sample is ranked among %d candidates (itself, %d retained, %d unseen) by its route's "
-                            + "overlap with the adapters the observer sees, ties broken by the rise of its loss. Chance: "
+                            + "overlap with the adapters the observer sees. Chance: "
                             + "top-1 %.1f%%, top-10 %.1f%%, AUC 0.5.%n%n", d0.trials(), d0.candidates(),
                     (d0.candidates() - 1) / 2, (d0.candidates() - 1) / 2, 100.0 / d0.candidates(),
                     100.0 * Math.min(10, d0.candidates()) / d0.candidates()));
@@ -122,8 +122,13 @@ public final class PrivacyReport {
                             d.p50Seconds()));
                 }
             }
-            b.append("\n- metadata: sees the list of retrained adapters (log, receipts, metrics).\n");
-            b.append("- weights: sees which adapters' bits changed (the directory before and after).\n\n");
+            b.append("\n- metadata: sees the list of retrained adapters (log, receipts, metrics) and nothing else; "
+                    + "candidates its list fits equally stay tied (broken at random).\n");
+            b.append("- metadata+queries: the same list, and the model's answers before and after (a client of a "
+                    + "public prediction API); ties broken by the rise of each candidate's loss.\n");
+            b.append("- weights: sees which adapters' bits changed (the directory before and after), ties broken "
+                    + "by the loss rise. A cover adapter is bit-identical after its retraining, so this observer sees "
+                    + "the true adapters whatever the cover.\n\n");
         }
         if (!r.notes().isEmpty()) {
             b.append("## Notes\n\n");

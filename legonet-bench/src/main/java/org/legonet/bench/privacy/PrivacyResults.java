@@ -72,7 +72,8 @@ public final class PrivacyResults {
 
     /**
      * One observer of a change: "metadata" sees the list of retrained adapters (logs, receipts,
-     * metrics), "weights" the adapters whose bits changed (two copies of the directory).
+     * metrics) and nothing else, "metadata+queries" also the model's answers before and after,
+     * "weights" the adapters whose bits changed and the answers (two copies of the directory).
      *
      * @param adaptersSeen mean size of the adapter set this observer sees per change
      * @param top1         share of trials where the forgotten sample ranked first (ties split evenly)
