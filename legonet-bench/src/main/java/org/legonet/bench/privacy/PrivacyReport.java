@@ -1,5 +1,6 @@
 package org.legonet.bench.privacy;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.legonet.bench.PaperReport;
 import org.legonet.bench.Report;
@@ -152,7 +154,8 @@ public final class PrivacyReport {
         st.setXAxisMax(1.0);
         st.setYAxisMin(1e-4);
         st.setYAxisMax(1.0);
-        chart.addSeries("chance", List.of(1e-4, 1.0), List.of(1e-4, 1.0)).setMarker(SeriesMarkers.NONE);
+        chart.addSeries("chance", List.of(1e-4, 1.0), List.of(1e-4, 1.0)).setMarker(SeriesMarkers.NONE)
+                .setLineColor(Color.GRAY).setLineStyle(SeriesLines.DASH_DASH);
         for (PrivacyResults.Attack a : r.attacks()) {
             for (PrivacyResults.Pair p : a.pairs()) {
                 List<Double> x = new ArrayList<>();
