@@ -53,11 +53,14 @@ final class DeletionAttack {
     }
 
     /**
-     * Runs {@code trials} simulated forgets on {@code model} (already carrying the cover to test)
-     * and ranks {@code m} retained and {@code m} unseen candidates beside each forgotten sample.
-     * The trials depend only on {@code seed}, so every cover setting attacks the same samples.
+     * Runs {@code trials} simulated forgets on each of {@code models} (the model with each cover to
+     * test) and ranks {@code m} retained and {@code m} unseen candidates beside each forgotten
+     * sample. Every model attacks the same samples, and the models take turns trial by trial, so
+     * their seconds per removal are measured under the same load on the machine.
+     *
+     * @return one result per model, in order
      */
-    PrivacyResults.Deletion run(LegoNetModel model, int trials, int m, long seed, Progress progress) {
+    List<PrivacyResults.Deletion> run(List<LegoNetModel> models, int trials, int m, long seed, Progress progress) {
         int[] retained = data.retainedRows();
         if (retained.length < m + 1 || unseen.size() < m) {
             throw new IllegalArgumentException("the before/after attack needs " + (m + 1) + " retained and " + m
@@ -66,15 +69,18 @@ final class DeletionAttack {
         Rng rng = new Rng(seed);
         Updater updater = new Updater(threads, Progress.NONE);
         int views = OBSERVERS.size();
-        double[][] hits1 = new double[views][trials];
-        double[][] hits10 = new double[views][trials];
-        double[][] auc = new double[views][trials];
-        double[][] seen = new double[views][trials];
-        double[] seconds = new double[trials];
+        int covers = models.size();
+        // [cover][observer][trial]
+        double[][][] hits1 = new double[covers][views][trials];
+        double[][][] hits10 = new double[covers][views][trials];
+        double[][][] auc = new double[covers][views][trials];
+        double[][][] seen = new double[covers][views][trials];
+        double[][] seconds = new double[covers][trials];
+        LegoNetModel model = models.get(0); // the covers share every adapter: the same answers before
         int dim = data.dim();
         int c = model.classes();
         int k = model.router().k();
-        progress.start("before/after attack, cover " + model.config().cover(), trials);
+        progress.start("before/after attack: " + trials + " forgets x " + covers + " cover settings", trials);
         try {
             for (int t = 0; t < trials; t++) {
                 int[] picks = distinct(rng, retained.length, m + 1);
@@ -93,41 +99,47 @@ final class DeletionAttack {
                 long x = data.id(retained[picks[0]]); // candidate 0 is the sample forgotten
                 int[] routes = new int[rows * k];
                 float[] before = model.predictEncoded(enc, rows, routes);
-                long t0 = System.nanoTime();
-                Step step = updater.step(model, data, history, Edit.forget(ForgetRequest.ofIds(x)), null, false);
-                seconds[t] = (System.nanoTime() - t0) / 1e9;
-                LegoNetModel next = step.model();
-                float[] after = next.predictEncoded(enc, rows);
-                double[] lossRise = new double[rows];
-                for (int i = 0; i < rows; i++) {
-                    lossRise[i] = Math.log(Math.max(before[i * c + labels[i]], 1e-30))
-                            - Math.log(Math.max(after[i * c + labels[i]], 1e-30));
-                }
-                Set<Integer> listed = new HashSet<>(step.report().adaptersRetrained());
-                Set<Integer> changed = changedAdapters(model, next);
-                for (int o = 0; o < views; o++) {
-                    Set<Integer> observed = o < 2 ? listed : changed;
-                    double[] score = scores(routes, k, observed, o == 0 ? null : lossRise);
-                    Rank r = Rank.of(score, 0);
-                    hits1[o][t] = r.within(1);
-                    hits10[o][t] = r.within(10);
-                    auc[o][t] = r.auc();
-                    seen[o][t] = observed.size();
+                for (int v = 0; v < covers; v++) {
+                    long t0 = System.nanoTime();
+                    Step step = updater.step(models.get(v), data, history, Edit.forget(ForgetRequest.ofIds(x)), null,
+                            false);
+                    seconds[v][t] = (System.nanoTime() - t0) / 1e9;
+                    LegoNetModel next = step.model();
+                    float[] after = next.predictEncoded(enc, rows);
+                    double[] lossRise = new double[rows];
+                    for (int i = 0; i < rows; i++) {
+                        lossRise[i] = Math.log(Math.max(before[i * c + labels[i]], 1e-30))
+                                - Math.log(Math.max(after[i * c + labels[i]], 1e-30));
+                    }
+                    Set<Integer> listed = new HashSet<>(step.report().adaptersRetrained());
+                    Set<Integer> changed = changedAdapters(model, next);
+                    for (int o = 0; o < views; o++) {
+                        Set<Integer> observed = o < 2 ? listed : changed;
+                        Rank r = Rank.of(scores(routes, k, observed, o == 0 ? null : lossRise), 0);
+                        hits1[v][o][t] = r.within(1);
+                        hits10[v][o][t] = r.within(10);
+                        auc[v][o][t] = r.auc();
+                        seen[v][o][t] = observed.size();
+                    }
                 }
                 progress.step(1);
             }
         } finally {
             progress.finish();
         }
-        List<PrivacyResults.Observer> observers = new ArrayList<>();
-        for (int o = 0; o < views; o++) {
-            observers.add(new PrivacyResults.Observer(OBSERVERS.get(o), mean(seen[o]), mean(hits1[o]), mean(hits10[o]),
-                    mean(auc[o])));
+        List<PrivacyResults.Deletion> out = new ArrayList<>();
+        for (int v = 0; v < covers; v++) {
+            List<PrivacyResults.Observer> observers = new ArrayList<>();
+            for (int o = 0; o < views; o++) {
+                observers.add(new PrivacyResults.Observer(OBSERVERS.get(o), mean(seen[v][o]), mean(hits1[v][o]),
+                        mean(hits10[v][o]), mean(auc[v][o])));
+            }
+            double[] sorted = seconds[v].clone();
+            Arrays.sort(sorted);
+            out.add(new PrivacyResults.Deletion(models.get(v).config().cover(), trials, 2 * m + 1, mean(seconds[v]),
+                    Roc.quantile(sorted, 0.5), observers));
         }
-        double[] sorted = seconds.clone();
-        Arrays.sort(sorted);
-        return new PrivacyResults.Deletion(model.config().cover(), trials, 2 * m + 1, mean(seconds),
-                Roc.quantile(sorted, 0.5), observers);
+        return out;
     }
 
     /** The adapters whose digest differs between {@code a} and {@code b}: what a diff of the weights shows. */

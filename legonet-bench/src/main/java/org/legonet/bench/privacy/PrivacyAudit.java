@@ -107,11 +107,13 @@ public final class PrivacyAudit {
     /**
      * The samples of {@code privateSplit} that {@code net} forgot, found by their id hashes as
      * {@code eval} finds them: the only way back to them, since the model keeps no forgotten sample.
+     * An id forgotten and later added again is held, so it is not among them.
      */
     public static Dataset forgottenIn(LegoNet net, Dataset privateSplit) {
         List<Integer> rows = new ArrayList<>();
         for (int r = 0; r < privateSplit.size(); r++) {
-            if (net.wasForgotten(privateSplit.id(r))) {
+            long id = privateSplit.id(r);
+            if (net.wasForgotten(id) && !net.holds(id)) {
                 rows.add(r);
             }
         }
@@ -136,6 +138,10 @@ public final class PrivacyAudit {
         if (unseen.dim() != net.inputDim()) {
             throw new LegoNetException(unseen.name() + " has " + unseen.dim() + " features per sample; the model takes "
                     + net.inputDim());
+        }
+        if (forgotten != null && forgotten.size() > 0 && forgotten.dim() != net.inputDim()) {
+            throw new LegoNetException("the forgotten samples have " + forgotten.dim()
+                    + " features per sample; the model takes " + net.inputDim());
         }
         List<String> notes = new ArrayList<>();
         int max = options.maxPerSet();
@@ -191,10 +197,8 @@ public final class PrivacyAudit {
                 notes.add("the before/after attack ranks " + m + " retained and " + m + " unseen candidates per trial "
                         + "(too few samples for " + options.candidates() + ")");
             }
-            for (int cover : covers(model)) {
-                deletion.add(d.run(model.withCover(cover), options.trials(), m, Rng.derive(options.seed(), TRIALS),
-                        progress));
-            }
+            List<LegoNetModel> withCovers = covers(model).stream().map(model::withCover).toList();
+            deletion.addAll(d.run(withCovers, options.trials(), m, Rng.derive(options.seed(), TRIALS), progress));
         }
         PrivacyResults.Model what = new PrivacyResults.Model(model.digest(), net.dir() == null ? null
                 : net.dir().toString(), model.adapterCount(), model.router().k(), model.config().adapter().toString(),

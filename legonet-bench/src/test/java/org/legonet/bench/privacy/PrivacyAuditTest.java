@@ -99,6 +99,15 @@ class PrivacyAuditTest {
     }
 
     @Test
+    void anIdForgottenAndAddedAgainIsNotAmongTheForgotten() {
+        int row = priv.rowOf(gone[0]);
+        LegoNet again = net.apply(Edit.add(priv.select(new int[] {row}, "again")).withReaddForgotten(true)).next();
+        Dataset found = PrivacyAudit.forgottenIn(again, priv);
+        assertThat(found.size()).isEqualTo(gone.length - 1);
+        assertThat(found.rowOf(gone[0])).isNegative();
+    }
+
+    @Test
     void aMemorizingModelGivesItsMembersAway() {
         for (String attack : List.of("loss", "lira")) {
             PrivacyResults.Pair p = pair(attack, "retained vs unseen");
