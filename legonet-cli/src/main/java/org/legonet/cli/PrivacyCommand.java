@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
                         + "95% interval, TPR at 0.1% and 1% FPR;",
                 "  deletion    the before/after attack: forgets of random retained samples simulated in memory, each "
                         + "ranked among retained and unseen candidates by its route's overlap with the adapters an "
-                        + "observer sees change (the log's list, or the weights' diff); top-1, top-10 and AUC for each "
-                        + "cover setting, with the seconds per removal.",
+                        + "observer sees change (the log's list alone; the list and the model's answers; the weights' "
+                        + "diff and the answers); top-1, top-10 and AUC for each cover setting, with the seconds per "
+                        + "removal.",
                 "The forgotten samples are found again in your data by their id hashes, as 'eval' finds them; the data is "
                         + "read from where 'train' read it unless the options below say otherwise. Each set is "
                         + "subsampled to at most --max-per-set samples (seeded)."})
