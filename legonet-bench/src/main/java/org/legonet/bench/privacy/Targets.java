@@ -13,6 +13,7 @@ import org.legonet.core.model.PrivateSet;
  *
  * @param name   the set, in words ("retained", "unseen", "forgotten")
  * @param enc    {@code size * dim} encodings, row after row
+ * @param dim    the encoder's output dimension
  * @param labels one per sample
  * @param rows   the private-set row of each sample, or null for samples the model does not hold
  */
