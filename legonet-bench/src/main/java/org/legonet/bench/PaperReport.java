@@ -48,8 +48,9 @@ public final class PaperReport {
             {100, 72.88, 83.76, 84.85, 89.45},
     };
 
-    static final int WIDTH = 900;
-    static final int HEIGHT = 600;
+    /** Size of every plot the reports draw, in pixels. */
+    public static final int WIDTH = 900;
+    public static final int HEIGHT = 600;
     private static final String FONT = Font.SANS_SERIF;
 
     private PaperReport() {

@@ -23,7 +23,7 @@ public final class Report {
     }
 
     /** Any results record as indented snake_case JSON, its folder created when missing. */
-    static void writeJsonFile(Object results, Path file) throws IOException {
+    public static void writeJsonFile(Object results, Path file) throws IOException {
         createParent(file);
         Files.write(file, JSON.writeValueAsBytes(results));
     }
@@ -33,7 +33,8 @@ public final class Report {
         Files.writeString(file, markdown(run), StandardCharsets.UTF_8);
     }
 
-    static void createParent(Path file) throws IOException {
+    /** Creates the folder {@code file} goes in, when missing. */
+    public static void createParent(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

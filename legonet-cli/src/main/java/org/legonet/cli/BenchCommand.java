@@ -15,6 +15,9 @@ import org.legonet.bench.Report;
 import org.legonet.bench.ScaleReport;
 import org.legonet.bench.ScaleResults;
 import org.legonet.bench.ScaleSuite;
+import org.legonet.bench.privacy.PrivacyAudit;
+import org.legonet.bench.privacy.PrivacyResults;
+import org.legonet.core.LegoNet;
 import org.legonet.core.ModelConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +33,10 @@ final class BenchCommand implements Callable<Integer> {
             + "single adapter, the segmentation table and plots (about an hour here; --quick: a few minutes). "
             + "scale: the scaling study: the private split grown by each of --scales (shifts and mirror images, fresh "
             + "ids) with n grown in proportion, in process and on Spark, and a cost model for larger data "
-            + "(docs/scale.md; needs a large heap, e.g. JAVA_OPTS=-Xmx20g).")
+            + "(docs/scale.md; needs a large heap, e.g. JAVA_OPTS=-Xmx20g). "
+            + "privacy: trains the default setting (or the one --setting names), forgets --forget random private "
+            + "samples in memory and runs the privacy audit on it ('legonet privacy'; docs/privacy.md); --quick: 4 "
+            + "shadow models, 20 trials, 1,000 samples per set.")
     String suite = "core";
 
     @Option(names = "--scales", paramLabel = "F,F,...", split = ",", description = "scale suite: the factors, "
@@ -107,8 +113,12 @@ final class BenchCommand implements Callable<Integer> {
         if (suite.equals("scale")) {
             return scale();
         }
+        if (suite.equals("privacy")) {
+            return privacy();
+        }
         if (!suite.equals("core")) {
-            throw new org.legonet.core.LegoNetException("--suite must be core, paper or scale, got '" + suite + "'");
+            throw new org.legonet.core.LegoNetException("--suite must be core, paper, scale or privacy, got '" + suite
+                    + "'");
         }
         ModelConfig base = options.config();
         List<Benchmark.Setting> grid = new ArrayList<>();
@@ -168,6 +178,51 @@ final class BenchCommand implements Callable<Integer> {
         out.println("Wrote " + jsonFile + ", " + mdFile + " and " + plot + ".");
         out.flush();
         return 0;
+    }
+
+    @Option(names = "--forget", paramLabel = "N", description = "privacy suite: random private samples forgotten "
+            + "before the audit. Default: ${DEFAULT-VALUE}.")
+    int forget = 100;
+
+    private Integer privacy() throws IOException {
+        if (settings != null && settings.size() != 1) {
+            throw new org.legonet.core.LegoNetException("--suite privacy takes one --setting, got " + settings.size());
+        }
+        ModelConfig config = options.config();
+        if (settings != null) {
+            Benchmark.Setting s = Benchmark.Setting.parse(settings.get(0));
+            config = config.withShape(s.n(), s.k()).withAdapter(org.legonet.core.adapter.AdapterSpec.parse(s.adapter()));
+        }
+        PrivacyAudit.Options defaults = PrivacyAudit.Options.defaults();
+        PrivacyAudit.Options opts = (quick ? defaults.withShadows(4).withTrials(20).withMaxPerSet(1000) : defaults)
+                .withSeed(benchSeed).withThreads(threads);
+        CliProgress progress = CliProgress.create(quiet);
+        DataOptions.Prepared p = data.prepare(progress);
+        if (p.test() == null) {
+            throw new org.legonet.core.LegoNetException("the privacy suite needs a test split; pass --test");
+        }
+        if (forget < 1 || forget >= p.privateSplit().size()) {
+            throw new org.legonet.core.LegoNetException("--forget must be between 1 and "
+                    + (p.privateSplit().size() - 1) + ", got " + forget);
+        }
+        PrivacyResults.Run run;
+        try (LegoNet trained = LegoNet.train(config, p.publicSplit(), p.privateSplit(),
+                new LegoNet.Options(threads, progress), null)) {
+            long[] held = trained.retainedIds();
+            java.util.List<Long> ids = new java.util.ArrayList<>();
+            for (long id : held) {
+                ids.add(id);
+            }
+            java.util.Collections.shuffle(ids, new java.util.Random(benchSeed));
+            long[] gone = ids.subList(0, forget).stream().mapToLong(Long::longValue).sorted().toArray();
+            LegoNet net = trained.forget(gone).next();
+            run = new PrivacyAudit(opts, progress).run(net, p.test(), PrivacyAudit.forgottenIn(net, p.privateSplit()),
+                    forget);
+        }
+        String stem = quick ? "privacy-quick" : "privacy";
+        Path jsonFile = json != null ? json : Path.of("bench-results", stem + ".json");
+        Path mdFile = report != null ? report : Path.of("bench-results", stem + ".md");
+        return PrivacyCommand.write(run, jsonFile, mdFile, spec.commandLine().getOut());
     }
 
     @Option(names = "--redraw", paramLabel = "JSON", description = "paper suite: redraw the Markdown report and plots "

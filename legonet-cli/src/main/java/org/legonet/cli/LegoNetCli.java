@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
                 QuickstartCommand.class,
                 TrainCommand.class,
                 EvalCommand.class,
+                PrivacyCommand.class,
                 ForgetCommand.class,
                 AddCommand.class,
                 VerifyCommand.class,

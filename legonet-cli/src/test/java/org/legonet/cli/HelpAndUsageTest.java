@@ -14,7 +14,7 @@ import org.legonet.core.Version;
 /** Help, version and option errors: no data and no training needed. */
 @Execution(ExecutionMode.CONCURRENT)
 class HelpAndUsageTest {
-    private static final String[] COMMANDS = {"quickstart", "train", "eval", "forget", "add", "verify", "predict", "info",
+    private static final String[] COMMANDS = {"quickstart", "train", "eval", "privacy", "forget", "add", "verify", "predict", "info",
             "retrain", "bench", "serve", "audit", "loadtest"};
 
     @ParameterizedTest
@@ -45,7 +45,7 @@ class HelpAndUsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"quickstart", "train", "eval", "forget", "add", "verify", "predict", "info", "retrain", "bench",
+    @ValueSource(strings = {"quickstart", "train", "eval", "privacy", "forget", "add", "verify", "predict", "info", "retrain", "bench",
             "serve", "audit", "loadtest"})
     void subcommandHelp(String command) {
         Cli.Run r = Cli.run(command, "--help").ok();
@@ -57,7 +57,7 @@ class HelpAndUsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"quickstart", "train", "eval", "forget", "add", "verify", "predict", "info", "retrain", "bench",
+    @ValueSource(strings = {"quickstart", "train", "eval", "privacy", "forget", "add", "verify", "predict", "info", "retrain", "bench",
             "serve", "audit", "loadtest"})
     void subcommandVersion(String command) {
         Cli.Run r = Cli.run(command, "--version").ok();
@@ -105,7 +105,7 @@ class HelpAndUsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "eval", "forget", "add", "verify", "predict", "info", "retrain", "serve", "audit",
+    @ValueSource(strings = {"train", "eval", "privacy", "forget", "add", "verify", "predict", "info", "retrain", "serve", "audit",
             "loadtest"})
     void missingModelIsBadInput(String command) {
         Cli.Run r = Cli.run(command).badInput("--model");

@@ -511,8 +511,30 @@ public final class LegoNet implements AutoCloseable {
         }
     }
 
-    /** What the update step needs to know of this snapshot's history. */
-    private Updater.History updateHistory() {
+    /**
+     * The model this snapshot is (frozen encoder and keys, adapters), for analyses below this
+     * facade: the privacy audit trains shadow adapters with its encoder and keys and simulates
+     * updates with {@link Updater} in memory. Immutable, like the snapshot.
+     */
+    public LegoNetModel model() {
+        session.checkOpen();
+        return model;
+    }
+
+    /**
+     * The private samples of this snapshot as the adapters see them (ids, labels, cached encodings,
+     * routes), for the same analyses as {@link #model()}. Immutable in what it exposes.
+     */
+    public PrivateSet privateSet() {
+        session.checkOpen();
+        return data;
+    }
+
+    /**
+     * What {@link Updater#step} needs to know of this snapshot's history: which ids were forgotten,
+     * and their hashes as the log keeps them. An update simulated with it equals {@link #apply}'s.
+     */
+    public Updater.History updateHistory() {
         return new Updater.History() {
             @Override
             public boolean wasForgotten(long id) {
