@@ -38,7 +38,7 @@ class ServiceCommandsTest {
     static void model() {
         Dataset[] split = SmallModels.blobs(700, 100, 11);
         base = shared.resolve("base");
-        ModelStore.create(base, SmallModels.train(SmallModels.config(5), split), SmallModels.info(split), false,
+        ModelStore.create(base, SmallModels.train(SmallModels.config(5), split), SmallModels.info(split), SmallModels.ID_KEY, false,
                 Progress.NONE);
         ids = new long[] {split[1].id(0), split[1].id(1), split[1].id(2)};
         privateData = split[1];
@@ -241,7 +241,7 @@ class ServiceCommandsTest {
                 .containsPattern("request log +[0-9]+ records, [0-9]+ fsyncs: [0-9.]+ fsyncs per acknowledged request")
                 .containsPattern("audit +OK, 20 receipts").containsPattern("verify +EXACT");
         // the original is untouched and the copy is gone
-        try (ModelStore s = ModelStore.open(model, false)) {
+        try (ModelStore s = ModelStore.open(model, false, SmallModels.ID_KEY)) {
             assertThat(s.deletions()).isEmpty();
         }
         assertThat(Cli.list(tmp)).containsExactly("m");

@@ -52,7 +52,7 @@ final class Fixture {
     /** A fresh model directory at {@code dir}. */
     static Path model(Path dir) {
         train();
-        ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         return dir;
     }
 

@@ -1,5 +1,6 @@
 package org.legonet.spark;
 
+import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,7 +55,7 @@ class SparkUnlearnerTest {
     }
 
     static List<String> adapterDigests(Path dir) {
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             List<String> out = new ArrayList<>();
             for (int j = 0; j < s.model().adapterCount(); j++) {
                 out.add(s.model().adapter(j).digest());

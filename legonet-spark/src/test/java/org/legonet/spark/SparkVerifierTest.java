@@ -1,5 +1,6 @@
 package org.legonet.spark;
 
+import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ class SparkVerifierTest {
         Path dir = saved();
         int j = 4;
         Adapter forged;
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             PrivateSet data = s.data();
             AdapterTrainer trainer = LegoNetTrainer.adapterTrainer(s.model().config());
             assertThat(data.size(j)).isPositive();

@@ -1,5 +1,6 @@
 package org.legonet.core.store;
 
+import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,7 +58,7 @@ class GoldenModelTest {
         Path dir = copy();
         JsonNode expected = Manifest.JSON.readTree(
                 GoldenModelTest.class.getResourceAsStream("/" + GoldenModel.EXPECTED));
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.manifest().formatVersion()).isEqualTo(GoldenModel.VERSION);
             assertThat(s.manifest().generation()).isEqualTo(1);
             assertThat(s.deletions()).hasSize(1);
@@ -69,7 +70,7 @@ class GoldenModelTest {
             assertThat(v.exact()).as(v.toString()).isTrue();
             assertThat(v.samples()).isEqualTo(398);
         }
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             String after = new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(GoldenModel.TO_FORGET))
                     .digestAfter();
             assertThat(after).isEqualTo(expected.get("digest_after_forget").asText());
@@ -86,13 +87,13 @@ class GoldenModelTest {
         Path dir = copy();
         Dataset fresh = Synthetic.blobs(6, 12, 3, 7, 1_000_001);
         String digest;
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             var r = new Unlearner(s, 1, Progress.NONE).update(Edit.add(fresh));
             assertThat(r.committed().seq()).isEqualTo(2);
             assertThat(r.committed().added()).isEqualTo(6);
             digest = s.model().digest();
         }
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.manifest().formatVersion()).isEqualTo(Manifest.VERSION);
             assertThat(s.model().digest()).isEqualTo(digest);
             // the version-2 line has no added count (read as 0), the version-3 line has one
@@ -111,7 +112,7 @@ class GoldenModelTest {
         Path dir = copy(GoldenModel.DIR_V3);
         JsonNode expected = Manifest.JSON.readTree(
                 GoldenModelTest.class.getResourceAsStream("/" + GoldenModel.EXPECTED_V3));
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.manifest().formatVersion()).isEqualTo(GoldenModel.VERSION_V3);
             assertThat(s.manifest().generation()).isEqualTo(2);
             assertThat(s.deletions()).extracting(ChangeRecord::kind).containsExactly("ids", "add");
@@ -124,7 +125,7 @@ class GoldenModelTest {
             assertThat(v.exact()).as(v.toString()).isTrue();
             assertThat(v.samples()).isEqualTo(406);
         }
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             String after = new Unlearner(s, 1, Progress.NONE).update(new Edit(GoldenModel.toAdd(),
                     ForgetRequest.ofIds(GoldenModel.TO_FORGET), false)).digestAfter();
             assertThat(after).isEqualTo(expected.get("digest_after_change").asText());

@@ -1,5 +1,6 @@
 package org.legonet.core.store;
 
+import org.legonet.core.testing.SmallModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ public final class StoreFiles {
         try {
             Manifest m;
             String modelDigest;
-            try (ModelStore store = ModelStore.open(dir, false)) {
+            try (ModelStore store = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
                 m = store.manifest();
                 modelDigest = store.model().withAdapters(List.of(a)).digest();
             }
