@@ -364,8 +364,8 @@ public record Manifest(
             c.that(KEYED.equals(d.idHash()) || UNKEYED.equals(d.idHash()), "deletions.id_hash",
                     "must be " + KEYED + " or " + UNKEYED);
             if (d.keyed()) {
-                c.that(d.keyCheck() != null && HEX32.matcher(d.keyCheck()).matches(), "deletions.key_check",
-                        "is not 32 hex digits (a model with keyed id hashes records its key check)");
+                c.present(d.keyCheck(), "deletions.key_check");
+                c.that(HEX32.matcher(d.keyCheck()).matches(), "deletions.key_check", "is not 32 hex digits");
             } else {
                 c.that(d.keyCheck() == null, "deletions.key_check", "must be absent when id_hash is " + UNKEYED);
             }

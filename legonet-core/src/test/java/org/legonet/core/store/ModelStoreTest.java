@@ -1,5 +1,6 @@
 package org.legonet.core.store;
 
+import org.legonet.core.ModelConfig;
 import org.legonet.core.CommitObserver;
 
 import org.legonet.core.StoreException;
@@ -418,6 +419,16 @@ class ModelStoreTest {
         ((ObjectNode) m.get("deletions")).put("sha256", org.legonet.core.util.Digests.sha256Hex(bytes))
                 .put("bytes", bytes.length);
         m.put("format_version", formatVersion);
+        if (formatVersion < 4) {
+            // before version 4 the manifest says nothing of how id hashes are made, nor does its settings digest
+            ObjectNode del = (ObjectNode) m.get("deletions");
+            del.remove("id_hash");
+            del.remove("key_check");
+            Manifest parsed = Manifest.parse(Files.readAllBytes(dir.resolve(Manifest.FILE)), "manifest");
+            m.put("settings_digest", Manifest.settingsDigest(ModelConfig.fromMap(parsed.config()).toMap(),
+                    parsed.classes(), new Manifest.DeletionsEntry(0, 0, null, 0, del.get("salt").asText(), null, null,
+                            null)));
+        }
         Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(m));
     }
 
