@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.legonet.core.IdKey;
 import org.legonet.core.Edit;
 import org.legonet.core.LegoNet;
 import org.legonet.core.LegoNetException;
@@ -72,6 +73,9 @@ final class AddCommand implements Callable<Integer> {
     boolean readdForgotten;
 
     @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
+
+    @Mixin
     CommonOptions common = new CommonOptions();
 
     @Mixin
@@ -84,8 +88,9 @@ final class AddCommand implements Callable<Integer> {
     public Integer call() {
         boolean spark = engine.spark("add", false);
         Dataset samples = read();
+        java.io.PrintWriter err = spec.commandLine().getErr();
         UpdateReport r = ForgetCommand.commit(dir.model, Edit.add(samples).withReaddForgotten(readdForgotten), common,
-                spark ? engine : null, "add");
+                spark ? engine : null, "add", idKey.find(dir.model, System.getenv(), err), err);
         if (common.json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("added", r.added());

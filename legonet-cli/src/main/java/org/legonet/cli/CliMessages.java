@@ -50,6 +50,10 @@ final class CliMessages {
         if (e instanceof InvalidSettingException s) {
             return setting(s.setting(), s.getMessage());
         }
+        if (e instanceof org.legonet.core.IdKeyException k && k.dir() != null) {
+            return k.missing() ? "no id key for " + k.dir() + ", whose id hashes are keyed: " + IdKeyOptions.howToGive(k.dir())
+                    : k.getMessage() + " (" + IdKeyOptions.howToGive(k.dir()) + ")";
+        }
         if (e instanceof TargetExistsException t) {
             return t.dir() + " already exists; pass --force to replace it";
         }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.legonet.core.IdKey;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
 import org.legonet.core.Accuracy;
@@ -29,6 +30,9 @@ final class EvalCommand implements Callable<Integer> {
     DataOptions data = new DataOptions();
 
     @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
+
+    @Mixin
     CommonOptions common = new CommonOptions();
 
     @Spec
@@ -44,7 +48,10 @@ final class EvalCommand implements Callable<Integer> {
         Accuracy retained;
         String digest;
         int empty;
-        try (LegoNet net = LegoNet.open(dir.model, new LegoNet.Options(common.threads, progress))) {
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        try (LegoNet net = LegoNet.open(dir.model, new LegoNet.Options(common.threads, progress,
+                idKey.find(dir.model, System.getenv(), err)))) {
+            IdKeyOptions.warnIfUnkeyed(net, dir.model, err);
             ModelInfo info = net.info();
             digest = info.digest();
             empty = info.emptyAdapters();

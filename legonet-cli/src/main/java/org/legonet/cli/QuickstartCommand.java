@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.legonet.core.IdKey;
 import org.legonet.core.Accuracy;
 import org.legonet.core.ModelConfig;
 import org.legonet.core.LegoNet;
@@ -40,6 +41,9 @@ final class QuickstartCommand implements Callable<Integer> {
     DataOptions data = new DataOptions();
 
     @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
+
+    @Mixin
     CommonOptions common = new CommonOptions();
 
     @Spec
@@ -59,15 +63,16 @@ final class QuickstartCommand implements Callable<Integer> {
             out.flush();
         }
         data.sampleWhenOffline = true;
+        IdKey key = idKey.forNewModel(model, System.getenv(), spec.commandLine().getErr());
         DataOptions.Prepared prepared = data.prepare(common.progress());
         TrainCommand.Result trained = TrainCommand.trainAndSave(model, true, prepared, config, true, common,
-                spec.commandLine().getErr());
+                spec.commandLine().getErr(), key);
         CliProgress progress = common.progress();
         UpdateReport report;
         VerifyReport verify;
         Accuracy testAfter;
         Accuracy forgottenAcc;
-        try (LegoNet opened = LegoNet.openForUpdate(model, new LegoNet.Options(common.threads, progress))) {
+        try (LegoNet opened = LegoNet.openForUpdate(model, new LegoNet.Options(common.threads, progress, key))) {
             if (!common.json) {
                 out.println("2/4 forget " + forget + " random private samples ...");
                 out.flush();

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.legonet.core.IdKey;
 import org.legonet.core.Accuracy;
 import org.legonet.core.DataSource;
 import org.legonet.core.LegoNet;
@@ -29,6 +30,9 @@ import picocli.CommandLine.Spec;
                 "The public split is read from where 'train' read it (as 'eval' does), or from the data options "
                         + "below: --data with --public N takes the first N rows of another file as the new public "
                         + "split (its other rows are not used).",
+                "The new model's id hashes are keyed with the key --id-key-file, " + IdKey.ENV + " or DIR2.idkey "
+                        + "(DIR.idkey with --replace) gives, or a new key written to that file when there is none; "
+                        + "DIR itself is read without its key.",
                 "The result is a new model with a fresh log: the hashes of the ids forgotten so far do not carry "
                         + "over, so adding one of them again is no longer refused, and the service's receipts "
                         + "start again. With --replace the model directory is swapped atomically once the new model "
@@ -60,6 +64,9 @@ final class RetrainCommand implements Callable<Integer> {
     DataOptions data = new DataOptions();
 
     @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
+
+    @Mixin
     CommonOptions common = new CommonOptions();
 
     @Spec
@@ -76,6 +83,7 @@ final class RetrainCommand implements Callable<Integer> {
             }
             LegoNet.checkTarget(to, force);
         }
+        IdKey key = idKey.forNewModel(to, System.getenv(), spec.commandLine().getErr());
         ModelInfo before;
         ModelInfo after;
         TrainStats stats;
@@ -91,7 +99,7 @@ final class RetrainCommand implements Callable<Integer> {
             Dataset retained = old.retainedSamples();
             ModelConfig config = old.config();
             DataSource source = new DataSource(p.description(), p.source().toString(), p.spec(), 0);
-            try (LegoNet fresh = LegoNet.train(config, p.publicSplit(), retained, options, source)) {
+            try (LegoNet fresh = LegoNet.train(config, p.publicSplit(), retained, options.withIdKey(key), source)) {
                 old.close(); // releases the lock just before the swap, which takes it again
                 fresh.save(to, target.replace || force);
                 test = p.test() == null ? null : fresh.evaluate(p.test());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.legonet.core.IdKey;
 import org.legonet.core.Accuracy;
 import org.legonet.core.DataFit;
 import org.legonet.core.DataSource;
@@ -36,6 +37,9 @@ final class TrainCommand implements Callable<Integer> {
     ModelOptions options = new ModelOptions();
 
     @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
+
+    @Mixin
     CommonOptions common = new CommonOptions();
 
     @Mixin
@@ -50,11 +54,13 @@ final class TrainCommand implements Callable<Integer> {
         boolean spark = engine.spark("train", true);
         LegoNet.checkTarget(model, force);
         data.checkLimits();
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        IdKey key = idKey.forNewModel(model, System.getenv(), err);
         Result r = spark
                 ? SparkEngine.train(engine, model, force, data, given("--data"), given("--labels"), config,
-                        !options.encoderGiven(), common, spec.commandLine().getErr())
+                        !options.encoderGiven(), common, err, key)
                 : trainAndSave(model, force, data.prepare(common.progress()), config, !options.encoderGiven(), common,
-                        spec.commandLine().getErr());
+                        err, key);
         if (common.json) {
             Out.json(spec.commandLine().getOut(), r.toJson());
         } else {
@@ -132,17 +138,18 @@ final class TrainCommand implements Callable<Integer> {
      * {@code defaultEncoder} (no encoder named by the user) the default encoder is first fitted to
      * the data's shape ({@link DataFit#defaultEncoder}); an encoder the user named is used as given.
      * Notices about the setting and the data go to {@code err} (one line each) once training
-     * succeeded, so that a setting the data cannot take fails with its one-line error alone.
+     * succeeded, so that a setting the data cannot take fails with its one-line error alone. The
+     * directory's id hashes are keyed with {@code key} ({@link IdKeyOptions#forNewModel}).
      */
     static Result trainAndSave(Path model, boolean force, DataOptions.Prepared p, ModelConfig config,
-                               boolean defaultEncoder, CommonOptions common, java.io.PrintWriter err) {
+                               boolean defaultEncoder, CommonOptions common, java.io.PrintWriter err, IdKey key) {
         CliProgress progress = common.progress();
         List<DataFit.Notice> notices = new ArrayList<>();
         ModelConfig fitted = fitted(config, defaultEncoder, p.publicSplit().dim(), p.publicSplit().size(),
                 p.privateSplit().size(), notices);
         DataSource source = new DataSource(p.description(), p.source().toString(), p.spec(), p.trainRows());
         try (LegoNet net = LegoNet.train(fitted, p.publicSplit(), p.privateSplit(),
-                new LegoNet.Options(common.threads, progress), source)) {
+                new LegoNet.Options(common.threads, progress, key), source)) {
             printNotices(err, notices, fitted, p.privateSplit().size());
             net.save(model, force);
             Accuracy test = p.test() == null ? null : net.evaluate(p.test());

@@ -9,10 +9,17 @@ package org.legonet.core;
 public class IdKeyException extends LegoNetException {
     private static final long serialVersionUID = 1L;
     private final boolean missing;
+    private final transient java.nio.file.Path dir;
 
-    public IdKeyException(String message, boolean missing) {
+    public IdKeyException(String message, boolean missing, java.nio.file.Path dir) {
         super(message);
         this.missing = missing;
+        this.dir = dir;
+    }
+
+    /** The model directory whose key is missing or wrong. */
+    public java.nio.file.Path dir() {
+        return dir;
     }
 
     /** Whether no key was given (rather than a wrong one). */

@@ -1114,14 +1114,14 @@ public final class ModelStore implements AutoCloseable {
     /** The error of hashing an id of a keyed model without its key. */
     public static IdKeyException missingKey(Path dir) {
         return new IdKeyException("the id hashes of " + dir + " are keyed and no id key was given; give the key the "
-                + "model was trained with (it is kept outside the model directory)", true);
+                + "model was trained with (it is kept outside the model directory)", true, dir);
     }
 
     /** Refuses a key that is not the one {@code m} records the check of. */
     private static void checkKey(Path dir, Manifest m, IdKey idKey) {
         if (idKey != null && m.deletions().keyed() && !idKey.matches(m.deletions().salt(), m.deletions().keyCheck())) {
             throw new IdKeyException("the id key given is not the key of " + dir + " (its key check differs); give the "
-                    + "key the model was trained with", false);
+                    + "key the model was trained with", false, dir);
         }
     }
 
