@@ -45,7 +45,7 @@ class ServiceCommandsTest {
     }
 
     private static LegoNetServer server(Path model) {
-        return LegoNetServer.start(ServerConfig.builder().setModel(model).setToken(BearerToken.of(TOKEN)).optPort(0)
+        return LegoNetServer.start(ServerConfig.builder().setModel(model).optIdKey(SmallModels.ID_KEY).setToken(BearerToken.of(TOKEN)).optPort(0)
                 .optThreads(1).build());
     }
 
@@ -136,7 +136,7 @@ class ServiceCommandsTest {
         };
         JsonNode masked;
         JsonNode after;
-        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model)
+        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model).optIdKey(SmallModels.ID_KEY)
                 .setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(1).optFaults(hold)
                 .optMaskWait(java.time.Duration.ZERO).build())) {
             var http = java.net.http.HttpClient.newHttpClient();

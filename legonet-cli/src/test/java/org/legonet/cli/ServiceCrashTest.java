@@ -71,7 +71,7 @@ class ServiceCrashTest {
     private static final String TOKEN = "crash-test-token-0123456789";
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    private static final LegoNet.Options OPTIONS = new LegoNet.Options(2, Progress.NONE);
+    private static final LegoNet.Options OPTIONS = new LegoNet.Options(2, Progress.NONE, SmallModels.ID_KEY);
 
     @TempDir
     static Path shared;
@@ -317,7 +317,7 @@ class ServiceCrashTest {
                 }
             }
         };
-        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model)
+        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model).optIdKey(SmallModels.ID_KEY)
                 .setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(2).optFaults(holdFirstBatch)
                 .optMaskWait(Duration.ZERO).build())) {
             HttpClient c = client();
@@ -555,7 +555,7 @@ class ServiceCrashTest {
             assertThat(p.terminate()).as("exit code after SIGTERM").isEqualTo(143);
             assertThat(p.stderr()).contains("stopping").contains("stopped");
         }
-        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model)
+        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model).optIdKey(SmallModels.ID_KEY)
                 .setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(2).build())) {
             HttpClient c = client();
             for (String id : acked) {

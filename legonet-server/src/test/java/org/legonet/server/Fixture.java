@@ -57,7 +57,7 @@ final class Fixture {
     }
 
     static ServerConfig.Builder config(Path model) {
-        return ServerConfig.builder().setModel(model).setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(2);
+        return ServerConfig.builder().setModel(model).optIdKey(SmallModels.ID_KEY).setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(2);
     }
 
     /** The features of private row {@code row} as a JSON array. */
