@@ -66,23 +66,34 @@ public final class IdKeyOptions {
      * a line on {@code err} saying where it is and that it must be kept apart from the model.
      */
     IdKey forNewModel(Path model, Map<String, String> env, PrintWriter err) {
-        if (file == null || Files.exists(file)) {
-            IdKey found = find(model, env, err);
-            if (found != null) {
-                return found;
-            }
+        IdKey found = existing(model, env, err);
+        if (found != null) {
+            return found;
         }
+        IdKey key = IdKey.generate();
+        write(key, model, err);
+        return key;
+    }
+
+    /** What {@link #find} finds, except that a {@code --id-key-file} that does not exist yet gives null. */
+    IdKey existing(Path model, Map<String, String> env, PrintWriter err) {
+        return file != null && !Files.exists(file) ? null : find(model, env, err);
+    }
+
+    /**
+     * Writes a new {@code key} of {@code model} to {@code --id-key-file} or the default file (never
+     * inside the model directory, never over an existing file) and says so on {@code err}.
+     */
+    void write(IdKey key, Path model, PrintWriter err) {
         Path target = (file != null ? file : defaultFile(model)).toAbsolutePath().normalize();
         if (target.startsWith(model.toAbsolutePath().normalize())) {
             throw new LegoNetException("the id key file " + target + " must not be inside the model directory: "
                     + "whoever holds the directory would hold the key");
         }
-        IdKey key = IdKey.generate();
         key.write(target);
         err.println("note: wrote the model's id key to " + target + " (owner-only); keep it apart from the model "
                 + "directory and back it up: forget, add, eval and serve need it to match ids to the deletion log");
         err.flush();
-        return key;
     }
 
     /**

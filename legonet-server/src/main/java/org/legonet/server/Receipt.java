@@ -41,6 +41,12 @@ public record Receipt(int seq, String requestId, String kind, @JsonProperty("cla
                       String digestAfter, String received, String masked, String completed, String prevHash,
                       String hash) {
 
+    /** This receipt naming {@code hashes} as its id hashes (a rekey rewrites them). */
+    Receipt withIdHashes(List<String> hashes) {
+        return new Receipt(seq, requestId, kind, forgetClass, hashes, forgotten, alreadyForgotten, added, commit,
+                batchRequests, adaptersRetrained, digestBefore, digestAfter, received, masked, completed, prevHash, hash);
+    }
+
     Receipt chained(int seq, String prevHash, String hash) {
         return new Receipt(seq, requestId, kind, forgetClass, idHashes, forgotten, alreadyForgotten, added, commit,
                 batchRequests, adaptersRetrained, digestBefore, digestAfter, received, masked, completed, prevHash, hash);
