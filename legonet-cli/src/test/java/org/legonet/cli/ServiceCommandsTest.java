@@ -38,15 +38,16 @@ class ServiceCommandsTest {
     static void model() {
         Dataset[] split = SmallModels.blobs(700, 100, 11);
         base = shared.resolve("base");
-        ModelStore.create(base, SmallModels.train(SmallModels.config(5), split), SmallModels.info(split), SmallModels.ID_KEY, false,
-                Progress.NONE);
+        ModelStore.create(base, SmallModels.train(SmallModels.config(5), split), SmallModels.info(split),
+                SmallModels.ID_KEY, false, Progress.NONE);
+        SmallModels.ID_KEY.write(IdKeyOptions.defaultFile(base));
         ids = new long[] {split[1].id(0), split[1].id(1), split[1].id(2)};
         privateData = split[1];
     }
 
     private static LegoNetServer server(Path model) {
-        return LegoNetServer.start(ServerConfig.builder().setModel(model).optIdKey(SmallModels.ID_KEY).setToken(BearerToken.of(TOKEN)).optPort(0)
-                .optThreads(1).build());
+        return LegoNetServer.start(ServerConfig.builder().setModel(model).optIdKey(SmallModels.ID_KEY)
+                .setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(1).build());
     }
 
     @Test

@@ -1,6 +1,5 @@
 package org.legonet.cli;
 
-import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,7 +34,7 @@ class VerifyScopeTest {
 
         // the scenario: an adapter that no forget retrained, altered, the manifest made consistent
         Adapter altered;
-        try (ModelStore s = ModelStore.open(model, false, SmallModels.ID_KEY)) {
+        try (ModelStore s = ModelStore.open(model, false)) {
             PrivateSet data = s.data();
             int k = IntStream.range(0, ADAPTERS).filter(j -> !retrained.contains(j) && data.size(j) > 0)
                     .findFirst().orElseThrow();

@@ -1,6 +1,5 @@
 package org.legonet.spark;
 
-import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -68,7 +67,7 @@ class SparkVerifierTest {
         Path dir = saved();
         int j = 4;
         Adapter forged;
-        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
+        try (ModelStore s = ModelStore.open(dir, false)) {
             PrivateSet data = s.data();
             AdapterTrainer trainer = LegoNetTrainer.adapterTrainer(s.model().config());
             assertThat(data.size(j)).isPositive();

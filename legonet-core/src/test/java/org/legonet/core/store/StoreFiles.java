@@ -1,6 +1,5 @@
 package org.legonet.core.store;
 
-import org.legonet.core.testing.SmallModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,7 +43,7 @@ public final class StoreFiles {
         try {
             Manifest m;
             String modelDigest;
-            try (ModelStore store = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
+            try (ModelStore store = ModelStore.open(dir, false)) {
                 m = store.manifest();
                 modelDigest = store.model().withAdapters(List.of(a)).digest();
             }
