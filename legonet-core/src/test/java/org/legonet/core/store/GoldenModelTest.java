@@ -37,6 +37,11 @@ class GoldenModelTest {
     }
 
     private Path copy(String golden) throws IOException, URISyntaxException {
+        return copy(golden, tmp);
+    }
+
+    /** A copy of the golden directory {@code golden} under {@code tmp}. */
+    static Path copy(String golden, Path tmp) throws IOException, URISyntaxException {
         Path src = Path.of(GoldenModelTest.class.getResource("/" + golden + "/" + Manifest.FILE).toURI())
                 .getParent();
         Path dst = tmp.resolve(golden.replace('/', '-'));
@@ -77,8 +82,11 @@ class GoldenModelTest {
             VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
             assertThat(v.exact()).as(v.toString()).isTrue();
             assertThat(v.samples()).isEqualTo(395);
-            // its first commit under this version writes format version 3
+            // its first commit under this version writes the current format version, saying its hashes are unkeyed
             assertThat(s.manifest().formatVersion()).isEqualTo(Manifest.VERSION);
+            assertThat(s.manifest().deletions().idHash()).isEqualTo(Manifest.UNKEYED);
+            assertThat(s.manifest().deletions().keyCheck()).isNull();
+            assertThat(s.keyedIdHashes()).isFalse();
         }
     }
 
