@@ -109,6 +109,7 @@ public final class IdKeyOptions {
     }
 
     private static IdKey readWarning(Path keyFile, Path model, PrintWriter err) {
+        IdKey key = IdKey.read(keyFile);
         if (keyFile.toAbsolutePath().normalize().startsWith(model.toAbsolutePath().normalize())) {
             err.println("warning: the id key file " + keyFile + " is inside the model directory: whoever holds the "
                     + "directory holds the key; move it out");
@@ -117,6 +118,6 @@ public final class IdKeyOptions {
             err.println("warning: " + keyFile + " can be read by other users; chmod 600 it");
         }
         err.flush();
-        return IdKey.read(keyFile);
+        return key;
     }
 }
