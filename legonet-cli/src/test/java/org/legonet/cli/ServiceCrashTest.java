@@ -93,6 +93,8 @@ class ServiceCrashTest {
         try (LegoNet net = LegoNet.train(SmallModels.config(5), split[0], split[1], OPTIONS, null)) {
             net.save(base);
         }
+        // the served copies find the key beside them (Cli.copyTree takes it along), as 'legonet serve' looks for it
+        SmallModels.ID_KEY.write(IdKeyOptions.defaultFile(base));
         ids = new long[12];
         fresh = new int[8];
         int n = 0;
@@ -113,6 +115,7 @@ class ServiceCrashTest {
                 null)) {
             net.save(baseWithoutFresh);
         }
+        SmallModels.ID_KEY.write(IdKeyOptions.defaultFile(baseWithoutFresh));
         split[1].rowOf(ids[0]); // builds its id index once, before the tests run concurrently
         tokenFile = Files.writeString(shared.resolve("token"), TOKEN + "\n");
     }
