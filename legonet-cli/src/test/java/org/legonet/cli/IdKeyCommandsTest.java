@@ -107,6 +107,9 @@ class IdKeyCommandsTest {
                 .badInput("malformed.idkey", "64 hex digits");
         Cli.run("add", "--model", model, "--data", tmp.resolve("blobs.csv"), "--first-id", 5000, "--quiet")
                 .badInput("no id key");
+        Path token = Files.writeString(tmp.resolve("token"), TOKEN + "\n");
+        Cli.run("serve", "--model", model, "--port", 0, "--token-file", token)
+                .badInput("no id key", "--id-key-file", IdKey.ENV, keyFile.toString());
         // predict, verify, info and audit need no key
         assertThat(Cli.run("verify", "--model", model, "--quiet").ok().out()).startsWith("EXACT");
         assertThat(Cli.run("audit", "--model", model).ok().out()).startsWith("AUDIT OK");

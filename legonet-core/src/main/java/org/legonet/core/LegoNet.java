@@ -31,7 +31,7 @@ import org.legonet.core.util.Digests;
  * and nothing below it.
  *
  * <pre>{@code
- * try (LegoNet net = LegoNet.openForUpdate(dir)) {
+ * try (LegoNet net = LegoNet.openForUpdate(dir, LegoNet.Options.defaults().withIdKey(key))) {
  *     Update u = net.forget(17L, 42L);          // pure: the next model, computed in memory
  *     LegoNet next = u.commit();                // durable: one atomic switch of the directory
  *     System.out.println(next.verify().provenExact() ? "EXACT" : "NOT EXACT");
@@ -51,6 +51,10 @@ import org.legonet.core.util.Digests;
  * the one you trained or opened, once (try-with-resources). Snapshots are safe to read from many
  * threads; updates of one session are committed one at a time, each onto the snapshot it was
  * computed from (otherwise {@link StaleModelException}).
+ *
+ * <p><b>Id hashes.</b> The model's log (and the service's receipts) name forgotten samples only by
+ * their id hashes, keyed with the model's {@link IdKey}, which the directory does not hold: keep
+ * it apart ({@link #idKey()} after training) and give it in the {@link Options} to forget or add.
  *
  * <p><b>Where the samples live.</b> A model trained in memory holds its private samples in memory
  * until {@link #save}; a model opened from a directory reads them from there when it needs the raw
