@@ -39,6 +39,7 @@ final class CliMessages {
             entry("momentum", "--momentum"),
             entry("weightDecay", "--weight-decay"),
             entry("seed", "--seed"),
+            entry("cover", "--cover"),
             entry("classes", "--classes"),
             entry("threads", "--threads"));
 

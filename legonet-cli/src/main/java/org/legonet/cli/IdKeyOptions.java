@@ -61,39 +61,59 @@ public final class IdKeyOptions {
     }
 
     /**
-     * The key a new model directory {@code model} gets: the one {@link #find} finds, else a new one
-     * written to {@code --id-key-file} (when that file does not exist yet) or the default file, with
-     * a line on {@code err} saying where it is and that it must be kept apart from the model.
+     * The id key of a new model directory, and where it is kept.
+     *
+     * @param key    the key
+     * @param file   the key file it was read from or is to be written to; null when it came from
+     *               {@value IdKey#ENV}
+     * @param create whether {@link #persist} writes it (a new key)
      */
-    IdKey forNewModel(Path model, Map<String, String> env, PrintWriter err) {
-        IdKey found = existing(model, env, err);
-        if (found != null) {
-            return found;
+    record NewKey(IdKey key, Path file, boolean create) {
+        /** Writes a new key to its file (owner-only, never over an existing file); call it just before the model is saved. */
+        void persist() {
+            if (create) {
+                key.write(file);
+            }
         }
-        IdKey key = IdKey.generate();
-        write(key, model, err);
-        return key;
-    }
 
-    /** What {@link #find} finds, except that a {@code --id-key-file} that does not exist yet gives null. */
-    IdKey existing(Path model, Map<String, String> env, PrintWriter err) {
-        return file != null && !Files.exists(file) ? null : find(model, env, err);
+        /** Where the key is, for the summary a command prints. */
+        String describe() {
+            if (file == null) {
+                return "from " + IdKey.ENV;
+            }
+            return file + (create ? " (new: keep it apart from the model directory and back it up; forget, add, "
+                    + "eval and serve need it)" : "");
+        }
+
+        /** {@link #file} as JSON shows it (null for the environment). */
+        String fileName() {
+            return file == null ? null : file.toString();
+        }
     }
 
     /**
-     * Writes a new {@code key} of {@code model} to {@code --id-key-file} or the default file (never
-     * inside the model directory, never over an existing file) and says so on {@code err}.
+     * The key a new model directory {@code model} gets: the one {@link #find} finds, else a new one
+     * to be written ({@link NewKey#persist}) to {@code --id-key-file} (when that file does not exist
+     * yet) or the default file, never inside the model directory. Nothing is written here, so a
+     * command that fails before saving leaves no key file behind.
      */
-    void write(IdKey key, Path model, PrintWriter err) {
+    NewKey forNewModel(Path model, Map<String, String> env, PrintWriter err) {
+        IdKey found = existing(model, env, err);
+        if (found != null) {
+            boolean fromFile = file != null || env.get(IdKey.ENV) == null || env.get(IdKey.ENV).isBlank();
+            return new NewKey(found, fromFile ? (file != null ? file : defaultFile(model)) : null, false);
+        }
         Path target = (file != null ? file : defaultFile(model)).toAbsolutePath().normalize();
         if (target.startsWith(model.toAbsolutePath().normalize())) {
             throw new LegoNetException("the id key file " + target + " must not be inside the model directory: "
                     + "whoever holds the directory would hold the key");
         }
-        key.write(target);
-        err.println("note: wrote the model's id key to " + target + " (owner-only); keep it apart from the model "
-                + "directory and back it up: forget, add, eval and serve need it to match ids to the deletion log");
-        err.flush();
+        return new NewKey(IdKey.generate(), target, true);
+    }
+
+    /** What {@link #find} finds, except that a {@code --id-key-file} that does not exist yet gives null. */
+    private IdKey existing(Path model, Map<String, String> env, PrintWriter err) {
+        return file != null && !Files.exists(file) ? null : find(model, env, err);
     }
 
     /**

@@ -63,7 +63,7 @@ final class QuickstartCommand implements Callable<Integer> {
             out.flush();
         }
         data.sampleWhenOffline = true;
-        IdKey key = idKey.forNewModel(model, System.getenv(), spec.commandLine().getErr());
+        IdKeyOptions.NewKey key = idKey.forNewModel(model, System.getenv(), spec.commandLine().getErr());
         DataOptions.Prepared prepared = data.prepare(common.progress());
         TrainCommand.Result trained = TrainCommand.trainAndSave(model, true, prepared, config, true, common,
                 spec.commandLine().getErr(), key);
@@ -72,7 +72,7 @@ final class QuickstartCommand implements Callable<Integer> {
         VerifyReport verify;
         Accuracy testAfter;
         Accuracy forgottenAcc;
-        try (LegoNet opened = LegoNet.openForUpdate(model, new LegoNet.Options(common.threads, progress, key))) {
+        try (LegoNet opened = LegoNet.openForUpdate(model, new LegoNet.Options(common.threads, progress, key.key()))) {
             if (!common.json) {
                 out.println("2/4 forget " + forget + " random private samples ...");
                 out.flush();

@@ -57,8 +57,7 @@ final class RekeyCommand implements Callable<Integer> {
                 return done(false, 0, 0, null);
             }
         }
-        IdKey found = idKey.existing(dir.model, System.getenv(), err);
-        IdKey key = found != null ? found : IdKey.generate();
+        IdKeyOptions.NewKey key = idKey.forNewModel(dir.model, System.getenv(), err);
         DataOptions recorded = data.anyGiven() && data.data != null ? data
                 : DataOptions.fromSpec(info.dataSpec()).overriddenBy(data);
         DataOptions.Prepared p = recorded.prepare(progress);
@@ -68,19 +67,17 @@ final class RekeyCommand implements Callable<Integer> {
         }
         long[] candidates = ids.toArray();
         int[] receipts = new int[1];
-        try (LegoNet net = LegoNet.openForUpdate(dir.model, options.withIdKey(key))) {
+        try (LegoNet net = LegoNet.openForUpdate(dir.model, options.withIdKey(key.key()))) {
             LegoNet rekeyed = net.rekey(candidates, keyed -> {
-                if (found == null) {
-                    idKey.write(key, dir.model, err);
-                }
+                key.persist();
                 receipts[0] = ReceiptRekey.rewrite(dir.model, keyed);
             });
             int logHashes = rekeyed.history().stream().mapToInt(ChangeRecord::forgotten).sum();
-            return done(true, logHashes, receipts[0], found == null ? "new" : "given");
+            return done(true, logHashes, receipts[0], key);
         }
     }
 
-    private int done(boolean rekeyed, int logHashes, int receiptHashes, String key) {
+    private int done(boolean rekeyed, int logHashes, int receiptHashes, IdKeyOptions.NewKey key) {
         PrintWriter out = spec.commandLine().getOut();
         if (common.json) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -88,7 +85,8 @@ final class RekeyCommand implements Callable<Integer> {
             j.put("rekeyed", rekeyed);
             j.put("log_hashes", logHashes);
             j.put("receipt_hashes", receiptHashes);
-            j.put("key", key);
+            j.put("id_key_file", key == null ? null : key.fileName());
+            j.put("id_key_created", key != null && key.create());
             Out.json(out, j);
             return 0;
         }
@@ -101,7 +99,7 @@ final class RekeyCommand implements Callable<Integer> {
         rows.put("model", dir.model.toString());
         rows.put("deletion log", logHashes + " id hash" + (logHashes == 1 ? "" : "es") + " keyed");
         rows.put("receipts", receiptHashes + " id hash" + (receiptHashes == 1 ? "" : "es") + " keyed");
-        rows.put("id key", "new".equals(key) ? "new (written as the note above says)" : "the one given");
+        rows.put("id key", key.describe());
         Out.table(out, "Rekeyed.", rows);
         out.flush();
         return 0;

@@ -83,7 +83,7 @@ final class RetrainCommand implements Callable<Integer> {
             }
             LegoNet.checkTarget(to, force);
         }
-        IdKey key = idKey.forNewModel(to, System.getenv(), spec.commandLine().getErr());
+        IdKeyOptions.NewKey key = idKey.forNewModel(to, System.getenv(), spec.commandLine().getErr());
         ModelInfo before;
         ModelInfo after;
         TrainStats stats;
@@ -99,8 +99,9 @@ final class RetrainCommand implements Callable<Integer> {
             Dataset retained = old.retainedSamples();
             ModelConfig config = old.config();
             DataSource source = new DataSource(p.description(), p.source().toString(), p.spec(), 0);
-            try (LegoNet fresh = LegoNet.train(config, p.publicSplit(), retained, options.withIdKey(key), source)) {
+            try (LegoNet fresh = LegoNet.train(config, p.publicSplit(), retained, options.withIdKey(key.key()), source)) {
                 old.close(); // releases the lock just before the swap, which takes it again
+                key.persist();
                 fresh.save(to, target.replace || force);
                 test = p.test() == null ? null : fresh.evaluate(p.test());
                 after = fresh.info();
@@ -117,12 +118,12 @@ final class RetrainCommand implements Callable<Integer> {
                     + (n == 1 ? "it" : "one of them") + " again is not refused");
             err.flush();
         }
-        print(to, before, after, stats, test, p);
+        print(to, before, after, stats, test, p, key);
         return 0;
     }
 
     private void print(Path to, ModelInfo before, ModelInfo after, TrainStats stats, Accuracy test,
-                       DataOptions.Prepared p) {
+                       DataOptions.Prepared p, IdKeyOptions.NewKey key) {
         PrintWriter out = spec.commandLine().getOut();
         if (common.json) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -140,6 +141,8 @@ final class RetrainCommand implements Callable<Integer> {
             j.put("train_seconds", Out.round(stats.totalSeconds()));
             j.put("digest_before", before.digest());
             j.put("model_digest", after.digest());
+            j.put("id_key_file", key.fileName());
+            j.put("id_key_created", key.create());
             Out.json(out, j);
             return;
         }
@@ -158,6 +161,7 @@ final class RetrainCommand implements Callable<Integer> {
         rows.put("training", Out.secs(stats.totalSeconds()));
         rows.put("digest before", before.digest());
         rows.put("digest after", after.digest());
+        rows.put("id key", key.describe());
         Out.table(out, "Retrained.", rows);
     }
 }

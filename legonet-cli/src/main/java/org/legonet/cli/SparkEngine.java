@@ -51,7 +51,7 @@ final class SparkEngine {
      */
     static TrainCommand.Result train(EngineOptions engine, Path model, boolean force, DataOptions data, String dataUri,
                                      String labelsUri, ModelConfig config, boolean defaultEncoder, CommonOptions common,
-                                     PrintWriter err, IdKey key) {
+                                     PrintWriter err, IdKeyOptions.NewKey key) {
         CliProgress progress = common.progress();
         String uri = dataUri != null ? dataUri : DataOptions.locateFashionMnist(progress, false).dir().toString();
         try (JavaSparkContext sc = context(engine, "train")) {
@@ -65,14 +65,15 @@ final class SparkEngine {
             try (SparkModel trained = new SparkTrainer(fitted, common.threads, progress)
                     .train(sc, in.publicSplit(), in.privateSamples())) {
                 TrainCommand.printNotices(err, notices, fitted, in.privateRows());
-                trained.save(model, force, in.source(), key);
+                key.persist();
+                trained.save(model, force, in.source(), key.key());
                 stats = trained.stats();
             }
             Dataset test = testSet(data, uri);
             try (LegoNet net = LegoNet.open(model, new LegoNet.Options(common.threads, progress))) {
                 Accuracy accuracy = test == null ? null : net.evaluate(test);
                 return new TrainCommand.Result(model, net.info(), stats, accuracy, in.source().description(),
-                        in.publicSplit().size(), List.copyOf(notices));
+                        in.publicSplit().size(), List.copyOf(notices), key);
             }
         }
     }

@@ -58,8 +58,8 @@ class IdKeyCommandsTest {
         Path model = tmp.resolve("m");
         Cli.Run r = Cli.run("train", "--model", model, "--data", csv, "--public", 100, "--encoder", "pca:4", "-n", 6,
                 "-k", 2, "--adapter", "mlp:8", "--epochs", 1, "--threads", 2, "--quiet").ok();
-        assertThat(r.err()).contains("wrote the model's id key to " + IdKeyOptions.defaultFile(model))
-                .contains("keep it apart from the model directory");
+        assertThat(r.out()).contains("id key").contains(IdKeyOptions.defaultFile(model)
+                + " (new: keep it apart from the model directory");
         return model;
     }
 
@@ -108,6 +108,9 @@ class IdKeyCommandsTest {
         Cli.run("add", "--model", model, "--data", tmp.resolve("blobs.csv"), "--first-id", 5000, "--quiet")
                 .badInput("no id key");
         Path token = Files.writeString(tmp.resolve("token"), TOKEN + "\n");
+        if (Files.getFileStore(token).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
         Cli.run("serve", "--model", model, "--port", 0, "--token-file", token)
                 .badInput("no id key", "--id-key-file", IdKey.ENV, keyFile.toString());
         // predict, verify, info and audit need no key
@@ -122,7 +125,7 @@ class IdKeyCommandsTest {
         Cli.Run r = Cli.run("train", "--model", second, "--data", tmp.resolve("blobs.csv"), "--public", 100,
                 "--encoder", "pca:4", "-n", 6, "-k", 2, "--epochs", 1, "--threads", 2, "--id-key-file", moved,
                 "--quiet").ok();
-        assertThat(r.err()).doesNotContain("wrote the model's id key");
+        assertThat(r.out()).contains(moved.toString()).doesNotContain("(new:");
         assertThat(Files.exists(IdKeyOptions.defaultFile(second))).isFalse();
         Cli.run("forget", "--model", second, "--id", 300, "--id-key-file", moved, "--quiet").ok();
         // a key file inside the model directory is refused when train would create it
@@ -154,7 +157,8 @@ class IdKeyCommandsTest {
                 "--quiet").ok();
         assertThat(r.json().get("log_hashes").asInt()).isEqualTo(4);
         assertThat(r.json().get("receipt_hashes").asInt()).isEqualTo(1);
-        assertThat(r.err()).contains("wrote the model's id key");
+        assertThat(r.json().get("id_key_created").asBoolean()).isTrue();
+        assertThat(r.json().get("id_key_file").asText()).isEqualTo(IdKeyOptions.defaultFile(model).toString());
         IdKey key = IdKey.read(IdKeyOptions.defaultFile(model));
         Attack after = Attack.on(model);
         assertThat(after.logHashes()).hasSize(4);

@@ -245,7 +245,7 @@ class ServiceCommandsTest {
         try (ModelStore s = ModelStore.open(model, false, SmallModels.ID_KEY)) {
             assertThat(s.deletions()).isEmpty();
         }
-        assertThat(Cli.list(tmp)).containsExactly("m");
+        assertThat(Cli.list(tmp)).containsExactly("m", "m.idkey");
     }
 
     @Test
