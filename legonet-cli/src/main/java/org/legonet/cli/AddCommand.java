@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.legonet.core.IdKey;
 import org.legonet.core.Edit;
 import org.legonet.core.LegoNet;
 import org.legonet.core.LegoNetException;

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.legonet.core.IdKey;
 import org.legonet.core.Accuracy;
 import org.legonet.core.ModelConfig;
 import org.legonet.core.LegoNet;

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.legonet.core.IdKey;
 import org.legonet.core.Accuracy;
 import org.legonet.core.DataFit;
 import org.legonet.core.DataSource;
