@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.legonet.core.IdKey;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.adapter.Adapter;
 import org.legonet.core.adapter.AdapterSpec;
@@ -238,15 +239,16 @@ public final class Benchmark {
 
         Path dir = Files.createDirectories(options.workDir()).resolve("bench-" + s.n() + "x" + s.k() + "-"
                 + s.adapter().replace(':', '-').replace(',', '-') + "-" + System.nanoTime());
+        IdKey idKey = IdKey.generate(); // the model lives as long as the run: its key is never written
         ModelStore.create(dir, trained, new Manifest.DatasetInfo("benchmark", null, "bench",
                 encoded.publicSplit().size() + encoded.privateSplit().size(), encoded.publicSplit().size(),
                 encoded.privateSplit().size(), encoded.privateSplit().dim(), encoded.privateSplit().sampleShape()),
-                false, Progress.NONE);
+                idKey, false, Progress.NONE);
         long storeBytes = directoryBytes(dir);
         Verifier verifier = new Verifier(threads, Progress.NONE);
         Rng rng = new Rng(Rng.derive(options.seed(), s.n(), s.k(), s.adapter().hashCode()));
         List<Long> forgottenIds = new ArrayList<>();
-        try (ModelStore store = ModelStore.open(dir, true)) {
+        try (ModelStore store = ModelStore.open(dir, true, idKey)) {
             Unlearner unlearner = new Unlearner(store, threads, Progress.NONE);
 
             int singles = tasks.singles();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.legonet.core.IdKey;
 import org.legonet.core.adapter.Adapter;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.data.Dataset;
@@ -62,12 +63,13 @@ final class LargeEncoderForget {
             Manifest.DatasetInfo info = new Manifest.DatasetInfo("benchmark", null, "bench",
                     publicSplit.size() + privateSplit.size(), publicSplit.size(), privateSplit.size(),
                     privateSplit.dim(), privateSplit.sampleShape());
+            IdKey idKey = IdKey.generate(); // the models live as long as the run: their key is never written
             Path smallDir = dir.resolve("small-model");
             Path largeDir = dir.resolve("large-model");
             try (Trained trained = new LegoNetTrainer(smallConfig, threads, progress).train(publicSplit, privateSplit);
                  Encoder big = Encoders.fit(largeConfig.encoder(), publicSplit, 0, Progress.NONE)) {
                 checkSameEncodings(trained.model().encoder(), big, publicSplit);
-                ModelStore.create(smallDir, trained, info, false, Progress.NONE);
+                ModelStore.create(smallDir, trained, info, idKey, false, Progress.NONE);
                 LegoNetModel m = trained.model();
                 Adapter[] adapters = new Adapter[m.adapterCount()];
                 for (int j = 0; j < adapters.length; j++) {
@@ -75,11 +77,12 @@ final class LargeEncoderForget {
                 }
                 LegoNetModel bigModel = new LegoNetModel(largeConfig, big, m.keys(), m.classes(), adapters);
                 ModelStore.create(largeDir, new Trained(bigModel, trained.data(), trained.privateRaw(), trained.stats()),
-                        info, false, Progress.NONE);
+                        info, idKey, false, Progress.NONE);
             }
             double[] smallSecs = new double[forgets];
             double[] largeSecs = new double[forgets];
-            try (ModelStore s = ModelStore.open(smallDir, true); ModelStore l = ModelStore.open(largeDir, true)) {
+            try (ModelStore s = ModelStore.open(smallDir, true, idKey);
+                 ModelStore l = ModelStore.open(largeDir, true, idKey)) {
                 Unlearner us = new Unlearner(s, threads, Progress.NONE);
                 Unlearner ul = new Unlearner(l, threads, Progress.NONE);
                 Rng rng = new Rng(Rng.derive(seed, 0x4F4E4E58L));

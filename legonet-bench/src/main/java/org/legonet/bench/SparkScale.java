@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.legonet.core.IdKey;
 import org.legonet.core.DataSource;
 import org.legonet.core.ForgetRequest;
 import org.legonet.core.LegoNet;
@@ -63,13 +64,14 @@ final class SparkScale implements AutoCloseable {
             double saveSeconds;
             String digest;
             double driverSeconds;
+            IdKey idKey = IdKey.generate(); // the model lives as long as the run: its key is never written
             try (SparkModel model = new SparkTrainer(config, threads, progress)
                     .train(sc, publicSplit, SparkTrainer.samples(sc, grown, partitions))) {
                 trainSeconds = (System.nanoTime() - t0) / 1e9;
                 digest = model.digest();
                 driverSeconds = model.stats().totalSeconds() - model.stats().adapterSeconds();
                 long s0 = System.nanoTime();
-                model.save(dir, false, DataSource.of("scale study: " + grown.name()));
+                model.save(dir, false, DataSource.of("scale study: " + grown.name()), idKey);
                 saveSeconds = (System.nanoTime() - s0) / 1e9;
             }
             long peak = Benchmark.peakHeap();
@@ -88,7 +90,7 @@ final class SparkScale implements AutoCloseable {
                 long id = ids[rng.nextInt(ids.length)];
                 used.add(id);
                 long w0 = System.nanoTime();
-                reports.add(SparkUnlearner.forget(sc, dir, ForgetRequest.ofIds(id), threads, Progress.NONE));
+                reports.add(SparkUnlearner.forget(sc, dir, idKey, ForgetRequest.ofIds(id), threads, Progress.NONE));
                 wall[i] = (System.nanoTime() - w0) / 1e9;
             }
             double[] secs = reports.stream().mapToDouble(UpdateReport::seconds).toArray();
@@ -109,10 +111,10 @@ final class SparkScale implements AutoCloseable {
                     hundred[h++] = id;
                 }
             }
-            BenchResults.Task random100 = task("Random100", SparkUnlearner.forget(sc, dir, ForgetRequest.ofIds(hundred),
+            BenchResults.Task random100 = task("Random100", SparkUnlearner.forget(sc, dir, idKey, ForgetRequest.ofIds(hundred),
                     threads, Progress.NONE));
             int cls = new Rng(Rng.derive(seed, 0x55)).nextInt(Arrays.stream(grown.labels()).max().orElse(0) + 1);
-            BenchResults.Task unclass = task("UnClass", SparkUnlearner.forget(sc, dir, ForgetRequest.ofClass(cls),
+            BenchResults.Task unclass = task("UnClass", SparkUnlearner.forget(sc, dir, idKey, ForgetRequest.ofClass(cls),
                     threads, Progress.NONE));
             say("  Spark: full verify in process of the directory the Spark forgets left ...");
             VerifyReport v;

@@ -72,6 +72,9 @@ final class AddCommand implements Callable<Integer> {
     boolean readdForgotten;
 
     @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
+
+    @Mixin
     CommonOptions common = new CommonOptions();
 
     @Mixin
@@ -84,8 +87,9 @@ final class AddCommand implements Callable<Integer> {
     public Integer call() {
         boolean spark = engine.spark("add", false);
         Dataset samples = read();
+        java.io.PrintWriter err = spec.commandLine().getErr();
         UpdateReport r = ForgetCommand.commit(dir.model, Edit.add(samples).withReaddForgotten(readdForgotten), common,
-                spark ? engine : null, "add");
+                spark ? engine : null, "add", idKey.find(dir.model, System.getenv(), err), err);
         if (common.json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("added", r.added());

@@ -40,6 +40,7 @@ final class CliMessages {
             entry("weightDecay", "--weight-decay"),
             entry("cover", "--cover"),
             entry("seed", "--seed"),
+            entry("cover", "--cover"),
             entry("classes", "--classes"),
             entry("threads", "--threads"));
 
@@ -50,6 +51,10 @@ final class CliMessages {
     static String of(Exception e) {
         if (e instanceof InvalidSettingException s) {
             return setting(s.setting(), s.getMessage());
+        }
+        if (e instanceof org.legonet.core.IdKeyException k && k.dir() != null) {
+            return k.missing() ? "no id key for " + k.dir() + ", whose id hashes are keyed: " + IdKeyOptions.howToGive(k.dir())
+                    : k.getMessage() + " (" + IdKeyOptions.howToGive(k.dir()) + ")";
         }
         if (e instanceof TargetExistsException t) {
             return t.dir() + " already exists; pass --force to replace it";

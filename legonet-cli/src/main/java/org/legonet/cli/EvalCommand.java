@@ -29,6 +29,9 @@ final class EvalCommand implements Callable<Integer> {
     DataOptions data = new DataOptions();
 
     @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
+
+    @Mixin
     CommonOptions common = new CommonOptions();
 
     @Spec
@@ -44,7 +47,10 @@ final class EvalCommand implements Callable<Integer> {
         Accuracy retained;
         String digest;
         int empty;
-        try (LegoNet net = LegoNet.open(dir.model, new LegoNet.Options(common.threads, progress))) {
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        try (LegoNet net = LegoNet.open(dir.model, new LegoNet.Options(common.threads, progress,
+                idKey.find(dir.model, System.getenv(), err)))) {
+            IdKeyOptions.warnIfUnkeyed(net, dir.model, err);
             ModelInfo info = net.info();
             digest = info.digest();
             empty = info.emptyAdapters();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.legonet.core.IdKey;
 import org.legonet.core.Edit;
 import org.legonet.core.ForgetRequest;
 import org.legonet.core.LegoNet;
@@ -46,6 +47,9 @@ final class ForgetCommand implements Callable<Integer> {
     }
 
     @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
+
+    @Mixin
     CommonOptions common = new CommonOptions();
 
     @Mixin
@@ -58,7 +62,9 @@ final class ForgetCommand implements Callable<Integer> {
     public Integer call() {
         boolean spark = engine.spark("forget", false);
         ForgetRequest request = request();
-        UpdateReport r = commit(dir.model, Edit.forget(request), common, spark ? engine : null, "forget");
+        PrintWriter err = spec.commandLine().getErr();
+        UpdateReport r = commit(dir.model, Edit.forget(request), common, spark ? engine : null, "forget",
+                idKey.find(dir.model, System.getenv(), err), err);
         if (common.json) {
             Out.json(spec.commandLine().getOut(), toJson(r));
         } else {
@@ -71,14 +77,17 @@ final class ForgetCommand implements Callable<Integer> {
     /**
      * Applies {@code edit} to the model directory and commits it; the committed update's report.
      * With {@code spark} (the command's engine options when it runs on Spark, else null) the
-     * adapters are retrained as Spark jobs.
+     * adapters are retrained as Spark jobs. {@code key} is the model's id key (null when none was
+     * found: a model with keyed id hashes then fails with a one-line error naming how to give it).
      */
-    static UpdateReport commit(Path model, Edit edit, CommonOptions common, EngineOptions spark, String command) {
+    static UpdateReport commit(Path model, Edit edit, CommonOptions common, EngineOptions spark, String command,
+                               IdKey key, PrintWriter err) {
         if (spark != null) {
-            return SparkEngine.update(spark, model, edit, common, command);
+            return SparkEngine.update(spark, model, edit, common, command, key);
         }
         LegoNet.warmUp();
-        try (LegoNet net = LegoNet.openForUpdate(model, new LegoNet.Options(common.threads, common.progress()))) {
+        try (LegoNet net = LegoNet.openForUpdate(model, new LegoNet.Options(common.threads, common.progress(), key))) {
+            IdKeyOptions.warnIfUnkeyed(net, model, err);
             LegoNet.Update u = net.apply(edit);
             LegoNet committed = u.commit();
             return committed.lastUpdate() != null ? committed.lastUpdate() : u.report();

@@ -41,6 +41,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 ServeCommand.class,
                 AuditCommand.class,
+                RekeyCommand.class,
                 LoadTestCommand.class,
                 ArchiveRunCommand.class,
                 CommandLine.HelpCommand.class})

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.legonet.core.IdKey;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.LegoNet;
 import org.legonet.core.data.Dataset;
@@ -59,6 +60,9 @@ import picocli.CommandLine.Spec;
 final class LoadTestCommand implements Callable<Integer> {
     @Mixin
     ModelDirOption dir = new ModelDirOption();
+
+    @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
 
     @Option(names = "--clients", paramLabel = "N", description = "Concurrent predict clients (default: ${DEFAULT-VALUE}).")
     int clients = 8;
@@ -107,7 +111,8 @@ final class LoadTestCommand implements Callable<Integer> {
         System.setProperty("org.slf4j.simpleLogger.log.legonet.server", "warn");
         PrintWriter err = spec.commandLine().getErr();
         Path source = dir.model.toAbsolutePath().normalize();
-        try (LegoNet check = LegoNet.open(source)) {
+        IdKey key = idKey.find(source, System.getenv(), err);
+        try (LegoNet check = LegoNet.open(source, new LegoNet.Options(common.threads, Progress.NONE, key))) {
             check.digest();
         }
         Path copy = work != null ? work : source.resolveSibling(source.getFileName() + ".loadtest-"
@@ -118,7 +123,7 @@ final class LoadTestCommand implements Callable<Integer> {
         progress(err, "copy " + source + " to " + copy);
         copyTree(source, copy);
         try {
-            return run(copy, err);
+            return run(copy, key, err);
         } finally {
             if (!keep) {
                 deleteTree(copy);
@@ -126,7 +131,7 @@ final class LoadTestCommand implements Callable<Integer> {
         }
     }
 
-    private int run(Path copy, PrintWriter err) throws InterruptedException {
+    private int run(Path copy, IdKey key, PrintWriter err) throws InterruptedException {
         long[] ids;
         float[] samples;
         int dim;
@@ -159,7 +164,7 @@ final class LoadTestCommand implements Callable<Integer> {
         LoadRun.Result r;
         String before;
         String after;
-        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(copy)
+        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(copy).optIdKey(key)
                 .setToken(BearerToken.of(token)).optPort(0).optThreads(common.threads).build())) {
             before = server.modelDigest();
             progress(err, String.format(Locale.ROOT, "service on %s; %d predict clients (batch %d) + %d forget requests "

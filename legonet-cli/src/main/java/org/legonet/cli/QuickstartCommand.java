@@ -40,6 +40,9 @@ final class QuickstartCommand implements Callable<Integer> {
     DataOptions data = new DataOptions();
 
     @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
+
+    @Mixin
     CommonOptions common = new CommonOptions();
 
     @Spec
@@ -59,15 +62,16 @@ final class QuickstartCommand implements Callable<Integer> {
             out.flush();
         }
         data.sampleWhenOffline = true;
+        IdKeyOptions.NewKey key = idKey.forNewModel(model, System.getenv(), spec.commandLine().getErr());
         DataOptions.Prepared prepared = data.prepare(common.progress());
         TrainCommand.Result trained = TrainCommand.trainAndSave(model, true, prepared, config, true, common,
-                spec.commandLine().getErr());
+                spec.commandLine().getErr(), key);
         CliProgress progress = common.progress();
         UpdateReport report;
         VerifyReport verify;
         Accuracy testAfter;
         Accuracy forgottenAcc;
-        try (LegoNet opened = LegoNet.openForUpdate(model, new LegoNet.Options(common.threads, progress))) {
+        try (LegoNet opened = LegoNet.openForUpdate(model, new LegoNet.Options(common.threads, progress, key.key()))) {
             if (!common.json) {
                 out.println("2/4 forget " + forget + " random private samples ...");
                 out.flush();

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.legonet.core.IdKey;
 import org.legonet.core.Accuracy;
 import org.legonet.core.DataSource;
 import org.legonet.core.LegoNet;
@@ -29,6 +30,9 @@ import picocli.CommandLine.Spec;
                 "The public split is read from where 'train' read it (as 'eval' does), or from the data options "
                         + "below: --data with --public N takes the first N rows of another file as the new public "
                         + "split (its other rows are not used).",
+                "The new model's id hashes are keyed with the key --id-key-file, " + IdKey.ENV + " or DIR2.idkey "
+                        + "(DIR.idkey with --replace) gives, or a new key written to that file when there is none; "
+                        + "DIR itself is read without its key.",
                 "The result is a new model with a fresh log: the hashes of the ids forgotten so far do not carry "
                         + "over, so adding one of them again is no longer refused, and the service's receipts "
                         + "start again. With --replace the model directory is swapped atomically once the new model "
@@ -60,6 +64,9 @@ final class RetrainCommand implements Callable<Integer> {
     DataOptions data = new DataOptions();
 
     @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
+
+    @Mixin
     CommonOptions common = new CommonOptions();
 
     @Spec
@@ -76,6 +83,7 @@ final class RetrainCommand implements Callable<Integer> {
             }
             LegoNet.checkTarget(to, force);
         }
+        IdKeyOptions.NewKey key = idKey.forNewModel(to, System.getenv(), spec.commandLine().getErr());
         ModelInfo before;
         ModelInfo after;
         TrainStats stats;
@@ -91,8 +99,9 @@ final class RetrainCommand implements Callable<Integer> {
             Dataset retained = old.retainedSamples();
             ModelConfig config = old.config();
             DataSource source = new DataSource(p.description(), p.source().toString(), p.spec(), 0);
-            try (LegoNet fresh = LegoNet.train(config, p.publicSplit(), retained, options, source)) {
+            try (LegoNet fresh = LegoNet.train(config, p.publicSplit(), retained, options.withIdKey(key.key()), source)) {
                 old.close(); // releases the lock just before the swap, which takes it again
+                key.persist();
                 fresh.save(to, target.replace || force);
                 test = p.test() == null ? null : fresh.evaluate(p.test());
                 after = fresh.info();
@@ -109,12 +118,12 @@ final class RetrainCommand implements Callable<Integer> {
                     + (n == 1 ? "it" : "one of them") + " again is not refused");
             err.flush();
         }
-        print(to, before, after, stats, test, p);
+        print(to, before, after, stats, test, p, key);
         return 0;
     }
 
     private void print(Path to, ModelInfo before, ModelInfo after, TrainStats stats, Accuracy test,
-                       DataOptions.Prepared p) {
+                       DataOptions.Prepared p, IdKeyOptions.NewKey key) {
         PrintWriter out = spec.commandLine().getOut();
         if (common.json) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -132,6 +141,8 @@ final class RetrainCommand implements Callable<Integer> {
             j.put("train_seconds", Out.round(stats.totalSeconds()));
             j.put("digest_before", before.digest());
             j.put("model_digest", after.digest());
+            j.put("id_key_file", key.fileName());
+            j.put("id_key_created", key.create());
             Out.json(out, j);
             return;
         }
@@ -150,6 +161,7 @@ final class RetrainCommand implements Callable<Integer> {
         rows.put("training", Out.secs(stats.totalSeconds()));
         rows.put("digest before", before.digest());
         rows.put("digest after", after.digest());
+        rows.put("id key", key.describe());
         Out.table(out, "Retrained.", rows);
     }
 }

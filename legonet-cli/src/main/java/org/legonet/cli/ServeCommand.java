@@ -60,6 +60,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "File whose first line is the bearer token (default: the environment variable LEGONET_TOKEN).")
     Path tokenFile;
 
+    @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
+
     @Option(names = "--open-predict", description = "Let POST /v1/predict through without a token.")
     boolean openPredict;
 
@@ -103,7 +106,9 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig config = ServerConfig.builder().setModel(dir.model).setToken(token).optHost(host).optPort(port)
                 .optOpenPredict(openPredict).optMaxBodyBytes(maxBodyBytes).optMaxBatch(maxBatch).optThreads(threads)
                 .optPredictConcurrency(predictConcurrency)
-                .optMaskWait(java.time.Duration.ofSeconds(maskWaitSeconds)).optFaults(FaultInjector.fromSystemProperty(System.out)).build();
+                .optMaskWait(java.time.Duration.ofSeconds(maskWaitSeconds))
+                .optIdKey(idKey.find(dir.model, System.getenv(), err))
+                .optFaults(FaultInjector.fromSystemProperty(System.out)).build();
         LegoNet.warmUp();
         LegoNetServer server = LegoNetServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "legonet-shutdown"));

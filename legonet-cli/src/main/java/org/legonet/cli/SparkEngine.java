@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.legonet.core.IdKey;
 import org.legonet.core.Accuracy;
 import org.legonet.core.DataFit;
 import org.legonet.core.Edit;
@@ -50,7 +51,7 @@ final class SparkEngine {
      */
     static TrainCommand.Result train(EngineOptions engine, Path model, boolean force, DataOptions data, String dataUri,
                                      String labelsUri, ModelConfig config, boolean defaultEncoder, CommonOptions common,
-                                     PrintWriter err) {
+                                     PrintWriter err, IdKeyOptions.NewKey key) {
         CliProgress progress = common.progress();
         String uri = dataUri != null ? dataUri : DataOptions.locateFashionMnist(progress, false).dir().toString();
         try (JavaSparkContext sc = context(engine, "train")) {
@@ -64,22 +65,27 @@ final class SparkEngine {
             try (SparkModel trained = new SparkTrainer(fitted, common.threads, progress)
                     .train(sc, in.publicSplit(), in.privateSamples())) {
                 TrainCommand.printNotices(err, notices, fitted, in.privateRows());
-                trained.save(model, force, in.source());
+                key.persist();
+                trained.save(model, force, in.source(), key.key());
                 stats = trained.stats();
             }
             Dataset test = testSet(data, uri);
             try (LegoNet net = LegoNet.open(model, new LegoNet.Options(common.threads, progress))) {
                 Accuracy accuracy = test == null ? null : net.evaluate(test);
                 return new TrainCommand.Result(model, net.info(), stats, accuracy, in.source().description(),
-                        in.publicSplit().size(), List.copyOf(notices));
+                        in.publicSplit().size(), List.copyOf(notices), key);
             }
         }
     }
 
-    /** Applies {@code edit} to the model directory with the adapters retrained on Spark, and commits. */
-    static UpdateReport update(EngineOptions engine, Path model, Edit edit, CommonOptions common, String command) {
+    /**
+     * Applies {@code edit} to the model directory with the adapters retrained on Spark, and commits;
+     * {@code key} is the model's id key (or null).
+     */
+    static UpdateReport update(EngineOptions engine, Path model, Edit edit, CommonOptions common, String command,
+                               IdKey key) {
         try (JavaSparkContext sc = context(engine, command)) {
-            return SparkUnlearner.update(sc, model, edit, common.threads, common.progress());
+            return SparkUnlearner.update(sc, model, key, edit, common.threads, common.progress());
         }
     }
 

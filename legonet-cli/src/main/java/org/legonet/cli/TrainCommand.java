@@ -36,6 +36,9 @@ final class TrainCommand implements Callable<Integer> {
     ModelOptions options = new ModelOptions();
 
     @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
+
+    @Mixin
     CommonOptions common = new CommonOptions();
 
     @Mixin
@@ -50,11 +53,13 @@ final class TrainCommand implements Callable<Integer> {
         boolean spark = engine.spark("train", true);
         LegoNet.checkTarget(model, force);
         data.checkLimits();
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        IdKeyOptions.NewKey key = idKey.forNewModel(model, System.getenv(), err);
         Result r = spark
                 ? SparkEngine.train(engine, model, force, data, given("--data"), given("--labels"), config,
-                        !options.encoderGiven(), common, spec.commandLine().getErr())
+                        !options.encoderGiven(), common, err, key)
                 : trainAndSave(model, force, data.prepare(common.progress()), config, !options.encoderGiven(), common,
-                        spec.commandLine().getErr());
+                        err, key);
         if (common.json) {
             Out.json(spec.commandLine().getOut(), r.toJson());
         } else {
@@ -77,14 +82,17 @@ final class TrainCommand implements Callable<Integer> {
      * @param test          accuracy on the test set, or null without one
      * @param data          the training data, in words
      * @param publicSamples rows in the public split
+     * @param idKey         the model's id key and where it is kept
      */
     record Result(Path model, ModelInfo info, TrainStats stats, Accuracy test, String data, int publicSamples,
-                  List<DataFit.Notice> notices) {
+                  List<DataFit.Notice> notices, IdKeyOptions.NewKey idKey) {
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("model", model.toAbsolutePath().normalize().toString());
             m.put("data", data);
             m.put("model_digest", info.digest());
+            m.put("id_key_file", idKey.fileName());
+            m.put("id_key_created", idKey.create());
             m.put("config", info.config().toMap());
             m.put("public_samples", publicSamples);
             m.put("private_samples", info.retained());
@@ -123,6 +131,7 @@ final class TrainCommand implements Callable<Integer> {
                     Out.secs(stats.totalSeconds()), Out.secs(stats.adapterSeconds()), stats.adapterGflops(),
                     stats.threads()));
             rows.put("digest", info.digest());
+            rows.put("id key", idKey.describe());
             Out.table(out, "Trained.", rows);
         }
     }
@@ -132,22 +141,26 @@ final class TrainCommand implements Callable<Integer> {
      * {@code defaultEncoder} (no encoder named by the user) the default encoder is first fitted to
      * the data's shape ({@link DataFit#defaultEncoder}); an encoder the user named is used as given.
      * Notices about the setting and the data go to {@code err} (one line each) once training
-     * succeeded, so that a setting the data cannot take fails with its one-line error alone.
+     * succeeded, so that a setting the data cannot take fails with its one-line error alone. The
+     * directory's id hashes are keyed with {@code key} ({@link IdKeyOptions#forNewModel}), whose
+     * file, if new, is written just before the model.
      */
     static Result trainAndSave(Path model, boolean force, DataOptions.Prepared p, ModelConfig config,
-                               boolean defaultEncoder, CommonOptions common, java.io.PrintWriter err) {
+                               boolean defaultEncoder, CommonOptions common, java.io.PrintWriter err,
+                               IdKeyOptions.NewKey key) {
         CliProgress progress = common.progress();
         List<DataFit.Notice> notices = new ArrayList<>();
         ModelConfig fitted = fitted(config, defaultEncoder, p.publicSplit().dim(), p.publicSplit().size(),
                 p.privateSplit().size(), notices);
         DataSource source = new DataSource(p.description(), p.source().toString(), p.spec(), p.trainRows());
         try (LegoNet net = LegoNet.train(fitted, p.publicSplit(), p.privateSplit(),
-                new LegoNet.Options(common.threads, progress), source)) {
+                new LegoNet.Options(common.threads, progress, key.key()), source)) {
             printNotices(err, notices, fitted, p.privateSplit().size());
+            key.persist();
             net.save(model, force);
             Accuracy test = p.test() == null ? null : net.evaluate(p.test());
             return new Result(model, net.info(), net.trainStats(), test, p.description(), p.publicSplit().size(),
-                    List.copyOf(notices));
+                    List.copyOf(notices), key);
         }
     }
 

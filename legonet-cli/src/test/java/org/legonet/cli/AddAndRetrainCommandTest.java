@@ -218,7 +218,7 @@ class AddAndRetrainCommandTest {
         JsonNode info = Cli.run("info", "--model", m, "--json").ok().json();
         assertThat(info.get("retained_samples").asInt()).isEqualTo(FIRST_ROWS - PUBLIC - 1);
         assertThat(info.get("generation").asInt()).isZero();
-        assertThat(Cli.list(tmp)).containsExactly("model");
+        assertThat(Cli.list(tmp)).as("the model and the id key its retraining made").containsExactly("model", "model.idkey");
         // the fresh log no longer refuses the forgotten id
         Path again = csv(tmp.resolve("again.csv"), all, x -> x == id);
         Cli.run("add", "--model", m, "--data", again, "--id-column", "id", "--quiet").ok();

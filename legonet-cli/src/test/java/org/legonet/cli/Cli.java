@@ -258,6 +258,11 @@ final class Cli {
                     Files.copy(p, q, StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
+            // the model's id key file beside it goes along, as a user copies both
+            Path key = IdKeyOptions.defaultFile(from);
+            if (Files.exists(key) && !Files.exists(IdKeyOptions.defaultFile(to))) {
+                Files.copy(key, IdKeyOptions.defaultFile(to), StandardCopyOption.COPY_ATTRIBUTES);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -39,7 +39,7 @@ class QuickstartCommandTest {
         JsonNode info = Cli.run("info", "--model", model, "--json").ok().json();
         assertThat(info.get("samples_forgotten").asInt()).isEqualTo(100);
         assertThat(info.get("model_digest").asText()).isEqualTo(forget.get("digest_after").asText());
-        assertThat(Cli.list(tmp)).containsExactly("q");
+        assertThat(Cli.list(tmp)).as("the model and its id key beside it").containsExactly("q", "q.idkey");
     }
 
     @Test

@@ -38,15 +38,16 @@ class ServiceCommandsTest {
     static void model() {
         Dataset[] split = SmallModels.blobs(700, 100, 11);
         base = shared.resolve("base");
-        ModelStore.create(base, SmallModels.train(SmallModels.config(5), split), SmallModels.info(split), false,
-                Progress.NONE);
+        ModelStore.create(base, SmallModels.train(SmallModels.config(5), split), SmallModels.info(split),
+                SmallModels.ID_KEY, false, Progress.NONE);
+        SmallModels.ID_KEY.write(IdKeyOptions.defaultFile(base));
         ids = new long[] {split[1].id(0), split[1].id(1), split[1].id(2)};
         privateData = split[1];
     }
 
     private static LegoNetServer server(Path model) {
-        return LegoNetServer.start(ServerConfig.builder().setModel(model).setToken(BearerToken.of(TOKEN)).optPort(0)
-                .optThreads(1).build());
+        return LegoNetServer.start(ServerConfig.builder().setModel(model).optIdKey(SmallModels.ID_KEY)
+                .setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(1).build());
     }
 
     @Test
@@ -136,7 +137,7 @@ class ServiceCommandsTest {
         };
         JsonNode masked;
         JsonNode after;
-        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model)
+        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model).optIdKey(SmallModels.ID_KEY)
                 .setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(1).optFaults(hold)
                 .optMaskWait(java.time.Duration.ZERO).build())) {
             var http = java.net.http.HttpClient.newHttpClient();
@@ -241,10 +242,10 @@ class ServiceCommandsTest {
                 .containsPattern("request log +[0-9]+ records, [0-9]+ fsyncs: [0-9.]+ fsyncs per acknowledged request")
                 .containsPattern("audit +OK, 20 receipts").containsPattern("verify +EXACT");
         // the original is untouched and the copy is gone
-        try (ModelStore s = ModelStore.open(model, false)) {
+        try (ModelStore s = ModelStore.open(model, false, SmallModels.ID_KEY)) {
             assertThat(s.deletions()).isEmpty();
         }
-        assertThat(Cli.list(tmp)).containsExactly("m");
+        assertThat(Cli.list(tmp)).containsExactly("m", "m.idkey");
     }
 
     @Test

@@ -71,7 +71,7 @@ class ServiceCrashTest {
     private static final String TOKEN = "crash-test-token-0123456789";
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    private static final LegoNet.Options OPTIONS = new LegoNet.Options(2, Progress.NONE);
+    private static final LegoNet.Options OPTIONS = new LegoNet.Options(2, Progress.NONE, SmallModels.ID_KEY);
 
     @TempDir
     static Path shared;
@@ -93,6 +93,8 @@ class ServiceCrashTest {
         try (LegoNet net = LegoNet.train(SmallModels.config(5), split[0], split[1], OPTIONS, null)) {
             net.save(base);
         }
+        // the served copies find the key beside them (Cli.copyTree takes it along), as 'legonet serve' looks for it
+        SmallModels.ID_KEY.write(IdKeyOptions.defaultFile(base));
         ids = new long[12];
         fresh = new int[8];
         int n = 0;
@@ -113,6 +115,7 @@ class ServiceCrashTest {
                 null)) {
             net.save(baseWithoutFresh);
         }
+        SmallModels.ID_KEY.write(IdKeyOptions.defaultFile(baseWithoutFresh));
         split[1].rowOf(ids[0]); // builds its id index once, before the tests run concurrently
         tokenFile = Files.writeString(shared.resolve("token"), TOKEN + "\n");
     }
@@ -317,7 +320,7 @@ class ServiceCrashTest {
                 }
             }
         };
-        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model)
+        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model).optIdKey(SmallModels.ID_KEY)
                 .setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(2).optFaults(holdFirstBatch)
                 .optMaskWait(Duration.ZERO).build())) {
             HttpClient c = client();
@@ -555,7 +558,7 @@ class ServiceCrashTest {
             assertThat(p.terminate()).as("exit code after SIGTERM").isEqualTo(143);
             assertThat(p.stderr()).contains("stopping").contains("stopped");
         }
-        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model)
+        try (LegoNetServer server = LegoNetServer.start(ServerConfig.builder().setModel(model).optIdKey(SmallModels.ID_KEY)
                 .setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(2).build())) {
             HttpClient c = client();
             for (String id : acked) {

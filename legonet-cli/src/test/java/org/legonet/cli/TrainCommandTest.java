@@ -43,7 +43,7 @@ class TrainCommandTest {
         assertThat(model.resolve("manifest.json")).isRegularFile();
         assertThat(model.resolve("adapters")).isDirectory();
         // nothing but the model (no staging directory) is left beside it
-        assertThat(Cli.list(shared)).containsExactly("fmnist", "model");
+        assertThat(Cli.list(shared)).containsExactly("fmnist", "model", "model.idkey");
     }
 
     @Test
@@ -96,7 +96,7 @@ class TrainCommandTest {
         assertThat(r.errLines()).hasSize(1);
         assertThat(Cli.manifest(copy)).isEqualTo(before);
         assertThat(Cli.tree(copy)).isEqualTo(files);
-        assertThat(Cli.list(tmp)).containsExactly("m");
+        assertThat(Cli.list(tmp)).containsExactly("m", "m.idkey");
     }
 
     @Test
@@ -113,7 +113,7 @@ class TrainCommandTest {
         assertThat(info.get("config").get("adapters").asInt()).isEqualTo(4);
         assertThat(info.get("config").get("encoder").asText()).isEqualTo("identity");
         // the old directory and the staging directory are gone
-        assertThat(Cli.list(tmp)).containsExactly("m");
+        assertThat(Cli.list(tmp)).containsExactly("m", "m.idkey");
     }
 
     @Test

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * One committed change (a forget, an insertion, or both), as a line of the deletion log. It keeps
- * only what an audit needs: salted hashes of the forgotten ids (never the ids or the data), how
+ * only what an audit needs: keyed hashes of the forgotten ids (never the ids or the data), how
  * many samples were added (never their ids: the log holds as little as possible), the adapters
  * retrained and the model digest before and after. Every field is required when the log is read,
  * except the ones marked optional.
@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * @param forgotten           samples erased by this change (added samples it forgets included)
  * @param added               samples added by this change (those it also forgets included);
  *                            absent only in lines written before format version 3, read as 0
- * @param idHashes            salted SHA-256 of each erased id (hex, 32 characters), ascending id order
+ * @param idHashes            hash of each erased id (32 hex digits; keyed, {@link IdKey#hashId}, unless
+ *                            the model predates keyed hashes), ascending id order
  * @param adaptersRetrained   ascending adapter indices
  * @param samplesRetrained    retained samples the retrained adapters trained on
  * @param parametersRetrained parameters of the retrained adapters
@@ -39,6 +40,12 @@ public record ChangeRecord(int seq, String time, String kind, @OptionalField Int
                              @OptionalField List<String> requests) {
     private static final Pattern HEX32 = Pattern.compile("[0-9a-f]{32}");
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+
+    /** This record with {@code hashes} as its id hashes (a rekey rewrites them, nothing else). */
+    public ChangeRecord withIdHashes(List<String> hashes) {
+        return new ChangeRecord(seq, time, kind, forgetClass, forgotten, added, List.copyOf(hashes), adaptersRetrained,
+                samplesRetrained, parametersRetrained, seconds, digestBefore, digestAfter, requests);
+    }
 
     /** Samples added by this change (0 in a line written before format version 3). */
     public int addedCount() {

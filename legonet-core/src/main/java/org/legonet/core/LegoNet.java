@@ -31,7 +31,7 @@ import org.legonet.core.util.Digests;
  * and nothing below it.
  *
  * <pre>{@code
- * try (LegoNet net = LegoNet.openForUpdate(dir)) {
+ * try (LegoNet net = LegoNet.openForUpdate(dir, LegoNet.Options.defaults().withIdKey(key))) {
  *     Update u = net.forget(17L, 42L);          // pure: the next model, computed in memory
  *     LegoNet next = u.commit();                // durable: one atomic switch of the directory
  *     System.out.println(next.verify().provenExact() ? "EXACT" : "NOT EXACT");
@@ -52,18 +52,26 @@ import org.legonet.core.util.Digests;
  * threads; updates of one session are committed one at a time, each onto the snapshot it was
  * computed from (otherwise {@link StaleModelException}).
  *
+ * <p><b>Id hashes.</b> The model's log (and the service's receipts) name forgotten samples only by
+ * their id hashes, keyed with the model's {@link IdKey}, which the directory does not hold: keep
+ * it apart ({@link #idKey()} after training) and give it in the {@link Options} to forget or add.
+ *
  * <p><b>Where the samples live.</b> A model trained in memory holds its private samples in memory
  * until {@link #save}; a model opened from a directory reads them from there when it needs the raw
  * features ({@link #verify()}), and keeps their encodings and routes in memory.
  */
 public final class LegoNet implements AutoCloseable {
     /**
-     * How a session runs. Neither setting changes a result.
+     * How a session runs. No setting changes a model.
      *
      * @param threads  threads for training, encoding and verifying (at least 1)
      * @param progress where long work reports its progress
+     * @param idKey    the key of the model's id hashes ({@link IdKey}), or null: a model trained in
+     *                 memory then gets a new key ({@link #idKey()} returns it, to be kept outside
+     *                 the model directory); a directory opened without it predicts, verifies and
+     *                 audits, but cannot hash ids (forget, add, {@link #idHash}, {@link #wasForgotten})
      */
-    public record Options(int threads, Progress progress) {
+    public record Options(int threads, Progress progress, IdKey idKey) {
         public Options {
             if (threads < 1) {
                 throw new InvalidSettingException("threads", "threads must be at least 1, got " + threads);
@@ -71,17 +79,26 @@ public final class LegoNet implements AutoCloseable {
             Objects.requireNonNull(progress, "progress");
         }
 
-        /** All available processors, no progress reporting. */
+        /** Options without an id key. */
+        public Options(int threads, Progress progress) {
+            this(threads, progress, null);
+        }
+
+        /** All available processors, no progress reporting, no id key. */
         public static Options defaults() {
             return new Options(Runtime.getRuntime().availableProcessors(), Progress.NONE);
         }
 
         public Options withThreads(int t) {
-            return new Options(t, progress);
+            return new Options(t, progress, idKey);
         }
 
         public Options withProgress(Progress p) {
-            return new Options(threads, p);
+            return new Options(threads, p, idKey);
+        }
+
+        public Options withIdKey(IdKey key) {
+            return new Options(threads, progress, key);
         }
     }
 
@@ -113,7 +130,10 @@ public final class LegoNet implements AutoCloseable {
         final ModelStore store;
         /** Closed with the session: the encoder of a model trained in memory (a store closes its own). */
         final Encoder ownedEncoder;
+        /** The salt of in-memory id hashes (a directory's hashes are its store's). */
         final String salt;
+        /** The id key: the options', or for a model trained in memory a new one; null when opened without one. */
+        final IdKey idKey;
         final DataSource source;
         final TrainStats stats;
         final Dataset publicSplit;
@@ -122,12 +142,13 @@ public final class LegoNet implements AutoCloseable {
         /** Read without the session's lock: a commit holds that lock for its whole store update. */
         volatile boolean closed;
 
-        Session(Options options, ModelStore store, Encoder ownedEncoder, String salt, DataSource source,
+        Session(Options options, ModelStore store, Encoder ownedEncoder, String salt, IdKey idKey, DataSource source,
                 TrainStats stats, Dataset publicSplit) {
             this.options = options;
             this.store = store;
             this.ownedEncoder = ownedEncoder;
             this.salt = salt;
+            this.idKey = idKey;
             this.source = source;
             this.stats = stats;
             this.publicSplit = publicSplit;
@@ -253,6 +274,8 @@ public final class LegoNet implements AutoCloseable {
      *
      * @param publicData  samples that may shape the encoder and keys (never forgotten)
      * @param privateData samples the adapters train on: each can be forgotten later, by its id
+     * @param options     how to run; its id key keys the id hashes, else a new key does
+     *                    ({@link #idKey()})
      * @param source      where the data came from, recorded when the model is saved, or null
      */
     public static LegoNet train(ModelConfig config, Dataset publicData, Dataset privateData, Options options,
@@ -264,7 +287,8 @@ public final class LegoNet implements AutoCloseable {
             rows[r] = new float[priv.dim()];
             priv.copyRow(r, rows[r], 0);
         }
-        Session s = new Session(options, null, t.model().encoder(), newSalt(), source, t.stats(), publicData);
+        IdKey key = options.idKey() != null ? options.idKey() : IdKey.generate();
+        Session s = new Session(options, null, t.model().encoder(), newSalt(), key, source, t.stats(), publicData);
         return new LegoNet(s, t.model(), t.data(), rows, -1, null, null, Set.of(), null);
     }
 
@@ -276,10 +300,11 @@ public final class LegoNet implements AutoCloseable {
     /**
      * Opens a model directory read-only: predict, verify, and compute updates (which cannot be
      * committed). Every file is checked against the manifest; a damaged or foreign directory is a
-     * {@link StoreException}. Readers take no lock and see one whole generation.
+     * {@link StoreException}. Readers take no lock and see one whole generation. The options' id
+     * key, if any, must be the model's ({@link IdKeyException} otherwise).
      */
     public static LegoNet open(Path dir, Options options) {
-        return opened(ModelStore.open(dir, false), options);
+        return opened(ModelStore.open(dir, false, options.idKey()), options);
     }
 
     /** Opens a model directory to update it, with the default options. */
@@ -292,11 +317,12 @@ public final class LegoNet implements AutoCloseable {
      * when another writer holds it) and removes what an interrupted update left behind.
      */
     public static LegoNet openForUpdate(Path dir, Options options) {
-        return opened(ModelStore.open(dir, true), options);
+        return opened(ModelStore.open(dir, true, options.idKey()), options);
     }
 
     private static LegoNet opened(ModelStore store, Options options) {
-        Session s = new Session(options, store, null, store.manifest().deletions().salt(), null, null, null);
+        Session s = new Session(options, store, null, store.manifest().deletions().salt(), options.idKey(), null, null,
+                null);
         LegoNet net = new LegoNet(s, store.model(), store.data(), null, store.manifest().generation(), null, null,
                 Set.of(), null);
         s.committed = net;
@@ -676,7 +702,8 @@ public final class LegoNet implements AutoCloseable {
      * appears complete or not at all). An existing directory is replaced only with
      * {@code replace}, and only if it is a model directory or empty ({@link TargetExistsException}
      * otherwise). Open the directory with {@link #openForUpdate} to update it there. A model
-     * opened from a directory is already saved: copy the directory instead.
+     * opened from a directory is already saved: copy the directory instead. The directory's id
+     * hashes are keyed with {@link #idKey()}, which it does not hold: keep the key to forget later.
      */
     public void save(Path dir, boolean replace) {
         session.checkOpen();
@@ -692,7 +719,8 @@ public final class LegoNet implements AutoCloseable {
                 src.trainRows() > 0 ? src.trainRows() : pub + data.retained(), pub, data.retained(), inputDim(),
                 sampleShape(), src.spec());
         TrainStats stats = session.stats != null ? session.stats : new TrainStats(0, 0, 0, 0, 0, session.options.threads());
-        ModelStore.create(dir, new Trained(model, data, retained, stats), info, replace, session.options.progress());
+        ModelStore.create(dir, new Trained(model, data, retained, stats), info, session.idKey, replace,
+                session.options.progress());
     }
 
     // ------------------------------------------------------------------------------------------
@@ -783,11 +811,92 @@ public final class LegoNet implements AutoCloseable {
     }
 
     /**
-     * The salted hash of an id as the model's log and receipts keep it (32 hex digits). The salt
-     * is the model's own, so hashes of one model cannot be matched with another's.
+     * The hash of an id as the model's log and receipts keep it (32 hex digits): keyed with the
+     * model's id key under the model's own salt ({@link IdKey#hashId}), so that neither the
+     * directory alone nor another model's hashes reveal the id. A model directory of format version
+     * 2 or 3 not yet rekeyed ({@link #keyedIdHashes()} false) keeps unkeyed hashes.
+     *
+     * @throws IdKeyException when the model's hashes are keyed and it was opened without its key
      */
     public String idHash(long id) {
-        return ModelStore.hashId(session.salt, id);
+        if (session.store != null) {
+            return session.store.hashId(id);
+        }
+        return session.idKey.hashId(session.salt, id);
+    }
+
+    /**
+     * Whether the model's id hashes are keyed. False only for a directory written before keyed
+     * hashes (format version 2 or 3) and not rekeyed since: its log can be reversed by anyone who
+     * holds the directory, by hashing every possible id ({@link #rekey}).
+     */
+    public boolean keyedIdHashes() {
+        return session.store == null || session.store.keyedIdHashes();
+    }
+
+    /**
+     * The key of this model's id hashes: the one it was opened with, or for a model trained in
+     * memory the one it was trained with (a new one unless the options gave one); null for a
+     * directory opened without a key. Keep it outside the model directory.
+     */
+    public IdKey idKey() {
+        return session.idKey;
+    }
+
+    /**
+     * Rewrites the id hashes of a directory written before keyed hashes with this session's id key:
+     * every unkeyed hash in its deletion log is found again among {@code candidates} (the ids the
+     * forgotten samples may have had, for example every id of the data the model was trained on)
+     * and replaced by its keyed hash, atomically; the model itself does not change. Before anything
+     * is written, {@code beforeSwitch} is given the keyed hash of every unkeyed one that the log,
+     * or the candidates and retained samples, hold, so that a caller may first rewrite copies kept
+     * elsewhere (receipts); it should leave a hash it finds already keyed as it is, so that an
+     * interrupted rekey can be run again.
+     *
+     * @return the rekeyed model (the next generation of the directory; this snapshot is stale)
+     * @throws LegoNetException when an unkeyed hash of the log matches no candidate (naming how
+     *                          many; nothing is written), or when the hashes are keyed already
+     * @throws IdKeyException   when the session has no id key
+     */
+    public LegoNet rekey(long[] candidates, java.util.function.Consumer<Map<String, String>> beforeSwitch) {
+        session.checkOpen();
+        if (!updatable()) {
+            throw new IllegalStateException("rekey needs the directory opened for update");
+        }
+        synchronized (session) {
+            if (session.committed != this) {
+                throw new IllegalStateException("rekey the committed model of the directory");
+            }
+            ModelStore store = session.store;
+            if (store.keyedIdHashes()) {
+                throw new LegoNetException("the id hashes of " + store.dir() + " are keyed already; nothing to rekey");
+            }
+            if (session.idKey == null) {
+                throw ModelStore.missingKey(store.dir());
+            }
+            String salt = store.manifest().deletions().salt();
+            Map<String, String> keyed = new java.util.HashMap<>();
+            for (long id : candidates) {
+                keyed.put(ModelStore.unkeyedHashId(salt, id), session.idKey.hashId(salt, id));
+            }
+            for (int r : data.retainedRows()) {
+                keyed.put(ModelStore.unkeyedHashId(salt, data.id(r)), session.idKey.hashId(salt, data.id(r)));
+            }
+            List<ChangeRecord> log = store.deletions();
+            long missing = log.stream().flatMap(r -> r.idHashes().stream()).filter(h -> !keyed.containsKey(h)).count();
+            if (missing > 0) {
+                throw new LegoNetException(missing + " forgotten id hash" + (missing == 1 ? " of the deletion log "
+                        + "matches" : "es of the deletion log match") + " no id of the data given, so "
+                        + (missing == 1 ? "its id is" : "their ids are") + " unknown; nothing was written (give the "
+                        + "data the model was trained on and added to)");
+            }
+            beforeSwitch.accept(java.util.Collections.unmodifiableMap(keyed));
+            store.rekey(keyed);
+            LegoNet c = new LegoNet(session, store.model(), store.data(), null, store.manifest().generation(), null,
+                    null, Set.of(), null);
+            session.committed = c;
+            return c;
+        }
     }
 
     /** The committed log of updates, oldest first (empty in memory). */

@@ -11,7 +11,7 @@ import org.legonet.core.testing.SmallModels;
 
 /** {@link LegoNet#check}: the validation {@code apply} does (forgets and adds), computing nothing; and {@link LegoNet#generation()}. */
 class LegoNetCheckTest {
-    private static final LegoNet.Options OPTIONS = new LegoNet.Options(2, Progress.NONE);
+    private static final LegoNet.Options OPTIONS = new LegoNet.Options(2, Progress.NONE, SmallModels.ID_KEY);
 
     @TempDir
     Path tmp;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The library facade: train, predict, forget, save, open, commit and verify through {@link LegoNet} alone. */
 class LegoNetTest {
-    private static final LegoNet.Options OPTIONS = new LegoNet.Options(2, Progress.NONE);
+    private static final LegoNet.Options OPTIONS = new LegoNet.Options(2, Progress.NONE, SmallModels.ID_KEY);
 
     @TempDir
     Path tmp;

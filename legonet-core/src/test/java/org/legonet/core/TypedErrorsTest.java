@@ -86,10 +86,10 @@ class TypedErrorsTest {
 
         Dataset[] split = SmallModels.blobs(120, 40, 3);
         Path dir = tmp.resolve("model");
-        ModelStore.create(dir, SmallModels.train(SMALL, split), SmallModels.info(split), false, Progress.NONE);
-        try (ModelStore writer = ModelStore.open(dir, true)) {
+        ModelStore.create(dir, SmallModels.train(SMALL, split), SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
+        try (ModelStore writer = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             ModelLockedException locked = catchThrowableOfType(ModelLockedException.class,
-                    () -> ModelStore.open(dir, true));
+                    () -> ModelStore.open(dir, true, SmallModels.ID_KEY));
             assertThat(locked).isNotNull();
             assertThat(locked.getMessage()).contains("locked by another writer", ".lock").doesNotContain("legonet");
             assertThat(writer.writable()).isTrue();

@@ -28,6 +28,7 @@ import org.legonet.core.AdapterMask;
 import org.legonet.core.ChangeRecord;
 import org.legonet.core.CommitObserver;
 import org.legonet.core.Edit;
+import org.legonet.core.IdKeyException;
 import org.legonet.core.ForgetRequest;
 import org.legonet.core.LegoNet;
 import org.legonet.core.LegoNetException;
@@ -219,11 +220,20 @@ final class ForgetService implements AutoCloseable {
      */
     static ForgetService open(ServerConfig config, ServerMetrics metrics) {
         FaultInjector faults = config.faults();
-        LegoNet.Options options = new LegoNet.Options(config.threads(), new RetrainProgress(faults));
+        LegoNet.Options options = new LegoNet.Options(config.threads(), new RetrainProgress(faults), config.idKey());
         LegoNet model = LegoNet.openForUpdate(config.model(), options);
         ReceiptLog receipts = null;
         RequestLog log = null;
         try {
+            // receipts and the log name ids by their keyed hashes: without the key no request could be carried out
+            if (model.keyedIdHashes() && model.idKey() == null) {
+                throw new IdKeyException("the id hashes of " + model.dir() + " are keyed and the service was given no "
+                        + "id key; start it with the model's key", true, model.dir());
+            }
+            if (!model.keyedIdHashes()) {
+                LOG.warn("{} keeps unkeyed id hashes (written before LegoNet keyed them): whoever holds the directory "
+                        + "can find which ids its log and receipts name; key them with 'legonet rekey'", model.dir());
+            }
             receipts = ReceiptLog.open(model.dir());
             log = RequestLog.open(model.dir(), faults);
             ForgetService s = new ForgetService(model, options, log, receipts, config, metrics);

@@ -14,7 +14,7 @@ import java.util.List;
  * @param requestId         the request
  * @param kind              {@code ids} or {@code class} for a forget, {@code add} for an add
  * @param forgetClass       the class, for a class request
- * @param idHashes          salted SHA-256 of each requested id (the deletion log's hashes), ascending
+ * @param idHashes          id hash of each requested id (keyed, as the deletion log's), ascending
  *                          id: the ids to forget, or the ids of the samples added
  * @param forgotten         samples this request named that its commit erased (0 for an add)
  * @param alreadyForgotten  requested ids an earlier commit had already erased (0 for an add)
@@ -40,6 +40,12 @@ public record Receipt(int seq, String requestId, String kind, @JsonProperty("cla
                       Integer batchRequests, List<Integer> adaptersRetrained, String digestBefore,
                       String digestAfter, String received, String masked, String completed, String prevHash,
                       String hash) {
+
+    /** This receipt naming {@code hashes} as its id hashes (a rekey rewrites them). */
+    Receipt withIdHashes(List<String> hashes) {
+        return new Receipt(seq, requestId, kind, forgetClass, hashes, forgotten, alreadyForgotten, added, commit,
+                batchRequests, adaptersRetrained, digestBefore, digestAfter, received, masked, completed, prevHash, hash);
+    }
 
     Receipt chained(int seq, String prevHash, String hash) {
         return new Receipt(seq, requestId, kind, forgetClass, idHashes, forgotten, alreadyForgotten, added, commit,

@@ -152,14 +152,97 @@ final class ReceiptLog implements AutoCloseable {
     }
 
     /**
+     * Rewrites the id hashes of every receipt in {@code dir} by {@code keyed} (unkeyed hash to keyed
+     * hash) and chains the receipts again, replacing the file atomically (temporary file, fsync,
+     * rename). A hash that is already one of {@code keyed}'s values stays as it is, so that an
+     * interrupted rekey can run again. An incomplete last line is dropped, as {@link #open} drops it
+     * (recovery writes that receipt again, with keyed hashes).
+     *
+     * @return the number of id hashes rewritten
+     * @throws StoreException  when the chain is broken (nothing is written)
+     * @throws org.legonet.core.LegoNetException when a hash is in neither side of {@code keyed},
+     *                         naming how many (nothing is written)
+     */
+    static int rekey(Path dir, Map<String, String> keyed) {
+        Check c = check(dir);
+        Path file = dir.resolve(FILE);
+        if (!c.intact()) {
+            throw new StoreException(file + ": " + c.problems().get(0) + "; rekey does not rewrite a broken chain "
+                    + "(run 'legonet audit --model " + dir + "')");
+        }
+        Set<String> done = new HashSet<>(keyed.values());
+        int rewritten = 0;
+        int unknown = 0;
+        List<Receipt> next = new ArrayList<>();
+        for (Receipt r : c.receipts()) {
+            if (r.idHashes() == null) {
+                next.add(r);
+                continue;
+            }
+            List<String> hashes = new ArrayList<>();
+            for (String h : r.idHashes()) {
+                String k = keyed.get(h);
+                if (k != null) {
+                    rewritten++;
+                } else if (!done.contains(h)) {
+                    unknown++;
+                }
+                hashes.add(k != null ? k : h);
+            }
+            next.add(r.withIdHashes(hashes));
+        }
+        if (unknown > 0) {
+            throw new org.legonet.core.LegoNetException(unknown + " id hash" + (unknown == 1 ? " of the receipts matches"
+                    : "es of the receipts match") + " no id of the data given; nothing was written (give the data "
+                    + "the model was trained on and added to)");
+        }
+        if (rewritten == 0 && !c.tornTail()) {
+            return 0;
+        }
+        StringBuilder text = new StringBuilder();
+        String prev = GENESIS;
+        for (Receipt r : next) {
+            String line = line(r.chained(r.seq(), prev, null));
+            text.append(line);
+            prev = line.substring(line.lastIndexOf(HASH_FIELD) + HASH_FIELD.length(), line.length() - 3);
+        }
+        Path tmp = dir.resolve(FILE + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer b = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot rewrite " + file + ": " + e.getMessage() + " (it is unchanged or "
+                    + "rewritten whole)", e);
+        }
+        return rewritten;
+    }
+
+    /** The line (with its newline) of {@code body}, whose seq and prev_hash are set: its JSON with its hash last. */
+    private static String line(Receipt body) {
+        String json = Json.string(body);
+        String hash = Sha256.hex(json.getBytes(StandardCharsets.UTF_8));
+        return json.substring(0, json.length() - 1) + HASH_FIELD + hash + "\"}\n";
+    }
+
+    /**
      * Chains {@code unsigned} (its seq, prev_hash and hash are filled in), appends it and forces it
      * to disk. Returns the receipt as written.
      */
     synchronized Receipt append(Receipt unsigned) throws IOException {
         Receipt body = unsigned.chained(count + 1, lastHash, null);
-        String json = Json.string(body);
-        String hash = Sha256.hex(json.getBytes(StandardCharsets.UTF_8));
-        String line = json.substring(0, json.length() - 1) + HASH_FIELD + hash + "\"}\n";
+        String line = line(body);
+        String hash = line.substring(line.lastIndexOf(HASH_FIELD) + HASH_FIELD.length(), line.length() - 3);
         ByteBuffer b = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
         long at = out.position();
         try {

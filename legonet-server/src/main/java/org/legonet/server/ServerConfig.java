@@ -2,6 +2,7 @@ package org.legonet.server;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import org.legonet.core.IdKey;
 
 /**
  * How to run the service. Built with {@link #builder()}: required {@code setX}, optional
@@ -20,10 +21,13 @@ import java.util.Objects;
  * @param maskWait      how long a prediction waits for a commit when the mask leaves one of its
  *                      samples no adapter, before the service answers 503 with Retry-After
  * @param faults        test-only fault injection ({@link FaultInjector#NONE} in service)
+ * @param idKey         the key of the model's id hashes (kept outside the model directory), or null
+ *                      for a model whose hashes are not keyed: the receipts and the log keep keyed
+ *                      hashes, and a keyed model without its key does not start
  */
 public record ServerConfig(Path model, String host, int port, BearerToken token, boolean openPredict,
                            long maxBodyBytes, int maxBatch, int threads, int predictConcurrency,
-                           java.time.Duration maskWait, FaultInjector faults) {
+                           java.time.Duration maskWait, FaultInjector faults, IdKey idKey) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 8L << 20;
@@ -55,6 +59,7 @@ public record ServerConfig(Path model, String host, int port, BearerToken token,
         private int predictConcurrency = Runtime.getRuntime().availableProcessors();
         private FaultInjector faults = FaultInjector.NONE;
         private java.time.Duration maskWait = DEFAULT_MASK_WAIT;
+        private IdKey idKey;
 
         private Builder() {
         }
@@ -109,6 +114,12 @@ public record ServerConfig(Path model, String host, int port, BearerToken token,
             return this;
         }
 
+        /** The model's id key; a model with keyed id hashes needs it. */
+        public Builder optIdKey(IdKey idKey) {
+            this.idKey = idKey;
+            return this;
+        }
+
         public Builder optFaults(FaultInjector faults) {
             this.faults = faults;
             return this;
@@ -140,7 +151,7 @@ public record ServerConfig(Path model, String host, int port, BearerToken token,
                 throw new IllegalArgumentException("mask wait must be 0..60 seconds, got " + maskWait.toSeconds());
             }
             return new ServerConfig(model, host, port, token, openPredict, maxBodyBytes, maxBatch, threads,
-                    predictConcurrency, maskWait, faults);
+                    predictConcurrency, maskWait, faults, idKey);
         }
     }
 }

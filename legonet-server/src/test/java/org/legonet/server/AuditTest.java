@@ -1,5 +1,6 @@
 package org.legonet.server;
 
+import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,7 +43,7 @@ class AuditTest {
     }
 
     private Audit.Report audit() {
-        try (ModelStore s = ModelStore.open(model, false)) {
+        try (ModelStore s = ModelStore.open(model, false, SmallModels.ID_KEY)) {
             return auditOf(s.dir());
         }
     }
@@ -122,7 +123,7 @@ class AuditTest {
 
     @Test
     void forgetsFromTheCommandLineAreNotedAndTheDigestsStillChain() {
-        try (ModelStore s = ModelStore.open(model, true)) {
+        try (ModelStore s = ModelStore.open(model, true, SmallModels.ID_KEY)) {
             new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(Fixture.privateId(40)));
         }
         Audit.Report r = audit();

@@ -1,5 +1,7 @@
 package org.legonet.server;
 
+import org.legonet.core.Progress;
+import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,7 +51,7 @@ class CommitFailureTest {
             assertThat(second.get("receipt").get("commit").asInt()).isEqualTo(2);
             assertThat(http.post("/v1/predict", "{\"instances\": [" + Fixture.instance(0) + "]}").status()).isEqualTo(200);
         }
-        try (LegoNet m = LegoNet.open(model)) {
+        try (LegoNet m = LegoNet.open(model, new LegoNet.Options(2, Progress.NONE, SmallModels.ID_KEY))) {
             assertThat(m.history()).hasSize(2);
             assertThat(m.wasForgotten(a)).isTrue();
             assertThat(Audit.run(m).problems()).isEmpty();
@@ -83,7 +85,7 @@ class CommitFailureTest {
             assertThat(s.get("state").asText()).isEqualTo("done");
             assertThat(s.get("receipt").get("commit").asInt()).isEqualTo(2);
         }
-        try (LegoNet m = LegoNet.open(model)) {
+        try (LegoNet m = LegoNet.open(model, new LegoNet.Options(2, Progress.NONE, SmallModels.ID_KEY))) {
             assertThat(m.wasForgotten(a)).isTrue();
             assertThat(m.wasForgotten(b)).isTrue();
             assertThat(Audit.run(m).problems()).isEmpty();

@@ -52,7 +52,7 @@ final class Fixture {
     /** A fresh model directory at {@code dir}. */
     static Path model(Path dir) {
         train();
-        ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         return dir;
     }
 
@@ -72,7 +72,7 @@ final class Fixture {
     }
 
     static ServerConfig.Builder config(Path model) {
-        return ServerConfig.builder().setModel(model).setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(2);
+        return ServerConfig.builder().setModel(model).optIdKey(SmallModels.ID_KEY).setToken(BearerToken.of(TOKEN)).optPort(0).optThreads(2);
     }
 
     /** The features of private row {@code row} as a JSON array. */

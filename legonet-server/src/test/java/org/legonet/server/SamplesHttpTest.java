@@ -26,7 +26,7 @@ import org.legonet.core.testing.SmallModels;
  * on the samples held; refused requests change nothing.
  */
 class SamplesHttpTest {
-    private static final LegoNet.Options OPTIONS = new LegoNet.Options(2, Progress.NONE);
+    private static final LegoNet.Options OPTIONS = new LegoNet.Options(2, Progress.NONE, SmallModels.ID_KEY);
     /** Private rows the model is trained without, to be added over HTTP. */
     private static final int HELD_BACK = 8;
 

@@ -1,5 +1,6 @@
 package org.legonet.server;
 
+import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,7 +28,7 @@ class ServerHttpTest {
     Path tmp;
 
     private static String digestOf(Path model) {
-        try (ModelStore s = ModelStore.open(model, false)) {
+        try (ModelStore s = ModelStore.open(model, false, SmallModels.ID_KEY)) {
             return s.model().digest();
         }
     }
@@ -36,7 +37,7 @@ class ServerHttpTest {
     void predictionsAreTheModelsOwnWithTheDigestOfTheModelThatMadeThem() {
         Path model = Fixture.model(tmp.resolve("m"));
         try (LegoNetServer server = LegoNetServer.start(Fixture.config(model).build());
-             ModelStore reader = ModelStore.open(model, false)) {
+             ModelStore reader = ModelStore.open(model, false, SmallModels.ID_KEY)) {
             Fixture.Http http = new Fixture.Http(server);
             Fixture.Response r = http.post("/v1/predict", "{\"instances\": [" + Fixture.instance(0) + ","
                     + Fixture.instance(1) + "," + Fixture.instance(2) + "]}");
@@ -100,7 +101,7 @@ class ServerHttpTest {
             assertThat(m.get("receipts").asInt()).isEqualTo(1);
             assertThat(m.get("queue_depth").asInt()).isZero();
         }
-        try (ModelStore s = ModelStore.open(model, false)) {
+        try (ModelStore s = ModelStore.open(model, false, SmallModels.ID_KEY)) {
             assertThat(receipt.get("id_hashes").get(0).asText()).isEqualTo(s.hashId(id));
             ChangeRecord rec = s.deletions().get(0);
             assertThat(rec.requests()).containsExactly(requestId);
@@ -153,7 +154,7 @@ class ServerHttpTest {
             assertThat(emptyClass.get("forgotten").asInt()).isZero();
             assertThat(http.get("/v1/model").json().get("deletion_requests").asInt()).isEqualTo(2);
         }
-        try (ModelStore s = ModelStore.open(model, false)) {
+        try (ModelStore s = ModelStore.open(model, false, SmallModels.ID_KEY)) {
             assertThat(new Verifier(2, Progress.NONE).verify(s, false).exact()).isTrue();
             Audit.Report a = auditOf(s.dir());
             assertThat(a.problems()).isEmpty();
@@ -206,7 +207,7 @@ class ServerHttpTest {
                     .contains("legonet_retrain_seconds_count 2")
                     .contains("legonet_http_requests_seconds_count{endpoint=\"/v1/forget\",method=\"POST\",status=\"202\"} 6");
         }
-        try (ModelStore s = ModelStore.open(model, false)) {
+        try (ModelStore s = ModelStore.open(model, false, SmallModels.ID_KEY)) {
             ChangeRecord batch = s.deletions().get(1);
             assertThat(batch.requests()).hasSize(5);
             // each affected adapter retrained once for the whole batch
@@ -220,15 +221,15 @@ class ServerHttpTest {
     void theServiceHoldsTheWriterLockForItsLifetime() {
         Path model = Fixture.model(tmp.resolve("m"));
         try (LegoNetServer server = LegoNetServer.start(Fixture.config(model).build())) {
-            assertThatThrownBy(() -> ModelStore.open(model, true)).isInstanceOf(StoreException.class)
+            assertThatThrownBy(() -> ModelStore.open(model, true, SmallModels.ID_KEY)).isInstanceOf(StoreException.class)
                     .hasMessageContaining("locked by another writer");
             assertThatThrownBy(() -> LegoNetServer.start(Fixture.config(model).build()))
                     .isInstanceOf(StoreException.class).hasMessageContaining("locked");
-            try (ModelStore reader = ModelStore.open(model, false)) {
+            try (ModelStore reader = ModelStore.open(model, false, SmallModels.ID_KEY)) {
                 assertThat(reader.model().digest()).isEqualTo(server.modelDigest());
             }
         }
-        try (ModelStore writer = ModelStore.open(model, true)) {
+        try (ModelStore writer = ModelStore.open(model, true, SmallModels.ID_KEY)) {
             assertThat(writer.writable()).isTrue();
         }
     }

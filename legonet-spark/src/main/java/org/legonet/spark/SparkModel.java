@@ -9,6 +9,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.legonet.core.DataSource;
+import org.legonet.core.IdKey;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.Progress;
 import org.legonet.core.TrainStats;
@@ -96,8 +97,10 @@ public final class SparkModel implements AutoCloseable {
      * temporary directory is deleted and {@code dir} is left as it was.
      *
      * @param source where the data came from, recorded in the manifest, or null
+     * @param idKey  the key of the model's id hashes (kept outside the directory; the manifest
+     *               records its check, as {@code LegoNet.save} does)
      */
-    public void save(Path dir, boolean replace, DataSource source) {
+    public void save(Path dir, boolean replace, DataSource source, IdKey idKey) {
         if (closed) {
             throw new IllegalStateException("the Spark model was closed");
         }
@@ -157,7 +160,7 @@ public final class SparkModel implements AutoCloseable {
             Manifest.DatasetInfo info = new Manifest.DatasetInfo(src.description(), src.source(), fingerprint,
                     src.trainRows() > 0 ? src.trainRows() : pub + n, pub, n, in, shape, src.spec());
             creation.finish(model, new Manifest.PrivateEntry(n, n, chunkRows, u8 ? "u8" : "f32", entries), info, stats,
-                    progress);
+                    idKey, progress);
             progress.finish();
         }
     }

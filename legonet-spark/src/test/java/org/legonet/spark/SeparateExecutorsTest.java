@@ -1,5 +1,6 @@
 package org.legonet.spark;
 
+import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ class SeparateExecutorsTest {
                 assertThat(m.adapterDigests()).isEqualTo(Fixture.IN_PROCESS.adapterDigests());
                 assertThat(m.digest()).isEqualTo(Fixture.IN_PROCESS.digest());
                 // the chunks written by the executors' JVMs, the store verified there
-                m.save(tmp.resolve("saved-on-spark"), false, null);
+                m.save(tmp.resolve("saved-on-spark"), false, null, SmallModels.ID_KEY);
             }
             try (LegoNet net = LegoNet.train(Fixture.CONFIG, Fixture.PUBLIC, Fixture.PRIVATE)) {
                 net.save(tmp.resolve("saved-in-process"));

@@ -1,5 +1,6 @@
 package org.legonet.spark;
 
+import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,7 +47,7 @@ class SparkModelSaveTest {
     static final Dataset PRIVATE = ALL.slice(300, 2800, "private");
     /** The manifest fields that differ between any two saves of one model, in process or not. */
     private static final List<String> PER_SAVE = List.of("/created", "/updated", "/settings_digest",
-            "/deletions/salt", "/training");
+            "/deletions/salt", "/deletions/key_check", "/training");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static JavaSparkContext sc;
@@ -99,7 +100,7 @@ class SparkModelSaveTest {
         Path dir = tmp.resolve("spark").resolve("model");
         try (SparkModel m = new SparkTrainer(Fixture.CONFIG, 2, Progress.NONE)
                 .train(sc, pub, SparkTrainer.samples(sc, shuffled(priv), partitions))) {
-            m.save(dir, false, null);
+            m.save(dir, false, null, SmallModels.ID_KEY);
         }
         return dir;
     }
@@ -195,11 +196,11 @@ class SparkModelSaveTest {
         Path dir = inProcess(PUBLIC, PRIVATE);
         try (SparkModel m = new SparkTrainer(Fixture.CONFIG, 2, Progress.NONE)
                 .train(sc, Fixture.PUBLIC, SparkTrainer.samples(sc, Fixture.PRIVATE, 2))) {
-            assertThatThrownBy(() -> m.save(dir, false, null)).isInstanceOf(TargetExistsException.class);
+            assertThatThrownBy(() -> m.save(dir, false, null, SmallModels.ID_KEY)).isInstanceOf(TargetExistsException.class);
             try (LegoNet net = LegoNet.open(dir)) {
                 assertThat(net.retainedIds()).hasSize(PRIVATE.size());
             }
-            m.save(dir, true, null);
+            m.save(dir, true, null, SmallModels.ID_KEY);
         }
         try (LegoNet net = LegoNet.open(dir)) {
             assertThat(net.digest()).isEqualTo(Fixture.IN_PROCESS.digest());

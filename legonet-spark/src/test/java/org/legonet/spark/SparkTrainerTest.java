@@ -1,5 +1,6 @@
 package org.legonet.spark;
 
+import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -80,7 +81,7 @@ class SparkTrainerTest {
     void theSavedModelOpensWithTheSameDigestAndVerifiesExact(@TempDir Path tmp) {
         Path dir = tmp.resolve("model");
         try (SparkModel m = train(SparkTrainer.samples(sc, Fixture.PRIVATE, 3))) {
-            m.save(dir, false, null);
+            m.save(dir, false, null, SmallModels.ID_KEY);
         }
         try (LegoNet net = LegoNet.open(dir)) {
             assertThat(net.digest()).isEqualTo(Fixture.IN_PROCESS.digest());

@@ -1,5 +1,6 @@
 package org.legonet.spark;
 
+import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,11 +43,14 @@ class SparkUnlearnerTest {
         }
     }
 
+    private static final LegoNet.Options KEYED = LegoNet.Options.defaults().withThreads(2)
+            .withIdKey(SmallModels.ID_KEY);
+
     /** Two copies of the in-process model: one for the facade, one for Spark. */
     static Path[] twoCopies(Path tmp) {
         Path a = tmp.resolve("in-process");
         Path b = tmp.resolve("spark");
-        try (LegoNet net = LegoNet.train(Fixture.CONFIG, Fixture.PUBLIC, Fixture.PRIVATE)) {
+        try (LegoNet net = LegoNet.train(Fixture.CONFIG, Fixture.PUBLIC, Fixture.PRIVATE, KEYED, null)) {
             net.save(a);
             net.save(b);
         }
@@ -54,7 +58,7 @@ class SparkUnlearnerTest {
     }
 
     static List<String> adapterDigests(Path dir) {
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             List<String> out = new ArrayList<>();
             for (int j = 0; j < s.model().adapterCount(); j++) {
                 out.add(s.model().adapter(j).digest());
@@ -66,12 +70,12 @@ class SparkUnlearnerTest {
     /** Applies {@code edit} with the facade to {@code a} and on Spark to {@code b}, and compares the two. */
     static void sameUpdate(JavaSparkContext sc, Path a, Path b, Edit edit) {
         UpdateReport expected;
-        try (LegoNet net = LegoNet.openForUpdate(a)) {
+        try (LegoNet net = LegoNet.openForUpdate(a, KEYED)) {
             LegoNet.Update u = net.apply(edit);
             expected = u.report();
             u.commit();
         }
-        UpdateReport r = SparkUnlearner.update(sc, b, edit, 2, Progress.NONE);
+        UpdateReport r = SparkUnlearner.update(sc, b, SmallModels.ID_KEY, edit, 2, Progress.NONE);
         assertThat(r.adaptersRetrained()).isNotEmpty().isEqualTo(expected.adaptersRetrained());
         assertThat(r.samplesRetrained()).isEqualTo(expected.samplesRetrained());
         assertThat(r.digestBefore()).isEqualTo(expected.digestBefore());
@@ -91,7 +95,7 @@ class SparkUnlearnerTest {
         Path[] d = twoCopies(tmp);
         long[] ids = {Fixture.PRIVATE.id(5), Fixture.PRIVATE.id(100), Fixture.PRIVATE.id(401)};
         sameUpdate(sc, d[0], d[1], Edit.forget(ForgetRequest.ofIds(ids)));
-        try (LegoNet net = LegoNet.open(d[1])) {
+        try (LegoNet net = LegoNet.open(d[1], KEYED)) {
             assertThat(net.holds(ids[0]) || net.holds(ids[1]) || net.holds(ids[2])).isFalse();
             assertThat(net.wasForgotten(ids[1])).isTrue();
         }
@@ -134,7 +138,7 @@ class SparkUnlearnerTest {
     void anUnknownIdChangesNothing(@TempDir Path tmp) {
         Path[] d = twoCopies(tmp);
         String before = adapterDigests(d[1]).toString();
-        assertThatThrownBy(() -> SparkUnlearner.forget(sc, d[1], ForgetRequest.ofIds(7L), 2, Progress.NONE))
+        assertThatThrownBy(() -> SparkUnlearner.forget(sc, d[1], SmallModels.ID_KEY, ForgetRequest.ofIds(7L), 2, Progress.NONE))
                 .isInstanceOf(UnknownIdsException.class);
         assertThat(adapterDigests(d[1]).toString()).isEqualTo(before);
     }

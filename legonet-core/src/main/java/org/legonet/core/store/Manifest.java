@@ -27,13 +27,14 @@ import java.util.regex.Pattern;
  * looked at, so forward compatibility is by version, never by ignoring what a newer writer meant.
  * Values are checked (counts, hex digests, file names of the store's own form, within the
  * directory), and what no file's checksum covers is covered here: {@code settings_digest} (the
- * configuration, class count and log salt) and {@code deletions.sha256} (the committed log). What
+ * configuration, class count, log salt and how id hashes are made with the key check) and {@code deletions.sha256} (the committed log). What
  * is left unchecked is only shown, never used: times, versions, the dataset's description and
  * counts, and the training figures.
  *
  * @param format         always {@value #FORMAT}
- * @param formatVersion  {@value #VERSION} when written; {@value #OLDEST_READ} is read too (its log
- *                       lines have no {@code added}) and written as {@value #VERSION} by its next
+ * @param formatVersion  {@value #VERSION} when written; versions {@value #OLDEST_READ} (its log
+ *                       lines have no {@code added}) and 3 (no {@code deletions.id_hash}: unkeyed
+ *                       id hashes) are read too and written as {@value #VERSION} by their next
  *                       commit; a newer version, or one older than {@value #OLDEST_READ}, is
  *                       refused with a clear error
  * @param generation     increases by one with every committed change
@@ -44,8 +45,9 @@ import java.util.regex.Pattern;
  * @param classes        size of the label set
  * @param settingsDigest SHA-256 over the settings no model file covers: the configuration (how a
  *                       forget retrains and how answers are combined), the class count and the
- *                       salt of the deletion log ({@link #settingsDigest}); a damaged setting is
- *                       refused rather than used by the next forget
+ *                       salt of the deletion log, and from version 4 how id hashes are made and
+ *                       the key check ({@link #settingsDigest}); a damaged setting is refused
+ *                       rather than used by the next forget
  * @param dataset        where the training data came from
  * @param encoder        the frozen encoder
  * @param keys           the frozen keys
@@ -76,9 +78,17 @@ public record Manifest(
         Map<String, Object> training) {
 
     public static final String FORMAT = "legonet-model";
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     /** The oldest format version this version reads (and writes as {@value #VERSION} at its next commit). */
     public static final int OLDEST_READ = 2;
+    /** {@code deletions.id_hash} of a model whose id hashes are keyed ({@link org.legonet.core.IdKey#hashId}). */
+    public static final String KEYED = "hmac-sha256";
+    /**
+     * {@code deletions.id_hash} of a model trained before format version 4: its id hashes are
+     * SHA-256 of the salt and the id, which anyone holding the directory can reverse by hashing
+     * every possible id, until {@code rekey} rewrites them keyed.
+     */
+    public static final String UNKEYED = "sha256";
     public static final String FILE = "manifest.json";
     static final String ENCODER_FILE = "encoder.bin";
     static final String KEYS_FILE = "keys.bin";
@@ -138,12 +148,33 @@ public record Manifest(
     /**
      * @param requests changes committed (forgets and insertions)
      * @param samples  samples forgotten in all
-     * @param file     the append-only log, one JSON line per change
+     * @param file     the append-only log, one JSON line per change: {@code deletions.jsonl}, or
+     *                 {@code deletions.gNNNNNN.jsonl} once {@code rekey} rewrote it (in generation
+     *                 NNNNNN)
      * @param bytes    the committed length of the log; anything after it is an uncommitted tail
      * @param salt     hex salt of the id hashes in the log
      * @param sha256   SHA-256 of the committed part of the log (its first {@code bytes} bytes)
+     * @param idHash   how the log's id hashes are made: {@value #KEYED} (keyed, with
+     *                 {@code key_check}) or {@value #UNKEYED} (a model of format version 2 or 3
+     *                 not rekeyed yet, without {@code key_check}); required from version 4,
+     *                 absent before
+     * @param keyCheck {@link org.legonet.core.IdKey#check} of the model's id key and the salt (32
+     *                 hex), exactly when {@code id_hash} is {@value #KEYED}: a wrong key is refused
+     *                 when the model is opened
      */
-    public record DeletionsEntry(int requests, long samples, String file, long bytes, String salt, String sha256) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DeletionsEntry(int requests, long samples, String file, long bytes, String salt, String sha256,
+                                 @OptionalField String idHash, @OptionalField String keyCheck) {
+        /** Whether the log's id hashes are keyed ({@value #KEYED}). */
+        public boolean keyed() {
+            return KEYED.equals(idHash);
+        }
+
+        /** The same entry after a commit of a change: what it describes of the id hashes stays, made explicit from version 4. */
+        DeletionsEntry committed(int requests, long samples, long bytes, String sha256) {
+            return new DeletionsEntry(requests, samples, file, bytes, salt, sha256, idHash == null ? UNKEYED : idHash,
+                    keyCheck);
+        }
     }
 
     byte[] toBytes() {
@@ -197,10 +228,21 @@ public record Manifest(
     private static final Pattern HEX32 = Pattern.compile("[0-9a-f]{32}");
     private static final Pattern ADAPTER_FILE = Pattern.compile("adapters/adapter-(\\d{5,})\\.g(\\d{6,})\\.bin");
     private static final Pattern CHUNK_FILE = Pattern.compile("data/(enc|raw)-(\\d{5,})\\.g(\\d{6,})\\.bin");
+    private static final Pattern REKEYED_LOG_FILE = Pattern.compile("deletions\\.g(\\d{6,})\\.jsonl");
 
     /** The name of adapter {@code index}'s file as of {@code generation}. */
     static String adapterFile(int index, long generation) {
         return String.format(Locale.ROOT, "adapters/adapter-%05d.g%06d.bin", index, generation);
+    }
+
+    /** The name of the deletion log {@code rekey} writes in {@code generation}. */
+    static String rekeyedLogFile(long generation) {
+        return String.format(Locale.ROOT, "deletions.g%06d.jsonl", generation);
+    }
+
+    /** Whether {@code name} is a deletion log's name (a file a model directory may hold at its top). */
+    static boolean isLogFile(String name) {
+        return LOG_FILE.equals(name) || REKEYED_LOG_FILE.matcher(name).matches();
     }
 
     /** The name of chunk {@code index}'s encodings ({@code enc}) or raw samples ({@code raw}) as of {@code generation}. */
@@ -303,20 +345,46 @@ public record Manifest(
         c.that(d.samples() >= 0 && d.samples() == p.rows() - (long) p.retained(), "deletions.samples",
                 "is " + d.samples() + " but private_data holds " + (p.rows() - (long) p.retained()) + " fewer samples "
                         + "than at training");
-        c.that(LOG_FILE.equals(d.file()), "deletions.file", "must be " + LOG_FILE);
+        c.present(d.file(), "deletions.file");
+        java.util.regex.Matcher rekeyed = REKEYED_LOG_FILE.matcher(d.file());
+        if (formatVersion < 4 || !rekeyed.matches()) {
+            c.that(LOG_FILE.equals(d.file()), "deletions.file", "must be " + LOG_FILE);
+        } else {
+            c.that(number(rekeyed.group(1)) <= generation, "deletions.file", "'" + d.file() + "' was written by a "
+                    + "later generation than the manifest's " + generation + " (the manifest is damaged)");
+        }
         c.that(d.bytes() >= 0, "deletions.bytes", "is negative");
         c.that(d.salt() != null && HEX32.matcher(d.salt()).matches(), "deletions.salt", "is not 32 hex digits");
         c.hex64(d.sha256(), "deletions.sha256");
+        if (formatVersion < 4) {
+            c.that(d.idHash() == null, "deletions.id_hash", "is not part of format version " + formatVersion);
+            c.that(d.keyCheck() == null, "deletions.key_check", "is not part of format version " + formatVersion);
+        } else {
+            c.present(d.idHash(), "deletions.id_hash");
+            c.that(KEYED.equals(d.idHash()) || UNKEYED.equals(d.idHash()), "deletions.id_hash",
+                    "must be " + KEYED + " or " + UNKEYED);
+            if (d.keyed()) {
+                c.present(d.keyCheck(), "deletions.key_check");
+                c.that(HEX32.matcher(d.keyCheck()).matches(), "deletions.key_check", "is not 32 hex digits");
+            } else {
+                c.that(d.keyCheck() == null, "deletions.key_check", "must be absent when id_hash is " + UNKEYED);
+            }
+        }
     }
 
     /**
      * The {@code settings_digest} of a model: SHA-256 over the configuration as this version writes
-     * it ({@code ModelConfig.toMap()}, compact JSON), the class count and the deletion-log salt.
+     * it ({@code ModelConfig.toMap()}, compact JSON), the class count and the deletion-log salt,
+     * each followed by a newline but the salt; from format version 4 (an entry with {@code id_hash})
+     * then {@code "\nid_hash "} and its value, and for a keyed model {@code "\nkey_check "} and the
+     * key check. A damaged or swapped {@code id_hash} or {@code key_check} is refused at open.
      */
-    static String settingsDigest(Map<String, Object> canonicalConfig, int classes, String salt) {
+    static String settingsDigest(Map<String, Object> canonicalConfig, int classes, DeletionsEntry deletions) {
         try {
             String text = JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(canonicalConfig)
-                    + "\n" + classes + "\n" + salt;
+                    + "\n" + classes + "\n" + deletions.salt()
+                    + (deletions.idHash() == null ? "" : "\nid_hash " + deletions.idHash())
+                    + (deletions.keyCheck() == null ? "" : "\nkey_check " + deletions.keyCheck());
             return org.legonet.core.util.Digests.sha256Hex(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("model configuration cannot be written as JSON", e);
@@ -368,9 +436,15 @@ public record Manifest(
         }
     }
 
-    Manifest next(String now, PrivateEntry priv, List<AdapterEntry> adapterEntries, String digest,
-                  DeletionsEntry del) {
+    /**
+     * The manifest of the next generation, written as version {@value #VERSION}: {@code settings_digest}
+     * is that of {@code canonicalConfig} (the model's configuration as {@code ModelConfig.toMap()}
+     * writes it) with {@code del}, which for a model of an older version now says how its id hashes are made.
+     */
+    Manifest next(String now, Map<String, Object> canonicalConfig, PrivateEntry priv, List<AdapterEntry> adapterEntries,
+                  String digest, DeletionsEntry del) {
         return new Manifest(format, VERSION, generation + 1, created, now, legonetVersion, config, classes,
-                settingsDigest, dataset, encoder, keys, priv, new ArrayList<>(adapterEntries), digest, del, training);
+                settingsDigest(canonicalConfig, classes, del), dataset, encoder, keys, priv,
+                new ArrayList<>(adapterEntries), digest, del, training);
     }
 }

@@ -3,6 +3,8 @@ package org.legonet.core.store;
 import org.legonet.core.ChangeRecord;
 
 import org.legonet.core.CommitObserver;
+import org.legonet.core.IdKey;
+import org.legonet.core.IdKeyException;
 import org.legonet.core.ModelLockedException;
 import org.legonet.core.StoreException;
 import org.legonet.core.TargetExistsException;
@@ -59,7 +61,7 @@ import org.legonet.core.Progress;
  * adapters/adapter-00042.g000003.bin  adapter 42 as of generation 3
  * data/enc-00007.g000003.bin        chunk 7: ids, labels, routes, encodings
  * data/raw-00007.g000003.bin        chunk 7: ids, labels, raw features
- * deletions.jsonl                   one JSON line per committed change (salted hashes of forgotten ids, counts)
+ * deletions.jsonl                   one JSON line per committed change (keyed hashes of forgotten ids, counts)
  * .lock                             held by the one writer
  * </pre>
  *
@@ -97,6 +99,8 @@ public final class ModelStore implements AutoCloseable {
             Manifest.JSON.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
+    /** The model's id key, or null: without it the store reads, verifies and audits, but hashes no id. */
+    private final IdKey idKey;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private Manifest manifest;
@@ -114,14 +118,16 @@ public final class ModelStore implements AutoCloseable {
     /** Encoders of older generations a reader moved past; closed with the store. */
     private final List<Encoder> superseded = new ArrayList<>();
 
-    private ModelStore(Path dir, FileChannel lockChannel, FileLock lock, Snapshot snap) {
+    private ModelStore(Path dir, IdKey idKey, FileChannel lockChannel, FileLock lock, Snapshot snap) {
         this.dir = dir;
+        this.idKey = idKey;
         this.lockChannel = lockChannel;
         this.lock = lock;
         use(snap);
     }
 
     private void use(Snapshot snap) {
+        checkKey(dir, snap.manifest(), idKey);
         this.manifest = snap.manifest();
         this.manifestBytes = snap.manifestBytes();
         this.model = snap.model();
@@ -170,8 +176,11 @@ public final class ModelStore implements AutoCloseable {
      * <p>The steps are those of a {@link Creation}: the chunks ({@link #writeNewChunk}), then
      * {@link Creation#finish}. A cluster engine takes the same steps with the chunks written where
      * its data lives.
+     *
+     * @param idKey the key of the model's id hashes ({@link IdKey}), kept outside the directory:
+     *              the manifest records only its check
      */
-    public static void create(Path dir, Trained trained, Manifest.DatasetInfo dataset, boolean replace,
+    public static void create(Path dir, Trained trained, Manifest.DatasetInfo dataset, IdKey idKey, boolean replace,
                               Progress progress) {
         try (Creation creation = begin(dir, replace)) {
             LegoNetModel model = trained.model();
@@ -206,7 +215,7 @@ public final class ModelStore implements AutoCloseable {
                 progress.step(1);
             }
             creation.finish(model, new Manifest.PrivateEntry(kept.length, kept.length, CHUNK_ROWS, u8 ? "u8" : "f32",
-                    chunkEntries), dataset, trained.stats(), progress);
+                    chunkEntries), dataset, trained.stats(), idKey, progress);
             progress.finish();
         }
     }
@@ -268,13 +277,15 @@ public final class ModelStore implements AutoCloseable {
          * directory into place (replacing an existing model directory if {@link #begin} was asked
          * to). Files under {@code adapters/} and {@code data/} that the manifest does not name (left
          * by a chunk writer that was stopped and run again) are deleted first. Steps
-         * {@code progress} once per adapter and twice for the encoder and keys.
+         * {@code progress} once per adapter and twice for the encoder and keys. The id hashes of
+         * the new model are keyed with {@code idKey}; the manifest records its check with a new salt.
          */
         public void finish(LegoNetModel model, Manifest.PrivateEntry privateData, Manifest.DatasetInfo dataset,
-                           TrainStats stats, Progress progress) {
+                           TrainStats stats, IdKey idKey, Progress progress) {
             if (done) {
                 throw new IllegalStateException("the model was written already");
             }
+            java.util.Objects.requireNonNull(idKey, "idKey");
             try {
                 Encoder enc = model.encoder();
                 byte[] encFile = BinFile.wrap(BinFile.ENCODER, enc.state());
@@ -296,11 +307,12 @@ public final class ModelStore implements AutoCloseable {
                 Files.write(tmp.resolve(LOG_FILE), new byte[0]);
                 String now = now();
                 String salt = newSalt();
+                Manifest.DeletionsEntry deletions = new Manifest.DeletionsEntry(0, 0, LOG_FILE, 0, salt,
+                        Digests.hex(Digests.sha256().digest()), Manifest.KEYED, idKey.check(salt));
                 Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.VERSION, 0, now, now, Version.VERSION,
                         model.config().toMap(), model.classes(),
-                        Manifest.settingsDigest(model.config().toMap(), model.classes(), salt), dataset, encoderEntry,
-                        keysEntry, privateData, adapters, model.digest(), new Manifest.DeletionsEntry(0, 0, LOG_FILE,
-                        0, salt, Digests.hex(Digests.sha256().digest())), stats.toMap());
+                        Manifest.settingsDigest(model.config().toMap(), model.classes(), deletions), dataset,
+                        encoderEntry, keysEntry, privateData, adapters, model.digest(), deletions, stats.toMap());
                 byte[] manifestBytes = manifest.toBytes();
                 // the same checks as every open: a wrong chunk list fails here, before anything is installed
                 Manifest.parse(manifestBytes, tmp.resolve(Manifest.FILE).toString());
@@ -638,6 +650,17 @@ public final class ModelStore implements AutoCloseable {
      * that a concurrent commit overtakes reads the newer generation (see the class comment).
      */
     public static ModelStore open(Path dir, boolean write) {
+        return open(dir, write, null);
+    }
+
+    /**
+     * Opens a model directory as {@link #open(Path, boolean)} does, with the key of its id hashes
+     * ({@code null}: none). A key is checked against the manifest's key check at once: a wrong key
+     * is an {@link IdKeyException}. Without a key the store reads, verifies and audits; hashing an
+     * id ({@link #hashId(long)}, {@link #wasForgotten}, a commit that forgets or adds) needs it. A
+     * model whose id hashes are not keyed ({@link #keyedIdHashes()} false) ignores the key.
+     */
+    public static ModelStore open(Path dir, boolean write, IdKey idKey) {
         Path root = dir.toAbsolutePath().normalize();
         if (!Files.isDirectory(root)) {
             throw new StoreException("model directory " + root + " does not exist");
@@ -665,7 +688,7 @@ public final class ModelStore implements AutoCloseable {
                 if (write) {
                     recover(root, snap.manifest());
                 }
-                return new ModelStore(root, ch, lock, snap);
+                return new ModelStore(root, idKey, ch, lock, snap);
             } catch (IOException | RuntimeException e) {
                 snap.model().encoder().close(); // the store was never made, so nobody else will close it
                 throw e;
@@ -820,9 +843,9 @@ public final class ModelStore implements AutoCloseable {
             throw new StoreException(where + ": field config.adapters is " + config.adapters() + " but there are "
                     + m.keys().count() + " keys");
         }
-        if (!Manifest.settingsDigest(canonical, m.classes(), m.deletions().salt()).equals(m.settingsDigest())) {
-            throw new StoreException(where + ": the configuration, class count or deletion-log salt is damaged "
-                    + "(field settings_digest does not match them)");
+        if (!Manifest.settingsDigest(canonical, m.classes(), m.deletions()).equals(m.settingsDigest())) {
+            throw new StoreException(where + ": the configuration, class count, deletion-log salt, id_hash or "
+                    + "key_check is damaged (field settings_digest does not match them)");
         }
         return config;
     }
@@ -969,6 +992,15 @@ public final class ModelStore implements AutoCloseable {
             }
         }
         removeUnreferenced(root, m);
+        // a log that rekey superseded, or wrote before it was interrupted
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (Manifest.isLogFile(name) && !name.equals(m.deletions().file())) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
         Files.deleteIfExists(root.resolve(Manifest.FILE + ".tmp"));
     }
 
@@ -1056,21 +1088,57 @@ public final class ModelStore implements AutoCloseable {
         return s.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** The salted hash of an id, as the deletion log keeps it. */
+    /**
+     * The hash of an id, as the deletion log keeps it: keyed ({@link IdKey#hashId}) under the
+     * model's salt, or for a model not yet rekeyed the {@link #unkeyedHashId unkeyed} one.
+     *
+     * @throws IdKeyException when the id hashes are keyed and the store was opened without the key
+     */
     public String hashId(long id) {
-        return hashId(manifest.deletions().salt(), id);
+        Manifest.DeletionsEntry d = manifest.deletions();
+        if (!d.keyed()) {
+            return unkeyedHashId(d.salt(), id);
+        }
+        if (idKey == null) {
+            throw missingKey(dir);
+        }
+        return idKey.hashId(d.salt(), id);
+    }
+
+    /** Whether this model's id hashes are keyed (false for a model of format version 2 or 3 not rekeyed yet). */
+    public boolean keyedIdHashes() {
+        return manifest.deletions().keyed();
+    }
+
+    /** The id key the store was opened with, or null. */
+    public IdKey idKey() {
+        return idKey;
     }
 
     /**
-     * The salted hash of an id under {@code salt} (a model's {@code deletions.salt}, fixed for the
-     * life of the model directory): what {@link #hashId(long)} computes, for callers that hash ids
-     * on other threads than the one committing.
+     * The unkeyed id hash of format versions 2 and 3: the first 16 bytes of SHA-256 over the salt
+     * (as US-ASCII hex) and the id (8 bytes, little-endian), as 32 hex digits. Anyone who holds the
+     * directory can compute it for every possible id; {@link #rekey} replaces these hashes.
      */
-    public static String hashId(String salt, long id) {
+    public static String unkeyedHashId(String salt, long id) {
         MessageDigest md = Digests.sha256();
         md.update(salt.getBytes(StandardCharsets.US_ASCII));
         Digests.update(md, id);
         return Digests.hex(md.digest()).substring(0, 32);
+    }
+
+    /** The error of hashing an id of a keyed model without its key. */
+    public static IdKeyException missingKey(Path dir) {
+        return new IdKeyException("the id hashes of " + dir + " are keyed and no id key was given; give the key the "
+                + "model was trained with (it is kept outside the model directory)", true, dir);
+    }
+
+    /** Refuses a key that is not the one {@code m} records the check of. */
+    private static void checkKey(Path dir, Manifest m, IdKey idKey) {
+        if (idKey != null && m.deletions().keyed() && !idKey.matches(m.deletions().salt(), m.deletions().keyCheck())) {
+            throw new IdKeyException("the id key given is not the key of " + dir + " (its key check differs); give the "
+                    + "key the model was trained with", false, dir);
+        }
     }
 
     /** Whether {@code id} was forgotten by a committed request. */
@@ -1315,10 +1383,10 @@ public final class ModelStore implements AutoCloseable {
             obs.reached(CommitObserver.Stage.LOG_APPENDED);
             MessageDigest nextLog = cloneOf(logDigest);
             nextLog.update(line);
-            Manifest.DeletionsEntry del = new Manifest.DeletionsEntry(rec.seq(), manifest.deletions().samples()
-                    + rec.forgotten(), manifest.deletions().file(), manifest.deletions().bytes() + line.length,
-                    manifest.deletions().salt(), Digests.hex(cloneOf(nextLog).digest()));
-            Manifest nextManifest = manifest.next(now, new Manifest.PrivateEntry(pe.rows() + rec.addedCount(),
+            Manifest.DeletionsEntry del = manifest.deletions().committed(rec.seq(), manifest.deletions().samples()
+                    + rec.forgotten(), manifest.deletions().bytes() + line.length, Digests.hex(cloneOf(nextLog).digest()));
+            Manifest nextManifest = manifest.next(now, change.model().config().toMap(),
+                    new Manifest.PrivateEntry(pe.rows() + rec.addedCount(),
                     next.retained(), pe.chunkRows(), pe.rawFormat(), chunkEntries), adapterEntries,
                     change.model().digest(), del);
             byte[] nextBytes = nextManifest.toBytes();
@@ -1345,6 +1413,70 @@ public final class ModelStore implements AutoCloseable {
         } catch (IOException e) {
             throw new StoreException("cannot commit the change to " + dir + ": " + e.getMessage()
                     + " (the model is unchanged; leftovers are removed on the next open)", e);
+        }
+    }
+
+    /**
+     * Rewrites the id hashes of a model whose hashes are not keyed ({@link #keyedIdHashes()} false)
+     * with the key this store was opened with: every hash of the deletion log is replaced by
+     * {@code keyed.get(hash)}. The new log goes to a new file ({@link Manifest#rekeyedLogFile}), the
+     * manifest switches to it atomically, naming the key check, as the next generation (the model
+     * is unchanged), and the old log is deleted: a crash leaves the old model or the rekeyed one.
+     *
+     * @param keyed the keyed hash of every unkeyed hash the log holds (computed from the ids,
+     *              which the store does not keep)
+     * @throws LegoNetException when a hash of the log has no keyed hash in {@code keyed}, naming
+     *                          how many; nothing is written
+     */
+    public void rekey(Map<String, String> keyed) {
+        if (!writable()) {
+            throw new IllegalStateException("the store was opened read-only");
+        }
+        if (idKey == null) {
+            throw missingKey(dir);
+        }
+        if (keyedIdHashes()) {
+            throw new LegoNetException("the id hashes of " + dir + " are keyed already; nothing to rekey");
+        }
+        List<ChangeRecord> records = deletions();
+        long missing = records.stream().flatMap(r -> r.idHashes().stream()).filter(h -> !keyed.containsKey(h)).count();
+        if (missing > 0) {
+            throw new LegoNetException(missing + " forgotten id hash" + (missing == 1 ? " of the deletion log was" : "es "
+                    + "of the deletion log were") + " not found among the ids given; nothing was written");
+        }
+        long gen = manifest.generation() + 1;
+        String file = Manifest.rekeyedLogFile(gen);
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        Set<String> hashes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try {
+            for (ChangeRecord r : records) {
+                List<String> h = r.idHashes().stream().map(keyed::get).toList();
+                hashes.addAll(h);
+                log.write((LOG_WRITER.writeValueAsString(r.withIdHashes(h)) + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            byte[] bytes = log.toByteArray();
+            MessageDigest md = Digests.sha256();
+            md.update(bytes);
+            Manifest.DeletionsEntry old = manifest.deletions();
+            Manifest.DeletionsEntry del = new Manifest.DeletionsEntry(old.requests(), old.samples(), file, bytes.length,
+                    old.salt(), Digests.hex(cloneOf(md).digest()), Manifest.KEYED, idKey.check(old.salt()));
+            Manifest next = manifest.next(now(), model.config().toMap(), manifest.privateData(), manifest.adapters(),
+                    model.digest(), del);
+            byte[] nextBytes = next.toBytes();
+            Manifest.parse(nextBytes, dir.resolve(Manifest.FILE).toString());
+            AtomicFiles.writeDurable(dir.resolve(file), bytes);
+            AtomicFiles.syncDirectory(dir);
+            AtomicFiles.replace(dir.resolve(Manifest.FILE), nextBytes);
+            Path superseded = dir.resolve(old.file());
+            manifest = next;
+            manifestBytes = nextBytes;
+            logDigest = md;
+            forgottenHashes = hashes;
+            Files.deleteIfExists(superseded);
+            AtomicFiles.syncDirectory(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot rekey " + dir + ": " + e.getMessage()
+                    + " (the model is unchanged or rekeyed; leftovers are removed on the next open)", e);
         }
     }
 

@@ -37,7 +37,7 @@ public final class Updater {
         /** Whether a committed (or earlier in-memory) forget erased {@code id}. */
         boolean wasForgotten(long id);
 
-        /** The salted hash of {@code id}, as the log keeps it. */
+        /** The hash of {@code id} as the log keeps it (keyed with the model's {@code IdKey}). */
         String hashId(long id);
     }
 

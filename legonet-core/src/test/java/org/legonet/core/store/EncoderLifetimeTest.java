@@ -41,9 +41,9 @@ class EncoderLifetimeTest {
     void aForgetNeverReadsTheEncoderState() {
         Path dir = tmp.resolve("model");
         try (Trained trained = train()) {
-            ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE);
+            ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         }
-        try (ModelStore store = ModelStore.open(dir, true)) {
+        try (ModelStore store = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             CountingEncoder restored = CountingEncoder.INSTANCES.get(1);
             assertThat(store.model().encoder()).isSameAs(restored);
             assertThat(restored.stateReads()).as("state hashed once at load").isEqualTo(1);
@@ -80,14 +80,14 @@ class EncoderLifetimeTest {
         Path dir = tmp.resolve("model");
         Trained trained = train();
         CountingEncoder fitted = CountingEncoder.INSTANCES.get(0);
-        ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         assertThat(fitted.closes()).as("storing does not close the trainer's encoder").isZero();
         trained.close();
         assertThat(fitted.closes()).isEqualTo(1);
 
         for (int round = 0; round < 5; round++) {
             boolean write = round % 2 == 0;
-            ModelStore store = ModelStore.open(dir, write);
+            ModelStore store = ModelStore.open(dir, write, SmallModels.ID_KEY);
             CountingEncoder restored = CountingEncoder.INSTANCES.get(CountingEncoder.INSTANCES.size() - 1);
             if (write) {
                 new Unlearner(store, 1, Progress.NONE).forget(ForgetRequest.ofIds(store.data().id(store.data().retainedRows()[round])));
@@ -105,7 +105,7 @@ class EncoderLifetimeTest {
     void aStoreThatFailsToOpenClosesTheEncoderItRestored() throws Exception {
         Path dir = tmp.resolve("model");
         try (Trained trained = train()) {
-            ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE);
+            ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         }
         // an adapter file that does not match the manifest: the encoder is restored, then the open fails
         Path adapter;
@@ -115,7 +115,7 @@ class EncoderLifetimeTest {
         byte[] b = java.nio.file.Files.readAllBytes(adapter);
         b[b.length - 1] ^= 1;
         java.nio.file.Files.write(adapter, b);
-        assertThatThrownBy(() -> ModelStore.open(dir, false)).isInstanceOf(StoreException.class);
+        assertThatThrownBy(() -> ModelStore.open(dir, false, SmallModels.ID_KEY)).isInstanceOf(StoreException.class);
         assertThat(CountingEncoder.INSTANCES).hasSize(2);
         assertThat(CountingEncoder.INSTANCES.get(1).closes()).isEqualTo(1);
     }

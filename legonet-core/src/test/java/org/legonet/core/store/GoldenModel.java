@@ -93,9 +93,9 @@ public final class GoldenModel {
         Dataset[] split = data();
         Trained t = SmallModels.train(config(), split);
         ModelStore.create(dir, t, new Manifest.DatasetInfo("golden model: synthetic blobs", null, "golden",
-                500, 100, 400, 12, new int[] {12}), false, Progress.NONE);
+                500, 100, 400, 12, new int[] {12}), SmallModels.ID_KEY, false, Progress.NONE);
         String after;
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(FORGOTTEN));
             new Unlearner(s, 1, Progress.NONE).update(Edit.add(added()));
             after = new Unlearner(s, 1, Progress.NONE).update(new Edit(toAdd(), ForgetRequest.ofIds(TO_FORGET), false))
@@ -104,8 +104,8 @@ public final class GoldenModel {
         // the third change only measured the digest; make the directory again with the first two alone
         deleteTree(dir);
         ModelStore.create(dir, t, new Manifest.DatasetInfo("golden model: synthetic blobs", null, "golden",
-                500, 100, 400, 12, new int[] {12}), false, Progress.NONE);
-        try (ModelStore s = ModelStore.open(dir, true)) {
+                500, 100, 400, 12, new int[] {12}), SmallModels.ID_KEY, false, Progress.NONE);
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(FORGOTTEN));
             new Unlearner(s, 1, Progress.NONE).update(Edit.add(added()));
         }

@@ -1,5 +1,6 @@
 package org.legonet.core.store;
 
+import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,6 +37,11 @@ class GoldenModelTest {
     }
 
     private Path copy(String golden) throws IOException, URISyntaxException {
+        return copy(golden, tmp);
+    }
+
+    /** A copy of the golden directory {@code golden} under {@code tmp}. */
+    static Path copy(String golden, Path tmp) throws IOException, URISyntaxException {
         Path src = Path.of(GoldenModelTest.class.getResource("/" + golden + "/" + Manifest.FILE).toURI())
                 .getParent();
         Path dst = tmp.resolve(golden.replace('/', '-'));
@@ -57,7 +63,7 @@ class GoldenModelTest {
         Path dir = copy();
         JsonNode expected = Manifest.JSON.readTree(
                 GoldenModelTest.class.getResourceAsStream("/" + GoldenModel.EXPECTED));
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.manifest().formatVersion()).isEqualTo(GoldenModel.VERSION);
             assertThat(s.manifest().generation()).isEqualTo(1);
             assertThat(s.deletions()).hasSize(1);
@@ -69,15 +75,18 @@ class GoldenModelTest {
             assertThat(v.exact()).as(v.toString()).isTrue();
             assertThat(v.samples()).isEqualTo(398);
         }
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             String after = new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(GoldenModel.TO_FORGET))
                     .digestAfter();
             assertThat(after).isEqualTo(expected.get("digest_after_forget").asText());
             VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
             assertThat(v.exact()).as(v.toString()).isTrue();
             assertThat(v.samples()).isEqualTo(395);
-            // its first commit under this version writes format version 3
+            // its first commit under this version writes the current format version, saying its hashes are unkeyed
             assertThat(s.manifest().formatVersion()).isEqualTo(Manifest.VERSION);
+            assertThat(s.manifest().deletions().idHash()).isEqualTo(Manifest.UNKEYED);
+            assertThat(s.manifest().deletions().keyCheck()).isNull();
+            assertThat(s.keyedIdHashes()).isFalse();
         }
     }
 
@@ -86,13 +95,13 @@ class GoldenModelTest {
         Path dir = copy();
         Dataset fresh = Synthetic.blobs(6, 12, 3, 7, 1_000_001);
         String digest;
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             var r = new Unlearner(s, 1, Progress.NONE).update(Edit.add(fresh));
             assertThat(r.committed().seq()).isEqualTo(2);
             assertThat(r.committed().added()).isEqualTo(6);
             digest = s.model().digest();
         }
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.manifest().formatVersion()).isEqualTo(Manifest.VERSION);
             assertThat(s.model().digest()).isEqualTo(digest);
             // the version-2 line has no added count (read as 0), the version-3 line has one
@@ -111,7 +120,7 @@ class GoldenModelTest {
         Path dir = copy(GoldenModel.DIR_V3);
         JsonNode expected = Manifest.JSON.readTree(
                 GoldenModelTest.class.getResourceAsStream("/" + GoldenModel.EXPECTED_V3));
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.manifest().formatVersion()).isEqualTo(GoldenModel.VERSION_V3);
             assertThat(s.manifest().generation()).isEqualTo(2);
             assertThat(s.deletions()).extracting(ChangeRecord::kind).containsExactly("ids", "add");
@@ -124,7 +133,7 @@ class GoldenModelTest {
             assertThat(v.exact()).as(v.toString()).isTrue();
             assertThat(v.samples()).isEqualTo(406);
         }
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             String after = new Unlearner(s, 1, Progress.NONE).update(new Edit(GoldenModel.toAdd(),
                     ForgetRequest.ofIds(GoldenModel.TO_FORGET), false)).digestAfter();
             assertThat(after).isEqualTo(expected.get("digest_after_change").asText());

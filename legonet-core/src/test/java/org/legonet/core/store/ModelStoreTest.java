@@ -1,5 +1,6 @@
 package org.legonet.core.store;
 
+import org.legonet.core.ModelConfig;
 import org.legonet.core.CommitObserver;
 
 import org.legonet.core.StoreException;
@@ -59,7 +60,7 @@ class ModelStoreTest {
 
     private Path create(Trained t) {
         Path dir = tmp.resolve("model");
-        ModelStore.create(dir, t, SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(dir, t, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         return dir;
     }
 
@@ -70,7 +71,7 @@ class ModelStoreTest {
     }
 
     private static void openAndClose(Path dir, boolean write) {
-        try (ModelStore s = ModelStore.open(dir, write)) {
+        try (ModelStore s = ModelStore.open(dir, write, SmallModels.ID_KEY)) {
             assertThat(s.model()).isNotNull();
         }
     }
@@ -78,7 +79,7 @@ class ModelStoreTest {
     @Test
     void createThenOpenGivesTheSameModelAndData() {
         Path dir = create(trained);
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.writable()).isFalse();
             assertThat(s.model().digest()).isEqualTo(trained.model().digest());
             assertThat(s.manifest().modelDigest()).isEqualTo(trained.model().digest());
@@ -113,7 +114,7 @@ class ModelStoreTest {
             assertThat(raw.labels()).containsExactly(expected.labels());
             assertThat(raw.fingerprint()).isEqualTo(expected.fingerprint());
         }
-        try (ModelStore w = ModelStore.open(dir, true)) {
+        try (ModelStore w = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             assertThat(w.writable()).isTrue();
             assertThat(w.model().digest()).isEqualTo(trained.model().digest());
         }
@@ -135,8 +136,8 @@ class ModelStoreTest {
         Dataset[] d = {all.slice(0, 60, "public"), all.slice(60, rows, "private")};
         Trained t = SmallModels.train(SmallModels.config(1), d);
         Path dir = tmp.resolve("bytes");
-        ModelStore.create(dir, t, SmallModels.info(d), false, Progress.NONE);
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        ModelStore.create(dir, t, SmallModels.info(d), SmallModels.ID_KEY, false, Progress.NONE);
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.manifest().privateData().rawFormat()).isEqualTo("u8");
             Dataset raw = s.readRaw(Progress.NONE);
             assertThat(raw.fingerprint()).isEqualTo(d[1].fingerprint());
@@ -147,10 +148,10 @@ class ModelStoreTest {
     @Test
     void openingWhatIsNotAModelIsAOneLineError() throws IOException {
         Path missing = tmp.resolve("nothing-here");
-        assertStoreError(() -> ModelStore.open(missing, false)).hasMessageContaining("does not exist")
+        assertStoreError(() -> ModelStore.open(missing, false, SmallModels.ID_KEY)).hasMessageContaining("does not exist")
                 .hasMessageContaining("nothing-here");
         Path empty = Files.createDirectories(tmp.resolve("empty"));
-        assertStoreError(() -> ModelStore.open(empty, true)).hasMessageContaining("is not a LegoNet model directory")
+        assertStoreError(() -> ModelStore.open(empty, true, SmallModels.ID_KEY)).hasMessageContaining("is not a LegoNet model directory")
                 .hasMessageContaining("no manifest.json");
         Path dir = create(trained);
         byte[] manifest = Files.readAllBytes(dir.resolve(Manifest.FILE));
@@ -158,23 +159,23 @@ class ModelStoreTest {
         ObjectNode foreign = (ObjectNode) Manifest.JSON.readTree(manifest);
         foreign.put("format", "something-else");
         Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(foreign));
-        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("not a LegoNet manifest")
+        assertStoreError(() -> ModelStore.open(dir, false, SmallModels.ID_KEY)).hasMessageContaining("not a LegoNet manifest")
                 .hasMessageContaining("something-else");
 
         ObjectNode newer = (ObjectNode) Manifest.JSON.readTree(manifest);
         newer.put("format_version", 99);
         Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(newer));
-        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("format version 99")
+        assertStoreError(() -> ModelStore.open(dir, false, SmallModels.ID_KEY)).hasMessageContaining("format version 99")
                 .hasMessageContaining("upgrade");
 
         ObjectNode incomplete = (ObjectNode) Manifest.JSON.readTree(manifest);
         incomplete.remove("keys");
         Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(incomplete));
-        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("field keys is missing");
+        assertStoreError(() -> ModelStore.open(dir, false, SmallModels.ID_KEY)).hasMessageContaining("field keys is missing");
 
         Files.write(dir.resolve(Manifest.FILE), "{\"format\": \"legonet-model\",\n \"format_version\": ".getBytes(
                 StandardCharsets.UTF_8));
-        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("is not valid JSON");
+        assertStoreError(() -> ModelStore.open(dir, false, SmallModels.ID_KEY)).hasMessageContaining("is not valid JSON");
 
         Files.write(dir.resolve(Manifest.FILE), manifest);
         openAndClose(dir, false);
@@ -190,7 +191,7 @@ class ModelStoreTest {
     void aFlippedByteInAnyFileIsNamedAsCorrupted() throws IOException {
         Path dir = create(trained);
         Manifest m;
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             m = s.manifest();
         }
         Map<String, byte[]> pristine = StoreFiles.snapshot(dir);
@@ -198,19 +199,19 @@ class ModelStoreTest {
                 m.privateData().chunks().get(0).encodings().file(), "encoder.bin", "keys.bin");
         for (String name : loadedAtOpen) {
             flipByte(dir.resolve(name), 3);
-            assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining(name)
+            assertStoreError(() -> ModelStore.open(dir, false, SmallModels.ID_KEY)).hasMessageContaining(name)
                     .hasMessageContaining("corrupted");
             Files.write(dir.resolve(name), pristine.get(name));
         }
         // raw samples are read by verify, not by open
         String raw = m.privateData().chunks().get(0).raw().file();
         flipByte(dir.resolve(raw), 1);
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertStoreError(() -> s.readRaw(Progress.NONE)).hasMessageContaining(raw)
                     .hasMessageContaining("corrupted");
         }
         Files.write(dir.resolve(raw), pristine.get(raw));
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.readRaw(Progress.NONE).size()).isEqualTo(300);
         }
     }
@@ -219,10 +220,10 @@ class ModelStoreTest {
     void aFileOfTheWrongKindOrForeignContentIsNamed() throws IOException {
         Path dir = create(trained);
         Files.copy(dir.resolve("keys.bin"), dir.resolve("encoder.bin"), StandardCopyOption.REPLACE_EXISTING);
-        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("encoder.bin")
+        assertStoreError(() -> ModelStore.open(dir, false, SmallModels.ID_KEY)).hasMessageContaining("encoder.bin")
                 .hasMessageContaining("KEYS data where ENCD was expected");
         Files.write(dir.resolve("encoder.bin"), "hello".getBytes(StandardCharsets.UTF_8));
-        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("encoder.bin")
+        assertStoreError(() -> ModelStore.open(dir, false, SmallModels.ID_KEY)).hasMessageContaining("encoder.bin")
                 .hasMessageContaining("not a LegoNet file");
     }
 
@@ -230,41 +231,41 @@ class ModelStoreTest {
     void aMissingReferencedFileIsNamed() throws IOException {
         Path dir = create(trained);
         Manifest m;
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             m = s.manifest();
         }
         String adapter = m.adapters().get(1).file();
         Files.delete(dir.resolve(adapter));
-        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining(adapter)
+        assertStoreError(() -> ModelStore.open(dir, false, SmallModels.ID_KEY)).hasMessageContaining(adapter)
                 .hasMessageContaining("missing");
         // a writer does not mistake the damage for leftovers: it refuses too, and deletes nothing
         List<String> before = StoreFiles.names(dir);
-        assertStoreError(() -> ModelStore.open(dir, true)).hasMessageContaining(adapter)
+        assertStoreError(() -> ModelStore.open(dir, true, SmallModels.ID_KEY)).hasMessageContaining(adapter)
                 .hasMessageContaining("missing");
         assertThat(StoreFiles.names(dir)).containsAll(before.stream().filter(n -> !n.equals(".lock")).toList());
 
         Path dir2 = tmp.resolve("model2");
-        ModelStore.create(dir2, trained, SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(dir2, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         String chunk = m.privateData().chunks().get(0).encodings().file();
         Files.delete(dir2.resolve(chunk));
-        assertStoreError(() -> ModelStore.open(dir2, false)).hasMessageContaining(chunk)
+        assertStoreError(() -> ModelStore.open(dir2, false, SmallModels.ID_KEY)).hasMessageContaining(chunk)
                 .hasMessageContaining("missing");
     }
 
     @Test
     void aSecondWriterIsLockedOutWhileReadersCarryOn() {
         Path dir = create(trained);
-        try (ModelStore writer = ModelStore.open(dir, true)) {
-            assertStoreError(() -> ModelStore.open(dir, true)).hasMessageContaining("locked");
-            try (ModelStore reader = ModelStore.open(dir, false)) {
+        try (ModelStore writer = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
+            assertStoreError(() -> ModelStore.open(dir, true, SmallModels.ID_KEY)).hasMessageContaining("locked");
+            try (ModelStore reader = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
                 assertThat(reader.model().digest()).isEqualTo(writer.model().digest());
             }
             // nor can a replacement swap the directory from under the writer
-            assertStoreError(() -> ModelStore.create(dir, other, SmallModels.info(split), true, Progress.NONE))
+            assertStoreError(() -> ModelStore.create(dir, other, SmallModels.info(split), SmallModels.ID_KEY, true, Progress.NONE))
                     .hasMessageContaining("locked");
             assertThat(writer.model().digest()).isEqualTo(trained.model().digest());
         }
-        try (ModelStore again = ModelStore.open(dir, true)) {
+        try (ModelStore again = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             assertThat(again.model().digest()).isEqualTo(trained.model().digest());
         }
         assertThat(siblings()).containsExactly("model");
@@ -283,13 +284,13 @@ class ModelStoreTest {
     void anExistingModelIsReplacedOnlyWhenAsked() {
         Path dir = create(trained);
         Map<String, byte[]> before = StoreFiles.snapshot(dir);
-        assertStoreError(() -> ModelStore.create(dir, other, SmallModels.info(split), false, Progress.NONE))
+        assertStoreError(() -> ModelStore.create(dir, other, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE))
                 .hasMessageContaining("already exists");
         assertThat(StoreFiles.snapshot(dir)).containsOnlyKeys(before.keySet());
         StoreFiles.snapshot(dir).forEach((name, bytes) -> assertThat(bytes).as(name).isEqualTo(before.get(name)));
 
-        ModelStore.create(dir, other, SmallModels.info(split), true, Progress.NONE);
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        ModelStore.create(dir, other, SmallModels.info(split), SmallModels.ID_KEY, true, Progress.NONE);
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.model().digest()).isEqualTo(other.model().digest()).isNotEqualTo(trained.model().digest());
         }
         assertThat(siblings()).containsExactly("model");
@@ -299,18 +300,18 @@ class ModelStoreTest {
     void aDirectoryThatIsNotAModelIsNeverReplaced() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("precious"));
         Files.writeString(dir.resolve("thesis.tex"), "\\documentclass{article}");
-        assertStoreError(() -> ModelStore.create(dir, trained, SmallModels.info(split), true, Progress.NONE))
+        assertStoreError(() -> ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, true, Progress.NONE))
                 .hasMessageContaining("not a LegoNet model directory").hasMessageContaining("refusing");
         assertThat(StoreFiles.names(dir)).containsExactly("thesis.tex");
-        assertStoreError(() -> ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE))
+        assertStoreError(() -> ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE))
                 .hasMessageContaining("already exists");
 
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
-        assertStoreError(() -> ModelStore.create(file, trained, SmallModels.info(split), true, Progress.NONE))
+        assertStoreError(() -> ModelStore.create(file, trained, SmallModels.info(split), SmallModels.ID_KEY, true, Progress.NONE))
                 .hasMessageContaining("is not a directory");
 
         Path emptyDir = Files.createDirectories(tmp.resolve("empty"));
-        ModelStore.create(emptyDir, trained, SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(emptyDir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         openAndClose(emptyDir, false);
     }
 
@@ -318,13 +319,13 @@ class ModelStoreTest {
     void aWriterCleansUpWhatAnInterruptedCommitLeftBehind() throws IOException {
         Path dir = create(trained);
         // one committed forget, so that the deletion log has a committed part
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(s.data().id(10)));
         }
         String digest;
         long logBytes;
         List<String> clean = StoreFiles.names(dir);
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             digest = s.model().digest();
             logBytes = s.manifest().deletions().bytes();
             assertThat(logBytes).isPositive();
@@ -337,13 +338,13 @@ class ModelStoreTest {
                 StandardOpenOption.APPEND);
 
         // a reader leaves everything as it is, and still sees the committed model
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.model().digest()).isEqualTo(digest);
             assertThat(s.deletions()).hasSize(1);
         }
         assertThat(StoreFiles.names(dir)).contains("manifest.json.tmp", "adapters/adapter-00002.g000099.bin");
 
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             assertThat(s.model().digest()).isEqualTo(digest);
             assertThat(s.deletions()).hasSize(1);
         }
@@ -353,7 +354,7 @@ class ModelStoreTest {
                 "data/raw-00000.g000099.bin", "adapters/adapter-00002.g000099.bin");
         assertThat(after.stream().filter(n -> !n.equals(".lock")).toList())
                 .containsExactlyInAnyOrderElementsOf(clean.stream().filter(n -> !n.equals(".lock")).toList());
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.model().digest()).isEqualTo(digest);
             assertThat(s.readRaw(Progress.NONE).size()).isEqualTo(299);
         }
@@ -366,7 +367,7 @@ class ModelStoreTest {
         ObjectNode first = (ObjectNode) m.get("adapters").get(0);
         first.put("samples", first.get("samples").asInt() + 1);
         Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(m));
-        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("adapter 0");
+        assertStoreError(() -> ModelStore.open(dir, false, SmallModels.ID_KEY)).hasMessageContaining("adapter 0");
     }
 
     @Test
@@ -375,7 +376,7 @@ class ModelStoreTest {
         ObjectNode m = (ObjectNode) Manifest.JSON.readTree(dir.resolve(Manifest.FILE).toFile());
         m.put("model_digest", other.model().digest());
         Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(m));
-        assertStoreError(() -> ModelStore.open(dir, false)).hasMessageContaining("model digest does not match");
+        assertStoreError(() -> ModelStore.open(dir, false, SmallModels.ID_KEY)).hasMessageContaining("model digest does not match");
     }
 
     @Test
@@ -383,7 +384,7 @@ class ModelStoreTest {
         Path dir = create(trained);
         long id;
         String hash;
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             id = s.data().id(42);
             hash = s.hashId(id);
             assertThat(s.wasForgotten(id)).isFalse();
@@ -396,12 +397,12 @@ class ModelStoreTest {
         assertThat(hash).hasSize(32);
         // the salt is per model: the same id hashes differently in another model directory
         Path dir2 = tmp.resolve("model2");
-        ModelStore.create(dir2, trained, SmallModels.info(split), false, Progress.NONE);
-        try (ModelStore s = ModelStore.open(dir2, false)) {
+        ModelStore.create(dir2, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
+        try (ModelStore s = ModelStore.open(dir2, false, SmallModels.ID_KEY)) {
             assertThat(s.hashId(id)).isNotEqualTo(hash);
             assertThat(s.wasForgotten(id)).isFalse();
         }
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.wasForgotten(id)).isTrue();
             assertThat(s.deletions()).hasSize(1);
             assertThat(s.deletions().get(0).idHashes()).containsExactly(hash);
@@ -452,13 +453,23 @@ class ModelStoreTest {
         ((ObjectNode) m.get("deletions")).put("sha256", org.legonet.core.util.Digests.sha256Hex(bytes))
                 .put("bytes", bytes.length);
         m.put("format_version", formatVersion);
+        if (formatVersion < 4) {
+            // before version 4 the manifest says nothing of how id hashes are made, nor does its settings digest
+            ObjectNode del = (ObjectNode) m.get("deletions");
+            del.remove("id_hash");
+            del.remove("key_check");
+            Manifest parsed = Manifest.parse(Files.readAllBytes(dir.resolve(Manifest.FILE)), "manifest");
+            m.put("settings_digest", Manifest.settingsDigest(ModelConfig.fromMap(parsed.config()).toMap(),
+                    parsed.classes(), new Manifest.DeletionsEntry(0, 0, null, 0, del.get("salt").asText(), null, null,
+                            null)));
+        }
         Files.write(dir.resolve(Manifest.FILE), Manifest.JSON.writeValueAsBytes(m));
     }
 
     @Test
     void logLinesOfFormatVersion3CarryTheAddedCount() throws IOException {
         Path dir = create(trained);
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             Unlearner u = new Unlearner(s, 1, Progress.NONE);
             u.forget(ForgetRequest.ofIds(s.data().id(3)));
             u.update(Edit.add(Synthetic.blobs(2, 6, 3, 11, 1_000_001)));
@@ -516,7 +527,7 @@ class ModelStoreTest {
         String after;
         long id;
         List<CommitObserver.Stage> seen = new java.util.ArrayList<>();
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             before = s.model().digest();
             id = s.data().id(17);
             s.observeCommits(stage -> {
@@ -532,14 +543,14 @@ class ModelStoreTest {
                 Arrays.asList(CommitObserver.Stage.values()).subList(0, stop.ordinal() + 1));
         // the same change, uninterrupted, in a copy of the untouched model: the digest it must reach
         Path ref = tmp.resolve("reference");
-        ModelStore.create(ref, trained, SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(ref, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         int retained;
-        try (ModelStore s = ModelStore.open(ref, true)) {
+        try (ModelStore s = ModelStore.open(ref, true, SmallModels.ID_KEY)) {
             after = new Unlearner(s, 1, Progress.NONE).update(edit(change, id)).digestAfter();
             retained = s.data().retained();
         }
         boolean committed = stop.compareTo(CommitObserver.Stage.MANIFEST_SWITCHED) >= 0;
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             assertThat(s.model().digest()).isEqualTo(committed ? after : before);
             assertThat(s.deletions()).hasSize(committed ? 1 : 0);
             assertThat(s.wasForgotten(id)).isEqualTo(committed && change != Change.ADD);
@@ -555,7 +566,7 @@ class ModelStoreTest {
     @Test
     void theServiceRequestsACommitCompletesAreRecordedWithIt() throws IOException {
         Path dir = create(trained);
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             Unlearner u = new Unlearner(s, 1, Progress.NONE);
             var r = u.forget(ForgetRequest.ofIds(s.data().id(3), s.data().id(4)), List.of("req-a", "req-b"));
             assertThat(r.committed()).isNotNull();
@@ -567,11 +578,11 @@ class ModelStoreTest {
             assertThat(again.committed()).isNull();
             u.forget(ForgetRequest.ofIds(s.data().id(5)));
         }
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.deletions()).hasSize(2);
             assertThat(s.deletions().get(0).requests()).containsExactly("req-a", "req-b");
             assertThat(s.deletions().get(1).requests()).isNull();
-            assertThat(ModelStore.hashId(s.manifest().deletions().salt(), s.data().id(6)))
+            assertThat(SmallModels.ID_KEY.hashId(s.manifest().deletions().salt(), s.data().id(6)))
                     .isEqualTo(s.hashId(s.data().id(6)));
         }
         assertThat(Files.readString(dir.resolve("deletions.jsonl")).lines().skip(1).findFirst().orElseThrow())

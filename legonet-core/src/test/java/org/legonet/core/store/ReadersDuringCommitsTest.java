@@ -40,7 +40,7 @@ class ReadersDuringCommitsTest {
 
     private Path create() {
         Path dir = tmp.resolve("model");
-        ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         return dir;
     }
 
@@ -57,7 +57,7 @@ class ReadersDuringCommitsTest {
             boolean raw = t == 0;
             Thread th = new Thread(() -> {
                 while (!done.get()) {
-                    try (ModelStore s = ModelStore.open(dir, false)) {
+                    try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
                         if (!s.model().digest().equals(s.manifest().modelDigest())
                                 || s.data().retained() != s.manifest().privateData().retained()) {
                             failures.add(new AssertionError("a mixed generation " + s.manifest().generation()));
@@ -80,7 +80,7 @@ class ReadersDuringCommitsTest {
             th.start();
             readers.add(th);
         }
-        try (ModelStore w = ModelStore.open(dir, true)) {
+        try (ModelStore w = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             Unlearner u = new Unlearner(w, 1, Progress.NONE);
             for (int i = 0; i < forgets; i++) {
                 u.forget(ForgetRequest.ofIds(w.data().id(w.data().retainedRows()[0])));
@@ -106,7 +106,7 @@ class ReadersDuringCommitsTest {
     @Test
     void aReaderWhoseGenerationWasSupersededReadsTheNewerOne() {
         Path dir = create();
-        try (ModelStore reader = ModelStore.open(dir, false); ModelStore writer = ModelStore.open(dir, true)) {
+        try (ModelStore reader = ModelStore.open(dir, false, SmallModels.ID_KEY); ModelStore writer = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             long id = writer.data().id(writer.data().retainedRows()[0]);
             new Unlearner(writer, 1, Progress.NONE).forget(ForgetRequest.ofIds(id));
             assertThat(reader.manifest().generation()).isZero();
@@ -126,7 +126,7 @@ class ReadersDuringCommitsTest {
     @Test
     void damageUnderAnUnchangedManifestIsReportedAtOnce() throws java.io.IOException {
         Path dir = create();
-        try (ModelStore reader = ModelStore.open(dir, false)) {
+        try (ModelStore reader = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             String raw = reader.manifest().privateData().chunks().get(0).raw().file();
             java.nio.file.Files.delete(dir.resolve(raw));
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.readRaw(Progress.NONE))

@@ -58,9 +58,9 @@ class StoreFuzzProperties {
                 Dataset[] split = SmallModels.blobs(220, 100, 9);
                 Trained t = SmallModels.train(SmallModels.config(4), split);
                 Path dir = root.resolve("pristine");
-                ModelStore.create(dir, t, SmallModels.info(split), false, Progress.NONE);
+                ModelStore.create(dir, t, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
                 long forgetId;
-                try (ModelStore s = ModelStore.open(dir, true)) {
+                try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
                     Unlearner u = new Unlearner(s, 1, Progress.NONE);
                     u.forget(ForgetRequest.ofIds(s.data().id(3), s.data().id(4)));
                     u.forget(ForgetRequest.ofIds(s.data().id(40)));
@@ -71,14 +71,14 @@ class StoreFuzzProperties {
                 String digest;
                 String raw;
                 int retained;
-                try (ModelStore s = ModelStore.open(dir, false)) {
+                try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
                     digest = s.model().digest();
                     raw = s.readRaw(Progress.NONE).fingerprint();
                     retained = s.data().retained();
                 }
                 Path probe = write(root, files);
                 String after;
-                try (ModelStore s = ModelStore.open(probe, true)) {
+                try (ModelStore s = ModelStore.open(probe, true, SmallModels.ID_KEY)) {
                     after = new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(forgetId)).digestAfter();
                 }
                 AtomicFiles.deleteTree(probe);
@@ -230,7 +230,7 @@ class StoreFuzzProperties {
         Pristine p = pristine();
         Path dir = write(p.root(), files);
         try {
-            try (ModelStore s = ModelStore.open(dir, false)) {
+            try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
                 if (forged) {
                     try {
                         s.readRaw(Progress.NONE);
@@ -253,7 +253,7 @@ class StoreFuzzProperties {
                 assertOneLine(e);
                 return;
             }
-            try (ModelStore w = ModelStore.open(dir, true)) {
+            try (ModelStore w = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
                 assertThat(new Unlearner(w, 1, Progress.NONE).forget(ForgetRequest.ofIds(p.forgetId())).digestAfter())
                         .isEqualTo(p.digestAfterForget());
             }

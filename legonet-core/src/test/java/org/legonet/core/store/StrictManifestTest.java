@@ -48,12 +48,12 @@ class StrictManifestTest {
 
     private Path create(String name) {
         Path dir = tmp.resolve(name);
-        ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         return dir;
     }
 
     private static AbstractThrowableAssert<?, ? extends Throwable> assertRefused(Path dir) {
-        return assertThatThrownBy(() -> ModelStore.open(dir, false).close()).isInstanceOf(StoreException.class)
+        return assertThatThrownBy(() -> ModelStore.open(dir, false, SmallModels.ID_KEY).close()).isInstanceOf(StoreException.class)
                 .satisfies(t -> assertThat(t.getMessage()).doesNotContain("\n").contains("manifest.json"));
     }
 
@@ -125,7 +125,7 @@ class StrictManifestTest {
                     .as(path).containsAnyOf(shown + " is missing", "format missing", "no valid format_version"));
         }
         write(dir, Manifest.JSON.readTree(pristine));
-        ModelStore.open(dir, false).close();
+        ModelStore.open(dir, false, SmallModels.ID_KEY).close();
     }
 
     @Test
@@ -237,7 +237,7 @@ class StrictManifestTest {
         // under names the model uses, then delete them as superseded
         Path dir = create("model");
         long again;
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             // generation 1 retrains the adapters of row 0, generation 2 others; a forget near row 0
             // at a damaged generation 0 would write adapter files of generation 1 over those in use
             int[] first = s.data().route(0);
@@ -266,7 +266,7 @@ class StrictManifestTest {
             write(dir, m);
             Map<String, byte[]> damagedFiles = StoreFiles.snapshot(dir);
             for (boolean write : new boolean[] {false, true}) {
-                assertThatThrownBy(() -> ModelStore.open(dir, write).close()).isInstanceOf(StoreException.class)
+                assertThatThrownBy(() -> ModelStore.open(dir, write, SmallModels.ID_KEY).close()).isInstanceOf(StoreException.class)
                         .hasMessageContaining("field adapters[").hasMessageContaining("was written by generation ")
                         .hasMessageContaining("later than the manifest's generation " + damaged);
                 Map<String, byte[]> after = StoreFiles.snapshot(dir);
@@ -277,7 +277,7 @@ class StrictManifestTest {
         }
         m.put("generation", 2);
         write(dir, m);
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             new Unlearner(s, 1, Progress.NONE).forget(ForgetRequest.ofIds(again));
             assertThat(new Verifier(1, Progress.NONE).verify(s, false).exact()).isTrue();
         }
@@ -287,7 +287,7 @@ class StrictManifestTest {
     @Test
     void aCommitDeletesOnlyFilesTheNewManifestDoesNotName() {
         Path dir = create("model");
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             Unlearner u = new Unlearner(s, 1, Progress.NONE);
             for (int i = 0; i < 6; i++) {
                 Set<String> previous = ModelStore.referenced(s.manifest());
@@ -303,7 +303,7 @@ class StrictManifestTest {
                         .containsExactlyInAnyOrderElementsOf(named);
             }
         }
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(new Verifier(1, Progress.NONE).verify(s, false).exact()).isTrue();
         }
     }

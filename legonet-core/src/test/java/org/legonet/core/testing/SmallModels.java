@@ -1,5 +1,6 @@
 package org.legonet.core.testing;
 
+import org.legonet.core.IdKey;
 import org.legonet.core.KeyMethod;
 
 import org.legonet.core.adapter.AdapterSpec;
@@ -18,6 +19,9 @@ import org.legonet.core.Progress;
 public final class SmallModels {
     private SmallModels() {
     }
+
+    /** The id key of the test models a test writes with the store directly (fixed, so a test may reopen them). */
+    public static final IdKey ID_KEY = IdKey.parse("0123456789abcdef".repeat(4));
 
     /** pca:4 encoder, 5 adapters of which each sample activates 2, mlp:6 adapters, 2 epochs. */
     public static ModelConfig config(long seed) {

@@ -1,5 +1,6 @@
 package org.legonet.core.unlearn;
 
+import org.legonet.core.testing.SmallModels;
 import org.legonet.core.UpdateReport;
 import org.legonet.core.VerifyReport;
 import org.legonet.core.ForgetRequest;
@@ -94,11 +95,11 @@ class ExactnessProperties {
         try {
             Trained trained = new LegoNetTrainer(config, 2, Progress.NONE).train(d[0], d[1]);
             Path model = dir.resolve("model");
-            ModelStore.create(model, trained, info(d), false, Progress.NONE);
+            ModelStore.create(model, trained, info(d), SmallModels.ID_KEY, false, Progress.NONE);
 
             Rng rng = new Rng(dataSeed * 31L + removals);
             List<Long> removed = new ArrayList<>();
-            try (ModelStore store = ModelStore.open(model, true)) {
+            try (ModelStore store = ModelStore.open(model, true, SmallModels.ID_KEY)) {
                 Unlearner unlearner = new Unlearner(store, 2, Progress.NONE);
                 for (int q = 0; q < requests; q++) {
                     long[] ids = new long[removals];
@@ -115,7 +116,7 @@ class ExactnessProperties {
             }
             long[] gone = removed.stream().mapToLong(Long::longValue).sorted().distinct().toArray();
             Trained scratch = new LegoNetTrainer(config, 1, Progress.NONE).train(d[0], withoutIds(d[1], gone));
-            try (ModelStore reopened = ModelStore.open(model, false)) {
+            try (ModelStore reopened = ModelStore.open(model, false, SmallModels.ID_KEY)) {
                 for (int j = 0; j < config.adapters(); j++) {
                     assertThat(reopened.model().adapter(j).digest()).as("adapter %d", j)
                             .isEqualTo(scratch.model().adapter(j).digest());
@@ -152,9 +153,9 @@ class ExactnessProperties {
         try {
             Trained trained = new LegoNetTrainer(c, 2, Progress.NONE).train(d[0], d[1]);
             Path model = dir.resolve("model");
-            ModelStore.create(model, trained, info(d), false, Progress.NONE);
+            ModelStore.create(model, trained, info(d), SmallModels.ID_KEY, false, Progress.NONE);
             java.util.TreeSet<Long> gone = new java.util.TreeSet<>();
-            try (ModelStore store = ModelStore.open(model, true)) {
+            try (ModelStore store = ModelStore.open(model, true, SmallModels.ID_KEY)) {
                 Unlearner unlearner = new Unlearner(store, 2, Progress.NONE);
                 switch (emptying) {
                     case ADAPTERS -> {
@@ -189,7 +190,7 @@ class ExactnessProperties {
             }
             long[] goneIds = gone.stream().mapToLong(Long::longValue).toArray();
             Trained scratch = new LegoNetTrainer(c, 1, Progress.NONE).train(d[0], withoutIds(d[1], goneIds));
-            try (ModelStore reopened = ModelStore.open(model, false)) {
+            try (ModelStore reopened = ModelStore.open(model, false, SmallModels.ID_KEY)) {
                 assertThat(reopened.model().digest()).isEqualTo(scratch.model().digest());
                 assertThat(reopened.model().emptyAdapters()).isEqualTo(scratch.model().emptyAdapters());
                 float[] x = new float[d[0].size() * d[0].dim()];

@@ -1,5 +1,6 @@
 package org.legonet.core.unlearn;
 
+import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -117,7 +118,7 @@ class InsertionProperties {
         try {
             Path modelDir = dir.resolve("model");
             ModelStore.create(modelDir, trained, ExactnessProperties.info(new Dataset[] {pub, s.heldSamples()}),
-                    false, Progress.NONE);
+                    SmallModels.ID_KEY, false, Progress.NONE);
             LegoNetModel model = trained.model();
             PrivateSet data = trained.data();
             Set<Long> memForgotten = new HashSet<>();
@@ -129,10 +130,10 @@ class InsertionProperties {
 
                 @Override
                 public String hashId(long id) {
-                    return ModelStore.hashId(SALT, id);
+                    return SmallModels.ID_KEY.hashId(SALT, id);
                 }
             };
-            ModelStore store = ModelStore.open(modelDir, true);
+            ModelStore store = ModelStore.open(modelDir, true, SmallModels.ID_KEY);
             try {
                 for (Op op : ops) {
                     Edit edit = edit(op, s, rng);
@@ -164,7 +165,7 @@ class InsertionProperties {
                     if (rng.nextInt(3) == 0) {
                         // a store read back holds the rows without holes, appended ones after the rest
                         store.close();
-                        store = ModelStore.open(modelDir, true);
+                        store = ModelStore.open(modelDir, true, SmallModels.ID_KEY);
                     }
                 }
             } finally {
@@ -174,7 +175,7 @@ class InsertionProperties {
             Trained scratch = new LegoNetTrainer(config, 1, Progress.NONE).train(pub, retained);
             assertSameModel(model, scratch.model(), config);
             assertThat(data.retained()).isEqualTo(retained.size());
-            try (ModelStore reopened = ModelStore.open(modelDir, false)) {
+            try (ModelStore reopened = ModelStore.open(modelDir, false, SmallModels.ID_KEY)) {
                 assertSameModel(reopened.model(), scratch.model(), config);
                 assertThat(reopened.data().retained()).isEqualTo(retained.size());
                 assertThat(reopened.manifest().privateData().rows() - reopened.manifest().privateData().retained())

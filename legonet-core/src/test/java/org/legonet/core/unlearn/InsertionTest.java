@@ -69,7 +69,7 @@ class InsertionTest {
     @BeforeEach
     void store() {
         dir = tmp.resolve("model");
-        ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
     }
 
     private static Unlearner updater(ModelStore s) {
@@ -85,7 +85,7 @@ class InsertionTest {
         Map<String, byte[]> before = StoreFiles.snapshot(dir);
         before.remove(".lock"); // taken by each writer
         Throwable thrown;
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             String digest = s.model().digest();
             thrown = org.assertj.core.api.Assertions.catchThrowable(() -> updater(s).update(edit));
             assertThat(s.model().digest()).isEqualTo(digest);
@@ -123,13 +123,13 @@ class InsertionTest {
     void aForgottenIdComesBackOnlyWhenAskedFor() {
         long id = trained.data().id(7);
         Dataset back = split[1].select(new int[] {split[1].rowOf(id)}, "back");
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             updater(s).forget(ForgetRequest.ofIds(id));
         }
         IdConflictException e = refused(Edit.add(back), IdConflictException.class);
         assertThat(e.reason()).isEqualTo(IdConflictException.Reason.FORGOTTEN);
         assertThat(e.getMessage()).contains(Long.toString(id));
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             UpdateReport r = updater(s).update(Edit.add(back).withReaddForgotten(true));
             assertThat(r.added()).isEqualTo(1);
             assertThat(s.data().rowOf(id)).isEqualTo(s.data().rows() - 1);
@@ -158,7 +158,7 @@ class InsertionTest {
     @Test
     void aChangeComputedFromAnOlderGenerationIsRefusedAsStale() {
         Map<String, byte[]> before;
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             Step step = new Updater(1, Progress.NONE).step(s.model(), s.data(), Unlearner.history(s),
                     Edit.add(extra.slice(0, 3, "three")), null, false);
             long base = s.manifest().generation();
@@ -178,7 +178,7 @@ class InsertionTest {
     @Test
     void addedSamplesFillTheLastChunkThenNewOnesAndTheLogKeepsOnlyTheirCount() throws Exception {
         Dataset added = extra.slice(0, 1000, "thousand");
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             UpdateReport r = updater(s).update(Edit.add(added));
             assertThat(r.added()).isEqualTo(1000);
             assertThat(r.forgotten()).isZero();
@@ -201,7 +201,7 @@ class InsertionTest {
         assertThat(new String(log, StandardCharsets.UTF_8)).doesNotContain(Long.toString(added.id(500)));
         Dataset everything = concat(split[1], added);
         Trained scratch = SmallModels.train(SmallModels.config(7), new Dataset[] {split[0], everything});
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.model().digest()).isEqualTo(scratch.model().digest());
             assertThat(s.readRaw(Progress.NONE).fingerprint()).isEqualTo(everything.fingerprint());
             ChangeRecord rec = s.deletions().get(0);
@@ -213,7 +213,7 @@ class InsertionTest {
     void anEditThatAddsAndForgetsIsOneCommitAndAnAddedSampleItForgetsIsNeverStored() throws Exception {
         Dataset added = extra.slice(0, 5, "five");
         long gone = trained.data().id(2000);
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             UpdateReport r = updater(s).update(new Edit(added, ForgetRequest.ofIds(gone, added.id(1)), false));
             assertThat(r.added()).isEqualTo(5);
             assertThat(r.forgotten()).isEqualTo(2);
@@ -232,7 +232,7 @@ class InsertionTest {
         Dataset kept = concat(split[1].select(java.util.stream.IntStream.range(0, PRIVATE)
                 .filter(r -> split[1].id(r) != gone).toArray(), "kept"), added.select(new int[] {0, 2, 3, 4}, "kept"));
         Trained scratch = SmallModels.train(SmallModels.config(7), new Dataset[] {split[0], kept});
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.model().digest()).isEqualTo(scratch.model().digest());
             VerifyReport v = new Verifier(2, Progress.NONE).verify(s, false);
             assertThat(v.exact()).as(v.problems().toString()).isTrue();
@@ -251,7 +251,7 @@ class InsertionTest {
 
             @Override
             public String hashId(long id) {
-                return ModelStore.hashId("00000000000000000000000000000000", id);
+                return SmallModels.ID_KEY.hashId("00000000000000000000000000000000", id);
             }
         };
         Step step = new Updater(2, Progress.NONE).step(trained.model(), trained.data(), none,
@@ -263,8 +263,8 @@ class InsertionTest {
         for (Dataset raw : List.of(everyRow, retainedOnly)) {
             Path saved = tmp.resolve("saved-" + raw.size());
             ModelStore.create(saved, new Trained(step.model(), step.data(), raw, trained.stats()),
-                    SmallModels.info(split), false, Progress.NONE);
-            try (ModelStore s = ModelStore.open(saved, false)) {
+                    SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
+            try (ModelStore s = ModelStore.open(saved, false, SmallModels.ID_KEY)) {
                 assertThat(s.model().digest()).isEqualTo(step.model().digest());
                 assertThat(s.manifest().privateData().rows()).isEqualTo(PRIVATE + 38);
                 assertThat(s.manifest().privateData().retained()).isEqualTo(PRIVATE + 38);
@@ -275,7 +275,7 @@ class InsertionTest {
             }
         }
         assertThatThrownBy(() -> ModelStore.create(tmp.resolve("bad"), new Trained(step.model(), step.data(),
-                split[1], trained.stats()), SmallModels.info(split), false, Progress.NONE))
+                split[1], trained.stats()), SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -320,7 +320,7 @@ class InsertionTest {
                 java.util.Arrays.copyOf(e.privateEncodings(), first.size() * dim), 0, 0));
         assertThat(part.model().digest()).isNotEqualTo(all.model().digest());
         Path fm = tmp.resolve("fashion");
-        ModelStore.create(fm, part, SmallModels.info(new Dataset[] {pub, first}), false, Progress.NONE);
+        ModelStore.create(fm, part, SmallModels.info(new Dataset[] {pub, first}), SmallModels.ID_KEY, false, Progress.NONE);
 
         Updater.History none = new Updater.History() {
             @Override
@@ -330,12 +330,12 @@ class InsertionTest {
 
             @Override
             public String hashId(long id) {
-                return ModelStore.hashId("00000000000000000000000000000000", id);
+                return SmallModels.ID_KEY.hashId("00000000000000000000000000000000", id);
             }
         };
         Step step = new Updater(2, Progress.NONE).step(part.model(), part.data(), none, Edit.add(rest), null, false);
         assertThat(step.model().digest()).isEqualTo(all.model().digest());
-        try (ModelStore s = ModelStore.open(fm, true)) {
+        try (ModelStore s = ModelStore.open(fm, true, SmallModels.ID_KEY)) {
             assertThat(s.manifest().privateData().rawFormat()).isEqualTo("u8");
             // a sample a byte cannot hold is refused before anything is written
             float[] x = new float[rest.dim()];
@@ -347,7 +347,7 @@ class InsertionTest {
             updater(s).update(Edit.add(rest));
             assertThat(s.model().digest()).isEqualTo(all.model().digest());
         }
-        try (ModelStore s = ModelStore.open(fm, false)) {
+        try (ModelStore s = ModelStore.open(fm, false, SmallModels.ID_KEY)) {
             assertThat(s.model().digest()).isEqualTo(all.model().digest());
             assertThat(s.readRaw(Progress.NONE).fingerprint()).isEqualTo(priv.fingerprint());
             VerifyReport v = new Verifier(2, Progress.NONE).verify(s, false);

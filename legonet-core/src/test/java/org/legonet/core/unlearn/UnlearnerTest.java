@@ -61,7 +61,7 @@ class UnlearnerTest {
     @BeforeEach
     void store() {
         dir = tmp.resolve("model");
-        ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
     }
 
     private static Unlearner unlearner(ModelStore s) {
@@ -74,7 +74,7 @@ class UnlearnerTest {
 
     @Test
     void anUnknownIdFailsBeforeAnythingChanges() {
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             Map<String, byte[]> before = StoreFiles.snapshot(dir);
             String digest = s.model().digest();
             long known = idOfRow(5);
@@ -91,7 +91,7 @@ class UnlearnerTest {
             assertThat(after).containsOnlyKeys(before.keySet());
             after.forEach((name, bytes) -> assertThat(bytes).as(name).isEqualTo(before.get(name)));
         }
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.model().digest()).isEqualTo(trained.model().digest());
             assertThat(s.deletions()).isEmpty();
         }
@@ -99,7 +99,7 @@ class UnlearnerTest {
 
     @Test
     void anUnlearnerNeedsAWriter() {
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThatThrownBy(() -> new Unlearner(s, 1, Progress.NONE)).isInstanceOf(IllegalArgumentException.class);
         }
         assertThatThrownBy(() -> ForgetRequest.ofIds()).isInstanceOf(LegoNetException.class);
@@ -109,7 +109,7 @@ class UnlearnerTest {
     void forgettingTheSameIdAgainIsANoOpWithANote() {
         long id = idOfRow(77);
         String afterFirst;
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             UpdateReport first = unlearner(s).forget(ForgetRequest.ofIds(id, id));
             assertThat(first.forgotten()).isEqualTo(1);
             assertThat(first.alreadyForgotten()).isZero();
@@ -117,7 +117,7 @@ class UnlearnerTest {
             afterFirst = s.model().digest();
         }
         // in a later session: the deletion log remembers the (hashed) id
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             UpdateReport second = unlearner(s).forget(ForgetRequest.ofIds(id));
             assertThat(second.forgotten()).isZero();
             assertThat(second.alreadyForgotten()).isEqualTo(1);
@@ -135,7 +135,7 @@ class UnlearnerTest {
 
     @Test
     void aMixOfNewAndAlreadyForgottenIdsForgetsTheNewOnes() {
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             unlearner(s).forget(ForgetRequest.ofIds(idOfRow(3)));
             UpdateReport r = unlearner(s).forget(ForgetRequest.ofIds(idOfRow(3), idOfRow(4), idOfRow(1500)));
             assertThat(r.forgotten()).isEqualTo(2);
@@ -155,7 +155,7 @@ class UnlearnerTest {
         // the canonical constructor, as a deserialiser (a REST request body) would call it
         ForgetRequest twice = new ForgetRequest(new long[] {id, other, id}, null);
         assertThat(twice.ids()).containsExactly(Math.min(id, other), Math.max(id, other));
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             UpdateReport r = unlearner(s).forget(twice);
             assertThat(r.forgotten()).isEqualTo(2);
             assertThat(s.manifest().deletions().samples()).isEqualTo(2);
@@ -171,7 +171,7 @@ class UnlearnerTest {
         int cls = 1;
         long count = Arrays.stream(split[1].labels()).filter(l -> l == cls).count();
         assertThat(count).isGreaterThan(500);
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             unlearner(s).forget(ForgetRequest.ofIds(idOfRow(0)));
             int before = s.data().retained();
             long stillThere = Arrays.stream(s.data().retainedRows()).filter(r -> s.data().label(r) == cls).count();
@@ -187,7 +187,7 @@ class UnlearnerTest {
             assertThat(s.deletions().get(1).kind()).isEqualTo("class");
             assertThat(s.deletions().get(1).forgetClass()).isEqualTo(cls);
         }
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             Dataset raw = s.readRaw(Progress.NONE);
             assertThat(raw.labels()).doesNotContain(cls).contains(0, 2);
             int firstForgotten = split[1].label(indexOfId(idOfRow(0))) == cls ? 0 : 1;
@@ -209,7 +209,7 @@ class UnlearnerTest {
 
     @Test
     void aClassOutsideTheLabelSetIsAnError() {
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             assertThatThrownBy(() -> unlearner(s).forget(ForgetRequest.ofClass(3)))
                     .isInstanceOf(LegoNetException.class).hasMessageContaining("class 3")
                     .hasMessageContaining("0..2");
@@ -261,7 +261,7 @@ class UnlearnerTest {
         Map<String, byte[]> before = StoreFiles.snapshot(dir);
 
         String hash;
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             hash = s.hashId(id);
             unlearner(s).forget(ForgetRequest.ofIds(id));
             // in memory too: the erased row's cached encoding and label are wiped
@@ -297,7 +297,7 @@ class UnlearnerTest {
                 union.add(a);
             }
         }
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             LegoNetModel before = s.model();
             UpdateReport r = unlearner(s).forget(ForgetRequest.ofIds(ids));
             assertThat(r.forgotten()).isEqualTo(3);
@@ -333,7 +333,7 @@ class UnlearnerTest {
             assertThat(rec.digestAfter()).isEqualTo(r.digestAfter());
             assertThat(rec.idHashes()).containsExactly(s.hashId(ids[0]), s.hashId(ids[1]), s.hashId(ids[2]));
         }
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.model().digest()).isEqualTo(s.deletions().get(0).digestAfter());
             assertThat(s.data().retained()).isEqualTo(PRIVATE - 3);
         }
@@ -341,14 +341,14 @@ class UnlearnerTest {
 
     @Test
     void verifyProvesTheStoreExactAfterForgets() {
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             unlearner(s).forget(ForgetRequest.ofIds(idOfRow(1), idOfRow(2000)));
             unlearner(s).forget(ForgetRequest.ofClass(2));
             // in the writer's own session, right after the forgets
             VerifyReport now = new Verifier(2, Progress.NONE).verify(s, false);
             assertThat(now.exact()).as("%s", now.problems()).isTrue();
         }
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             VerifyReport full = new Verifier(2, Progress.NONE).verify(s, false);
             assertThat(full.exact()).as("%s", full.problems()).isTrue();
             assertThat(full.differing()).isEmpty();
@@ -374,12 +374,12 @@ class UnlearnerTest {
         for (int r = 0; r < firstChunk.length; r++) {
             firstChunk[r] = idOfRow(r);
         }
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             assertThat(unlearner(s).forget(ForgetRequest.ofIds(firstChunk)).forgotten())
                     .isEqualTo(ModelStore.CHUNK_ROWS);
         }
         // rows are renumbered when the store is opened again: chunk 0 is now empty
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             assertThat(s.data().rows()).isEqualTo(PRIVATE - ModelStore.CHUNK_ROWS);
             assertThat(s.manifest().privateData().chunks().get(0).rows()).isZero();
             UpdateReport r = unlearner(s).forget(ForgetRequest.ofIds(idOfRow(ModelStore.CHUNK_ROWS + 6),
@@ -387,7 +387,7 @@ class UnlearnerTest {
             assertThat(r.forgotten()).isEqualTo(2);
             assertThat(unlearner(s).forget(ForgetRequest.ofIds(idOfRow(7))).alreadyForgotten()).isEqualTo(1);
         }
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             Dataset raw = s.readRaw(Progress.NONE);
             assertThat(raw.size()).isEqualTo(PRIVATE - ModelStore.CHUNK_ROWS - 2);
             assertThat(raw.ids())
@@ -400,7 +400,7 @@ class UnlearnerTest {
 
     @Test
     void forgettingEverySampleLeavesAStoreOfUntrainedAdaptersThatVerifies() {
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             for (int c = 0; c < 3; c++) {
                 unlearner(s).forget(ForgetRequest.ofClass(c));
             }
@@ -408,7 +408,7 @@ class UnlearnerTest {
             VerifyReport v = new Verifier(1, Progress.NONE).verify(s, false);
             assertThat(v.exact()).as("%s", v.problems()).isTrue();
         }
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             assertThat(s.readRaw(Progress.NONE).size()).isZero();
             for (int j = 0; j < s.model().adapterCount(); j++) {
                 assertThat(s.model().adapter(j).samples()).isZero();
@@ -420,7 +420,7 @@ class UnlearnerTest {
 
     @Test
     void aModelWhoseSamplesAreAllForgottenAnswersUniformlyNotWithItsInitialWeights() {
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             for (int c = 0; c < 3; c++) {
                 unlearner(s).forget(ForgetRequest.ofClass(c));
             }
@@ -432,7 +432,7 @@ class UnlearnerTest {
         }
         float[] uniform = new float[probe.size() * 3];
         Arrays.fill(uniform, 1.0f / 3);
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             float[] p = s.model().predictRaw(x, probe.size());
             assertThat(p).containsExactly(uniform);
             assertThat(LegoNetModel.argmax(p, probe.size(), 3)).containsOnly(0);
@@ -450,8 +450,8 @@ class UnlearnerTest {
         LegoNetModel tampered = trained.model().withAdapters(List.of(foreign));
         Path bad = tmp.resolve("tampered");
         ModelStore.create(bad, new Trained(tampered, trained.data(), trained.privateRaw(), trained.stats()),
-                SmallModels.info(split), false, Progress.NONE);
-        try (ModelStore s = ModelStore.open(bad, false)) {
+                SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
+        try (ModelStore s = ModelStore.open(bad, false, SmallModels.ID_KEY)) {
             VerifyReport v = new Verifier(2, Progress.NONE).verify(s, false);
             assertThat(v.exact()).isFalse();
             assertThat(v.differing()).containsExactly(j);
@@ -468,7 +468,7 @@ class UnlearnerTest {
         // weights) and the manifest made consistent; only a rebuild of that adapter can tell
         final int[] retrained;
         final PrivateSet data;
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             retrained = unlearner(s).forget(ForgetRequest.ofIds(idOfRow(600))).adaptersRetrained().stream()
                     .mapToInt(Integer::intValue).toArray();
             data = s.data();
@@ -479,7 +479,7 @@ class UnlearnerTest {
                 .orElseThrow();
         StoreFiles.replaceAdapter(dir, LegoNetTrainer.adapterTrainer(trained.model().config())
                 .train(k, 777L, data.trainingSet(k, trained.model().classes())));
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             VerifyReport affected = new Verifier(2, Progress.NONE).verify(s, true);
             assertThat(affected.exact()).as("what it checked matches").isTrue();
             assertThat(affected.fullRebuild()).isFalse();
@@ -503,7 +503,7 @@ class UnlearnerTest {
         long id = idOfRow(600);
         final int[] retrained;
         final PrivateSet data;
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             retrained = unlearner(s).forget(ForgetRequest.ofIds(id)).adaptersRetrained().stream()
                     .mapToInt(Integer::intValue).toArray();
             data = s.data();
@@ -518,7 +518,7 @@ class UnlearnerTest {
 
         // adapter j: right samples, wrong seed
         StoreFiles.replaceAdapter(dir, trainer.train(j, 12345L, data.trainingSet(j, classes)));
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             VerifyReport v = new Verifier(2, Progress.NONE).verify(s, true);
             assertThat(v.exact()).isFalse();
             assertThat(v.differing()).containsExactly(j);
@@ -540,7 +540,7 @@ class UnlearnerTest {
         Adapter foreign = trainer.train(k, trained.model().adapter(k).seed(), relabelled);
         assertThat(foreign.samples()).isEqualTo(data.size(k));
         StoreFiles.replaceAdapter(dir, foreign);
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             VerifyReport v = new Verifier(2, Progress.NONE).verify(s, true);
             assertThat(v.exact()).isFalse();
             assertThat(v.differing()).containsExactlyInAnyOrder(j, k).isSorted();

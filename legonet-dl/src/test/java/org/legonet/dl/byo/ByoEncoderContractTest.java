@@ -184,20 +184,20 @@ public abstract class ByoEncoderContractTest {
         Dataset[] split = SmallModels.blobs(900, 200, 21);
         Trained trained = SmallModels.train(SmallModels.config(3).withEncoder(spec(f)), split);
         Path dir = tmp.resolve("model");
-        ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         try {
             Files.delete(f);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         long[] ids = {trained.data().id(3), trained.data().id(100), trained.data().id(555)};
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             assertThat(s.model().encoder().spec()).isEqualTo(spec(f));
             UpdateReport r = new Unlearner(s, 2, Progress.NONE).forget(ForgetRequest.ofIds(ids));
             assertThat(r.forgotten()).isEqualTo(3);
             assertThat(r.changed()).isTrue();
         }
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             VerifyReport v = new Verifier(2, Progress.NONE).verify(s, false);
             assertThat(v.exact()).as("%s", v.problems()).isTrue();
             assertThat(v.encodingsMatch()).isTrue();
@@ -214,7 +214,7 @@ public abstract class ByoEncoderContractTest {
         Encoder fitted;
         try (Trained trained = SmallModels.train(SmallModels.config(3).withEncoder(spec(f)), split)) {
             fitted = trained.model().encoder();
-            ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE);
+            ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         }
         assertClosed(fitted);
         for (int round = 0; round < 4; round++) {

@@ -229,16 +229,16 @@ class CnnEncoderTest {
         assertThat(changedAdapters).isBetween(1, 2 * trained.data().k());
 
         Path dir = tmp.resolve("model");
-        ModelStore.create(dir, trained, SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(dir, trained, SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         long[] ids = {trained.data().id(3), trained.data().id(100), trained.data().id(299)};
-        try (ModelStore s = ModelStore.open(dir, true)) {
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             assertThat(s.model().encoder().spec()).isEqualTo(SPEC);
             assertThat(s.model().encoder().fingerprint()).isEqualTo(trained.model().encoder().fingerprint());
             UpdateReport r = new Unlearner(s, 2, Progress.NONE).forget(ForgetRequest.ofIds(ids));
             assertThat(r.forgotten()).isEqualTo(3);
             assertThat(r.changed()).isTrue();
         }
-        try (ModelStore s = ModelStore.open(dir, false)) {
+        try (ModelStore s = ModelStore.open(dir, false, SmallModels.ID_KEY)) {
             VerifyReport v = new Verifier(2, Progress.NONE).verify(s, false);
             assertThat(v.exact()).as("%s", v.problems()).isTrue();
             assertThat(v.encodingsMatch()).isTrue();
