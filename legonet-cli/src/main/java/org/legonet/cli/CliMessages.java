@@ -40,7 +40,6 @@ final class CliMessages {
             entry("weightDecay", "--weight-decay"),
             entry("cover", "--cover"),
             entry("seed", "--seed"),
-            entry("cover", "--cover"),
             entry("classes", "--classes"),
             entry("threads", "--threads"));
 

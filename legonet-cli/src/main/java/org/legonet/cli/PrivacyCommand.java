@@ -77,6 +77,9 @@ final class PrivacyCommand implements Callable<Integer> {
     @Mixin
     DataOptions data = new DataOptions();
 
+    @Mixin
+    IdKeyOptions idKey = new IdKeyOptions();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -86,7 +89,10 @@ final class PrivacyCommand implements Callable<Integer> {
                 threads);
         CliProgress progress = CliProgress.create(quiet);
         PrivacyResults.Run run;
-        try (LegoNet net = LegoNet.open(dir.model, new LegoNet.Options(threads, progress))) {
+        PrintWriter err = spec.commandLine().getErr();
+        try (LegoNet net = LegoNet.open(dir.model, new LegoNet.Options(threads, progress,
+                idKey.find(dir.model, System.getenv(), err)))) {
+            IdKeyOptions.warnIfUnkeyed(net, dir.model, err);
             ModelInfo info = net.info();
             DataOptions recorded = data.anyGiven() && data.data != null ? data
                     : DataOptions.fromSpec(info.dataSpec()).overriddenBy(data);

@@ -60,14 +60,16 @@ final class Fixture {
     static Path modelWithCover(Path dir, int cover) {
         train();
         ModelStore.create(dir, new Trained(trained.model().withCover(cover), trained.data(), trained.privateRaw(),
-                trained.stats()), SmallModels.info(split), false, Progress.NONE);
+                trained.stats()), SmallModels.info(split), SmallModels.ID_KEY, false,
+                Progress.NONE);
         return dir;
     }
 
     /** A fresh model directory at {@code dir} trained on the same samples with {@code config}. */
     static Path model(Path dir, org.legonet.core.ModelConfig config) {
         train();
-        ModelStore.create(dir, SmallModels.train(config, split), SmallModels.info(split), false, Progress.NONE);
+        ModelStore.create(dir, SmallModels.train(config, split), SmallModels.info(split), SmallModels.ID_KEY, false,
+                Progress.NONE);
         return dir;
     }
 

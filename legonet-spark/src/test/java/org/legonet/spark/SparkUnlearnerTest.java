@@ -113,18 +113,18 @@ class SparkUnlearnerTest {
     void aForgetWithRouteHidingCoverOnSparkRetrainsKPlusCAndEqualsTheFacades(@TempDir Path tmp) {
         Path a = tmp.resolve("in-process");
         Path b = tmp.resolve("spark");
-        try (LegoNet net = LegoNet.train(Fixture.CONFIG.withCover(2), Fixture.PUBLIC, Fixture.PRIVATE)) {
+        try (LegoNet net = LegoNet.train(Fixture.CONFIG.withCover(2), Fixture.PUBLIC, Fixture.PRIVATE, KEYED, null)) {
             net.save(a);
             net.save(b);
         }
         Edit edit = Edit.forget(ForgetRequest.ofIds(Fixture.PRIVATE.id(17)));
         UpdateReport expected;
-        try (LegoNet net = LegoNet.openForUpdate(a)) {
+        try (LegoNet net = LegoNet.openForUpdate(a, KEYED)) {
             LegoNet.Update u = net.apply(edit);
             expected = u.report();
             u.commit();
         }
-        UpdateReport r = SparkUnlearner.update(sc, b, edit, 2, Progress.NONE);
+        UpdateReport r = SparkUnlearner.update(sc, b, SmallModels.ID_KEY, edit, 2, Progress.NONE);
         // the cover depends on the directory's id-hash salt, its size and the model do not
         assertThat(r.adaptersRetrained()).hasSize(3 + 2).hasSameSizeAs(expected.adaptersRetrained());
         assertThat(r.cover()).isEqualTo(2);

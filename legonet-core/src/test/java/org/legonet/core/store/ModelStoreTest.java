@@ -415,8 +415,8 @@ class ModelStoreTest {
     void aCommitWithCoverWritesEveryAdapterItRetrainsAsANewFile() throws IOException {
         Path dir = tmp.resolve("covered");
         ModelStore.create(dir, new Trained(trained.model().withCover(2), trained.data(), trained.privateRaw(),
-                trained.stats()), SmallModels.info(split), false, Progress.NONE);
-        try (ModelStore s = ModelStore.open(dir, true)) {
+                trained.stats()), SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
+        try (ModelStore s = ModelStore.open(dir, true, SmallModels.ID_KEY)) {
             Manifest before = s.manifest();
             int[] route = s.data().route(42);
             org.legonet.core.UpdateReport r = new Unlearner(s, 1, Progress.NONE)

@@ -166,9 +166,9 @@ class StrictManifestTest {
         Path covered = tmp.resolve("covered");
         ModelStore.create(covered, new Trained(trained.model().withCover(2), trained.data(), trained.privateRaw(),
                 trained.stats()),
-                SmallModels.info(split), false, Progress.NONE);
+                SmallModels.info(split), SmallModels.ID_KEY, false, Progress.NONE);
         assertThat(read(covered).get("config").get("cover").asInt()).isEqualTo(2);
-        try (ModelStore s = ModelStore.open(covered, false)) {
+        try (ModelStore s = ModelStore.open(covered, false, SmallModels.ID_KEY)) {
             assertThat(s.model().config().cover()).isEqualTo(2);
         }
         byte[] coveredPristine = Files.readAllBytes(covered.resolve(Manifest.FILE));

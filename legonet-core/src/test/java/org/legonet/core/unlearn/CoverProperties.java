@@ -118,13 +118,13 @@ class CoverProperties {
         try {
             Path modelDir = dir.resolve("model");
             ModelStore.create(modelDir, trained, ExactnessProperties.info(new Dataset[] {pub, s.heldSamples()}),
-                    false, Progress.NONE);
+                    SmallModels.ID_KEY, false, Progress.NONE);
             LegoNetModel model = trained.model();
             PrivateSet data = trained.data();
             Set<Long> memForgotten = new HashSet<>();
             Updater.History memHistory = history(memForgotten, "key one");
             int n = config.adapters();
-            try (ModelStore store = ModelStore.open(modelDir, true)) {
+            try (ModelStore store = ModelStore.open(modelDir, true, SmallModels.ID_KEY)) {
                 assertThat(store.model().config().cover()).isEqualTo(config.cover());
                 for (InsertionProperties.Op op : ops) {
                     Edit edit = InsertionProperties.edit(op, s, rng);
@@ -164,7 +164,7 @@ class CoverProperties {
             }
             Trained scratch = new LegoNetTrainer(config, 1, Progress.NONE).train(pub, s.heldSamples());
             assertThat(model.digest()).isEqualTo(scratch.model().digest());
-            try (ModelStore reopened = ModelStore.open(modelDir, false)) {
+            try (ModelStore reopened = ModelStore.open(modelDir, false, SmallModels.ID_KEY)) {
                 assertThat(reopened.model().digest()).isEqualTo(scratch.model().digest());
                 VerifyReport v = new Verifier(2, Progress.NONE).verify(reopened, false);
                 assertThat(v.exact()).as("verify: %s", v.problems()).isTrue();
