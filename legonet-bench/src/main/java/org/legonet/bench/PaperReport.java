@@ -69,7 +69,7 @@ public final class PaperReport {
 
     /** Every figure as JSON (snake_case, indented), like {@link Report#writeJson} does for the core bench. */
     public static void writeJson(PaperResults.Run run, Path file) throws IOException {
-        createParent(file);
+        Report.createParent(file);
         Files.write(file, JSON.writeValueAsBytes(run));
     }
 
@@ -80,7 +80,7 @@ public final class PaperReport {
      * @return the plot files written
      */
     public static List<Path> writeMarkdown(PaperResults.Run run, Path mdFile) throws IOException {
-        createParent(mdFile);
+        Report.createParent(mdFile);
         Path dir = mdFile.toAbsolutePath().getParent();
         String name = mdFile.getFileName().toString();
         String stem = name.endsWith(".md") ? name.substring(0, name.length() - 3) : name;
@@ -91,13 +91,6 @@ public final class PaperReport {
         }
         Files.writeString(mdFile, markdown(run, names), StandardCharsets.UTF_8);
         return plots;
-    }
-
-    private static void createParent(Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
     }
 
     // ------------------------------------------------------------------ Markdown

@@ -33,6 +33,27 @@ public final class Report {
         Files.writeString(file, markdown(run), StandardCharsets.UTF_8);
     }
 
+    /** Draws a report's plot into a file. */
+    @FunctionalInterface
+    public interface PlotWriter {
+        void write(Path file) throws IOException;
+    }
+
+    /**
+     * Writes a Markdown report with one plot beside it, {@code NAME-SUFFIX.png} (NAME the report's
+     * file name without {@code .md}): the plot first, then the text {@code markdown} makes from the
+     * plot's file name (which it links). Returns the plot.
+     */
+    public static Path writeMarkdownWithPlot(Path mdFile, String suffix, PlotWriter plot,
+                                             java.util.function.Function<String, String> markdown) throws IOException {
+        createParent(mdFile);
+        String stem = mdFile.getFileName().toString().replaceFirst("\\.md$", "");
+        Path png = mdFile.toAbsolutePath().resolveSibling(stem + "-" + suffix + ".png");
+        plot.write(png);
+        Files.writeString(mdFile, markdown.apply(png.getFileName().toString()), StandardCharsets.UTF_8);
+        return png;
+    }
+
     /** Creates the folder {@code file} goes in, when missing. */
     public static void createParent(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();

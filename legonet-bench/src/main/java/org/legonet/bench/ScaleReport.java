@@ -2,7 +2,6 @@ package org.legonet.bench;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,12 +25,7 @@ public final class ScaleReport {
 
     /** Writes the report and its plot beside it ({@code NAME-removal.png}); returns the plot. */
     public static Path writeMarkdown(ScaleResults.Run run, Path mdFile) throws IOException {
-        Report.createParent(mdFile);
-        String stem = mdFile.getFileName().toString().replaceFirst("\\.md$", "");
-        Path plot = mdFile.toAbsolutePath().resolveSibling(stem + "-removal.png");
-        plot(run, plot);
-        Files.writeString(mdFile, markdown(run, plot.getFileName().toString()), StandardCharsets.UTF_8);
-        return plot;
+        return Report.writeMarkdownWithPlot(mdFile, "removal", file -> plot(run, file), name -> markdown(run, name));
     }
 
     /** The Markdown report. */

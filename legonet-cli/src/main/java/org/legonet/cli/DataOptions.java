@@ -160,6 +160,15 @@ public final class DataOptions {
         return o;
     }
 
+    /**
+     * The data a command on an existing model reads: these options when they name the data, else the
+     * data the model recorded ({@code spec}, the manifest's) with any option given here taking
+     * precedence.
+     */
+    DataOptions orRecorded(Map<String, Object> spec) {
+        return anyGiven() && data != null ? this : fromSpec(spec).overriddenBy(this);
+    }
+
     /** These options, with {@code override}'s explicitly given fields taking precedence. */
     DataOptions overriddenBy(DataOptions override) {
         DataOptions o = new DataOptions();

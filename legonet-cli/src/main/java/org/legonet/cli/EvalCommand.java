@@ -60,8 +60,7 @@ final class EvalCommand implements Callable<Integer> {
             retained = net.evaluateRetained();
             DataOptions.Prepared p = null;
             try {
-                DataOptions recorded = data.anyGiven() && data.data != null ? data
-                        : DataOptions.fromSpec(info.dataSpec()).overriddenBy(data);
+                DataOptions recorded = data.orRecorded(info.dataSpec());
                 p = recorded.prepare(progress);
             } catch (LegoNetException e) {
                 notes.add("test and forgotten sets skipped: " + e.getMessage());

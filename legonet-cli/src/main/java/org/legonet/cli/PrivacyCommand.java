@@ -94,8 +94,7 @@ final class PrivacyCommand implements Callable<Integer> {
                 idKey.find(dir.model, System.getenv(), err)))) {
             IdKeyOptions.warnIfUnkeyed(net, dir.model, err);
             ModelInfo info = net.info();
-            DataOptions recorded = data.anyGiven() && data.data != null ? data
-                    : DataOptions.fromSpec(info.dataSpec()).overriddenBy(data);
+            DataOptions recorded = data.orRecorded(info.dataSpec());
             DataOptions.Prepared p = recorded.prepare(progress);
             if (p.test() == null) {
                 throw new LegoNetException("the privacy audit needs unseen samples and the data has no test split; "

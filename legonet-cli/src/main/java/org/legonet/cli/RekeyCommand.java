@@ -57,8 +57,7 @@ final class RekeyCommand implements Callable<Integer> {
             }
         }
         IdKeyOptions.NewKey key = idKey.forNewModel(dir.model, System.getenv(), err);
-        DataOptions recorded = data.anyGiven() && data.data != null ? data
-                : DataOptions.fromSpec(info.dataSpec()).overriddenBy(data);
+        DataOptions recorded = data.orRecorded(info.dataSpec());
         DataOptions.Prepared p = recorded.prepare(progress);
         LongStream ids = LongStream.concat(LongStream.of(p.publicSplit().ids()), LongStream.of(p.privateSplit().ids()));
         if (p.test() != null) {

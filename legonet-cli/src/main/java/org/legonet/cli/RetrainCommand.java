@@ -93,8 +93,7 @@ final class RetrainCommand implements Callable<Integer> {
         LegoNet old = target.replace ? LegoNet.openForUpdate(dir.model, options) : LegoNet.open(dir.model, options);
         try {
             before = old.info();
-            DataOptions recorded = data.anyGiven() && data.data != null ? data
-                    : DataOptions.fromSpec(before.dataSpec()).overriddenBy(data);
+            DataOptions recorded = data.orRecorded(before.dataSpec());
             p = recorded.prepare(progress);
             Dataset retained = old.retainedSamples();
             ModelConfig config = old.config();

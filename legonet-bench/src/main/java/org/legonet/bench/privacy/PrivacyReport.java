@@ -3,7 +3,6 @@ package org.legonet.bench.privacy;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,12 +29,7 @@ public final class PrivacyReport {
 
     /** Writes the report and its ROC plot beside it ({@code NAME-roc.png}); returns the plot. */
     public static Path writeMarkdown(PrivacyResults.Run run, Path mdFile) throws IOException {
-        Report.createParent(mdFile);
-        String stem = mdFile.getFileName().toString().replaceFirst("\\.md$", "");
-        Path plot = mdFile.toAbsolutePath().resolveSibling(stem + "-roc.png");
-        plot(run, plot);
-        Files.writeString(mdFile, markdown(run, plot.getFileName().toString()), StandardCharsets.UTF_8);
-        return plot;
+        return Report.writeMarkdownWithPlot(mdFile, "roc", file -> plot(run, file), name -> markdown(run, name));
     }
 
     /** The figures as plain-text tables for a terminal. */

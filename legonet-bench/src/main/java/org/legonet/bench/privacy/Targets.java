@@ -25,14 +25,7 @@ record Targets(String name, float[] enc, int dim, int[] labels, int[] rows) {
 
     /** The retained rows {@code rows} of {@code data}, from their cached encodings. */
     static Targets retained(PrivateSet data, int[] rows) {
-        int dim = data.dim();
-        float[] enc = new float[rows.length * dim];
-        int[] labels = new int[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            data.copyEncoding(rows[i], enc, i * dim);
-            labels[i] = data.label(rows[i]);
-        }
-        return new Targets("retained", enc, dim, labels, rows.clone());
+        return new Targets("retained", data.encodings(rows), data.dim(), data.labels(rows), rows.clone());
     }
 
     /** Samples the model does not hold, encoded with its frozen encoder. */

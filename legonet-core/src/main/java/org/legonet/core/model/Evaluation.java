@@ -51,13 +51,6 @@ public final class Evaluation {
     /** Accuracy on the retained private samples, from their cached encodings. */
     public static Accuracy ofRetained(LegoNetModel model, PrivateSet data) {
         int[] rows = data.retainedRows();
-        int dim = data.dim();
-        float[] enc = new float[rows.length * dim];
-        int[] labels = new int[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            data.copyEncoding(rows[i], enc, i * dim);
-            labels[i] = data.label(rows[i]);
-        }
-        return ofEncoded(model, enc, labels, rows.length);
+        return ofEncoded(model, data.encodings(rows), data.labels(rows), rows.length);
     }
 }

@@ -264,6 +264,24 @@ public final class PrivateSet {
         System.arraycopy(store.encodings, row * dim, dst, off, dim);
     }
 
+    /** The cached encodings of {@code rows}, one after another ({@code rows.length * dim()} floats). */
+    public float[] encodings(int[] rows) {
+        float[] out = new float[rows.length * dim];
+        for (int i = 0; i < rows.length; i++) {
+            copyEncoding(rows[i], out, i * dim);
+        }
+        return out;
+    }
+
+    /** The labels of {@code rows}, in that order. */
+    public int[] labels(int[] rows) {
+        int[] out = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = label(rows[i]);
+        }
+        return out;
+    }
+
     /** Number of retained samples routed to adapter {@code j}. */
     public int size(int j) {
         return members[j].length;
