@@ -216,8 +216,7 @@ final class BenchCommand implements Callable<Integer> {
             java.util.Collections.shuffle(ids, new java.util.Random(benchSeed));
             long[] gone = ids.subList(0, forget).stream().mapToLong(Long::longValue).sorted().toArray();
             LegoNet net = trained.forget(gone).next();
-            run = new PrivacyAudit(opts, progress).run(net, p.test(), PrivacyAudit.forgottenIn(net, p.privateSplit()),
-                    forget);
+            run = new PrivacyAudit(opts, progress).run(net, p.privateSplit(), p.test(), forget);
         }
         String stem = quick ? "privacy-quick" : "privacy";
         Path jsonFile = json != null ? json : Path.of("bench-results", stem + ".json");

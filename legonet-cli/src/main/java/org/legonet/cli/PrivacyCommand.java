@@ -11,7 +11,6 @@ import org.legonet.bench.privacy.PrivacyResults;
 import org.legonet.core.LegoNet;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.ModelInfo;
-import org.legonet.core.data.Dataset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -100,8 +99,7 @@ final class PrivacyCommand implements Callable<Integer> {
                 throw new LegoNetException("the privacy audit needs unseen samples and the data has no test split; "
                         + "pass --test");
             }
-            Dataset forgotten = PrivacyAudit.forgottenIn(net, p.privateSplit());
-            run = new PrivacyAudit(options, progress).run(net, p.test(), forgotten, info.samplesForgotten());
+            run = new PrivacyAudit(options, progress).run(net, p.privateSplit(), p.test(), info.samplesForgotten());
         }
         return write(run, json, report, spec.commandLine().getOut());
     }

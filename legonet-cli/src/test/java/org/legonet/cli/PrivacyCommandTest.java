@@ -54,7 +54,18 @@ class PrivacyCommandTest {
         assertThat(d).hasSize(2);
         assertThat(d.get(1).get("cover").asInt()).isEqualTo(2);
         assertThat(d.get(0).get("observers")).hasSize(3);
-        assertThat(Files.readString(md)).contains("# LegoNet privacy audit");
+        // the directory alone: the keyed log resists hashing, the row-number ids' gaps name the forgotten
+        JsonNode bf = j.get("exposure").get("brute_force");
+        assertThat(bf.get("id_hash").asText()).isEqualTo("hmac-sha256");
+        assertThat(bf.get("log_hashes").asInt()).isEqualTo(FORGOTTEN);
+        assertThat(bf.get("forgotten_recovered").asInt()).isZero();
+        JsonNode gaps = j.get("exposure").get("gaps");
+        assertThat(gaps.get("applicable").asBoolean()).isTrue();
+        assertThat(gaps.get("from").asInt()).isEqualTo(Cli.PUBLIC);
+        assertThat(gaps.get("forgotten_recovered").asInt()).isEqualTo(FORGOTTEN);
+        assertThat(gaps.get("false_ids").asInt()).isZero();
+        assertThat(r.out()).contains("Without the key").contains("brute force");
+        assertThat(Files.readString(md)).contains("# LegoNet privacy audit").contains("What the directory alone");
         assertThat(tmp.resolve("r/p-roc.png")).isRegularFile();
     }
 

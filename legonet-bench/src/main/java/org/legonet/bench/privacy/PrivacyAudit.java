@@ -5,6 +5,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.legonet.core.LegoNet;
 import org.legonet.core.LegoNetException;
 import org.legonet.core.Progress;
@@ -123,11 +124,13 @@ public final class PrivacyAudit {
     /**
      * Audits {@code net}.
      *
-     * @param unseen    samples the model never trained on (the test split)
-     * @param forgotten the samples it forgot, as given back by the user's data ({@link #forgottenIn}); may be empty
+     * @param privateSplit the private split of the data it was trained on: the forgotten samples are
+     *                     found there ({@link #forgottenIn}), and its ids are part of the id space the
+     *                     directory attack hashes
+     * @param unseen       samples the model never trained on (the test split)
      * @param forgottenRecorded how many samples the model's log says were forgotten (a note when fewer were found)
      */
-    public PrivacyResults.Run run(LegoNet net, Dataset unseen, Dataset forgotten, long forgottenRecorded) {
+    public PrivacyResults.Run run(LegoNet net, Dataset privateSplit, Dataset unseen, long forgottenRecorded) {
         long t0 = System.nanoTime();
         String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         LegoNetModel model = net.model();
@@ -139,10 +142,11 @@ public final class PrivacyAudit {
             throw new LegoNetException(unseen.name() + " has " + unseen.dim() + " features per sample; the model takes "
                     + net.inputDim());
         }
-        if (forgotten != null && forgotten.size() > 0 && forgotten.dim() != net.inputDim()) {
-            throw new LegoNetException("the forgotten samples have " + forgotten.dim()
+        if (privateSplit.dim() != net.inputDim()) {
+            throw new LegoNetException(privateSplit.name() + " has " + privateSplit.dim()
                     + " features per sample; the model takes " + net.inputDim());
         }
+        Dataset forgotten = forgottenIn(net, privateSplit);
         List<String> notes = new ArrayList<>();
         int max = options.maxPerSet();
         Rng rng = new Rng(Rng.derive(options.seed(), SUBSAMPLE));
@@ -154,7 +158,7 @@ public final class PrivacyAudit {
         }
         Targets retained = Targets.retained(data, rows);
         Dataset unseenScored = unseen.select(subsample(rng, unseen.size(), max), "unseen");
-        Dataset forgottenScored = forgotten == null || forgotten.size() == 0 ? null
+        Dataset forgottenScored = forgotten.size() == 0 ? null
                 : forgotten.select(subsample(rng, forgotten.size(), max), "forgotten");
         progress.start("encode the unseen and forgotten samples", 1);
         Targets unseenT;
@@ -166,7 +170,7 @@ public final class PrivacyAudit {
         } finally {
             progress.finish();
         }
-        int found = forgotten == null ? 0 : forgotten.size();
+        int found = forgotten.size();
         if (retainedRows.length > max || unseen.size() > max || found > max) {
             notes.add("each set is subsampled to at most " + max + " samples (seeded)");
         }
@@ -200,13 +204,25 @@ public final class PrivacyAudit {
             List<LegoNetModel> withCovers = covers(model).stream().map(model::withCover).toList();
             deletion.addAll(d.run(withCovers, options.trials(), m, Rng.derive(options.seed(), TRIALS), progress));
         }
+        PrivacyResults.Exposure exposure = null;
+        if (net.dir() == null) {
+            notes.add("the model is held in memory: there is no directory to attack without the key");
+        } else {
+            progress.start("attack the directory without the key", 1);
+            try {
+                exposure = DirectoryExposure.attack(net, LongStream.concat(LongStream.of(privateSplit.ids()),
+                        LongStream.of(unseen.ids())).toArray(), forgotten.ids(), notes);
+            } finally {
+                progress.finish();
+            }
+        }
         PrivacyResults.Model what = new PrivacyResults.Model(model.digest(), net.dir() == null ? null
                 : net.dir().toString(), model.adapterCount(), model.router().k(), model.config().adapter().toString(),
                 model.classes(), data.retained(), forgottenRecorded, model.config().cover());
         PrivacyResults.Sets sets = new PrivacyResults.Sets(retainedRows.length, retained.size(), unseen.size(),
                 unseenT.size(), found, forgottenT == null ? 0 : forgottenT.size(), max, unseen.name());
         return new PrivacyResults.Run(started, (System.nanoTime() - t0) / 1e9, what, sets, options.shadows(),
-                options.seed(), attacks, deletion, notes);
+                options.seed(), attacks, deletion, exposure, notes);
     }
 
     /** The covers to try: those asked for, or 0, k and 4k; each capped at n - k (what can be chosen). */

@@ -17,6 +17,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.legonet.bench.PaperReport;
 import org.legonet.bench.Report;
+import org.legonet.core.store.Manifest;
 
 /** A privacy audit as JSON (every figure), a console table, a Markdown report and an ROC plot. */
 public final class PrivacyReport {
@@ -59,10 +60,42 @@ public final class PrivacyReport {
                 }
             }
         }
+        if (r.exposure() != null) {
+            PrivacyResults.BruteForce bf = r.exposure().bruteForce();
+            b.append(f("%nWithout the key: what the model directory alone gives away of the %,d forgotten ids%n",
+                    bf.forgotten()));
+            b.append(f("%-12s %11s %6s  %s%n", "attack", "recovered", "false", "how"));
+            for (String[] row : exposureRows(r.exposure())) {
+                b.append(f("%-12s %11s %6s  %s%n", (Object[]) row));
+            }
+        }
         for (String n : r.notes()) {
             b.append("note: ").append(n).append('\n');
         }
         return b.toString();
+    }
+
+    /** The directory attacks as rows: attack, forgotten ids recovered, false ids, how. */
+    private static List<String[]> exposureRows(PrivacyResults.Exposure e) {
+        PrivacyResults.BruteForce bf = e.bruteForce();
+        boolean keyed = bf.idHash().equals(Manifest.KEYED);
+        String brute = f("hashed %,d ids (0..%d%s and the data's) with the salt, as an unkeyed model does: %,d of %,d "
+                        + "log hashes matched in %.2f s; %s", bf.idsHashed(), bf.rangeEnd(),
+                bf.rangeCapped() ? ", capped" : "", bf.hashesMatched(), bf.logHashes(), bf.seconds(),
+                keyed ? "the log is keyed (hmac-sha256): hashing an id needs the id key, which is not in the directory"
+                        : "the log is unkeyed (sha256): anyone can hash the ids");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"brute force", f("%,d / %,d", bf.forgottenRecovered(), bf.forgotten()),
+                f("%,d", bf.hashesMatched() - bf.forgottenRecovered()), brute});
+        PrivacyResults.Gaps g = e.gaps();
+        if (g.applicable()) {
+            rows.add(new String[] {"gaps", f("%,d / %,d", g.forgottenRecovered(), bf.forgotten()),
+                    f("%,d", g.falseIds()), f("%s; %,d of them are no longer in the directory's data chunks",
+                    g.basis(), g.missing())});
+        } else {
+            rows.add(new String[] {"gaps", "-", "-", g.basis()});
+        }
+        return rows;
     }
 
     private static String header(PrivacyResults.Run r) {
@@ -125,6 +158,19 @@ public final class PrivacyReport {
             b.append("- weights: sees which adapters' bits changed (the directory before and after), ties broken "
                     + "by the loss rise. A cover adapter is bit-identical after its retraining, so this observer sees "
                     + "the true adapters whatever the cover.\n\n");
+        }
+        if (r.exposure() != null) {
+            b.append("## What the directory alone gives away\n\n");
+            b.append(f("An attacker who holds the model directory and not its id key reads the salt and the deletion "
+                    + "log's id hashes (manifest.json, deletions.jsonl), the retained samples' ids (the data chunks) "
+                    + "and the training split sizes (the manifest), and tries to name the %,d forgotten ids.%n%n",
+                    r.exposure().bruteForce().forgotten()));
+            b.append("| attack | forgotten ids recovered | false ids | how |\n");
+            b.append("| --- | --- | --- | --- |\n");
+            for (String[] row : exposureRows(r.exposure())) {
+                b.append(f("| %s | %s | %s | %s |%n", (Object[]) row));
+            }
+            b.append('\n');
         }
         if (!r.notes().isEmpty()) {
             b.append("## Notes\n\n");

@@ -18,10 +18,57 @@ public final class PrivacyResults {
      * @param seed      the audit's seed (subsampling, shadow halves, bootstrap, trials)
      * @param attacks   the membership attacks on the model as it is
      * @param deletion  the before/after attack, one entry per cover
+     * @param exposure  what the model directory alone gives away of the forgotten ids, or null for a
+     *                  model held in memory (no directory)
      * @param notes     remarks (subsampling, skipped parts)
      */
     public record Run(String started, double seconds, Model model, Sets sets, int shadows, long seed,
-                      List<Attack> attacks, List<Deletion> deletion, List<String> notes) {
+                      List<Attack> attacks, List<Deletion> deletion, Exposure exposure, List<String> notes) {
+    }
+
+    /**
+     * What an attacker who holds the model directory, and not its id key, recovers of the
+     * forgotten ids, two ways.
+     */
+    public record Exposure(BruteForce bruteForce, Gaps gaps) {
+    }
+
+    /**
+     * Hashing every id of the id space with the directory's salt, as an unkeyed model hashes ids,
+     * and matching the hashes against the deletion log's. A keyed log ({@code hmac-sha256}) needs
+     * the id key, which is not in the directory: nothing should match.
+     *
+     * @param idHash             how the log hashes ids: {@code hmac-sha256} (keyed) or {@code sha256}
+     * @param logHashes          distinct id hashes of forgotten ids in the deletion log
+     * @param idsHashed          ids hashed: the range 0..rangeEnd and the data's ids outside it
+     * @param rangeEnd           the last id of the range hashed
+     * @param rangeCapped        whether the range stopped short of the largest id seen
+     * @param hashesMatched      log hashes matched by an id
+     * @param forgottenRecovered true forgotten ids among the ids matched
+     * @param forgotten          true forgotten ids (found in the data with the key)
+     * @param seconds            wall time of the hashing
+     */
+    public record BruteForce(String idHash, int logHashes, long idsHashed, long rangeEnd, boolean rangeCapped,
+                             int hashesMatched, int forgottenRecovered, int forgotten, double seconds) {
+    }
+
+    /**
+     * The ids of the private split at training time that the directory's data chunks no longer
+     * hold: with ids that are row numbers, exactly the forgotten ones.
+     *
+     * @param applicable         whether the recorded data spec says ids are row numbers
+     * @param basis              why (the private id range), or why not
+     * @param from               first private id at training (public_rows), or 0
+     * @param to                 one past the last (train_rows), or 0
+     * @param missing            ids of the range not held
+     * @param forgottenRecovered true forgotten ids among them
+     * @param falseIds           ids among them that were not forgotten (e.g. never in the model)
+     */
+    public record Gaps(boolean applicable, String basis, long from, long to, int missing, int forgottenRecovered,
+                       int falseIds) {
+        static Gaps notApplicable(String why) {
+            return new Gaps(false, why, 0, 0, 0, 0, 0);
+        }
     }
 
     /** The audited model: digest, setting, private samples held and forgotten. */

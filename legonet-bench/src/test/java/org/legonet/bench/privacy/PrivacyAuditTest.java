@@ -75,7 +75,7 @@ class PrivacyAuditTest {
         net = trained.forget(gone).next();
         PrivacyAudit.Options o = PrivacyAudit.Options.defaults().withShadows(4).withTrials(12).withCandidates(10)
                 .withMaxPerSet(300).withCovers(List.of(0, 2)).withSeed(7).withThreads(2);
-        run = new PrivacyAudit(o, Progress.NONE).run(net, unseen, PrivacyAudit.forgottenIn(net, priv), gone.length);
+        run = new PrivacyAudit(o, Progress.NONE).run(net, priv, unseen, gone.length);
     }
 
     @AfterAll
@@ -196,10 +196,10 @@ class PrivacyAuditTest {
     @Test
     void theAuditNeedsUnseenSamples() {
         PrivacyAudit a = new PrivacyAudit(PrivacyAudit.Options.defaults().withShadows(2), Progress.NONE);
-        assertThatThrownBy(() -> a.run(net, null, null, 0)).isInstanceOf(LegoNetException.class)
+        assertThatThrownBy(() -> a.run(net, priv, null, 0)).isInstanceOf(LegoNetException.class)
                 .hasMessageContaining("pass --test");
         Dataset wrong = noise("wrong", 10, 5, 2, 4, 0);
-        assertThatThrownBy(() -> a.run(net, wrong, null, 0)).isInstanceOf(LegoNetException.class)
+        assertThatThrownBy(() -> a.run(net, priv, wrong, 0)).isInstanceOf(LegoNetException.class)
                 .hasMessageContaining("5 features");
         assertThatThrownBy(() -> PrivacyAudit.Options.defaults().withShadows(1)).isInstanceOf(LegoNetException.class)
                 .hasMessageContaining("--shadows must be at least 2, got 1");
