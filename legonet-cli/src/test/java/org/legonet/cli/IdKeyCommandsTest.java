@@ -1,5 +1,6 @@
 package org.legonet.cli;
 
+import org.legonet.core.testing.Golden;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -13,11 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -25,9 +23,7 @@ import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,7 +131,7 @@ class IdKeyCommandsTest {
 
     @Test
     void anUnkeyedModelRevealsEveryForgottenIdUntilRekeyed(@TempDir Path tmp) throws Exception {
-        Path model = goldenV3(tmp.resolve("legacy"));
+        Path model = Golden.copy(Golden.V3, tmp.resolve("legacy"));
         // the data it was trained on (the golden generator's), with an id column
         Path csv = idCsv(tmp.resolve("golden.csv"), Synthetic.blobs(500, 12, 3, 2024, 1000));
         Cli.Run forget = Cli.run("forget", "--model", model, "--id", 1000 + 3 * 200, "--quiet").ok();
@@ -248,30 +244,6 @@ class IdKeyCommandsTest {
                 throw new IllegalStateException(e);
             }
         }
-    }
-
-    /** A copy of legonet-core's golden model directory of format version 3 (unkeyed id hashes). */
-    private static Path goldenV3(Path to) throws Exception {
-        URI uri = IdKeyCommandsTest.class.getResource("/golden/model-v3/manifest.json").toURI();
-        FileSystem jar = uri.getScheme().equals("jar") ? FileSystems.newFileSystem(uri, Map.of()) : null;
-        try {
-            Path src = Path.of(uri).getParent();
-            try (Stream<Path> all = Files.walk(src)) {
-                for (Path p : (Iterable<Path>) all::iterator) {
-                    Path q = to.resolve(src.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(q);
-                    } else {
-                        Files.copy(p, q, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            }
-        } finally {
-            if (jar != null) {
-                jar.close();
-            }
-        }
-        return to;
     }
 
     /** {@code d} as a CSV with an id column. */

@@ -190,4 +190,27 @@ final class Fixture {
             throw new AssertionError("request " + requestId + " did not finish in 2 minutes");
         }
     }
+
+    /**
+     * Holds the service's worker at the first batch it takes until {@link #release} is counted down,
+     * so that requests sent meanwhile queue up behind it (and are coalesced into the next commit).
+     */
+    static final class FirstBatchPause implements FaultInjector {
+        /** Counted down when the worker has taken its first batch and waits. */
+        final java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+        /** Count down to let the worker go on. */
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public void at(String point) {
+            if (point.equals(FaultInjector.BATCH_TAKEN) && paused.getCount() > 0) {
+                paused.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,22 +81,11 @@ class ServerCoverTest {
     void aCoalescedCommitRetrainsEveryAdapterMaskedForItsRequests() throws Exception {
         // 30 adapters: three requests' masks are not the whole model
         Path model = Fixture.model(tmp.resolve("m"), SmallModels.config(5).withShape(30, 2).withCover(COVER));
-        CountDownLatch paused = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        FaultInjector pauseFirstBatch = point -> {
-            if (point.equals(FaultInjector.BATCH_TAKEN) && paused.getCount() > 0) {
-                paused.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        Fixture.FirstBatchPause pauseFirstBatch = new Fixture.FirstBatchPause();
         try (LegoNetServer server = LegoNetServer.start(Fixture.config(model).optFaults(pauseFirstBatch).build())) {
             Fixture.Http http = new Fixture.Http(server);
             String first = http.forget("{\"ids\": [" + Fixture.privateId(0) + "]}");
-            assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(pauseFirstBatch.paused.await(30, TimeUnit.SECONDS)).isTrue();
             List<String> rest = new ArrayList<>();
             for (int i = 1; i <= 3; i++) {
                 rest.add(http.forget("{\"ids\": [" + Fixture.privateId(40 * i) + "]}"));
@@ -113,7 +101,7 @@ class ServerCoverTest {
             }
             open.addAll(ints(http.get("/v1/forget/" + first).json().get("masked_adapters")));
             assertThat(ints(http.get("/v1/model").json().get("mask").get("adapters"))).containsExactlyElementsOf(open);
-            release.countDown();
+            pauseFirstBatch.release.countDown();
             for (String r : rest) {
                 JsonNode s = http.awaitDone(r);
                 assertThat(s.get("receipt").get("batch_requests").asInt()).isEqualTo(3);

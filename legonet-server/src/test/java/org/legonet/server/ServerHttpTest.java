@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -166,22 +165,11 @@ class ServerHttpTest {
     @Test
     void requestsQueuedWhileTheWorkerIsBusyAreCoalescedIntoOneRetraining() throws Exception {
         Path model = Fixture.model(tmp.resolve("m"));
-        CountDownLatch paused = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        FaultInjector pauseFirstBatch = point -> {
-            if (point.equals(FaultInjector.BATCH_TAKEN) && paused.getCount() > 0) {
-                paused.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        Fixture.FirstBatchPause pauseFirstBatch = new Fixture.FirstBatchPause();
         try (LegoNetServer server = LegoNetServer.start(Fixture.config(model).optFaults(pauseFirstBatch).build())) {
             Fixture.Http http = new Fixture.Http(server);
             String first = http.forget("{\"ids\": [" + Fixture.privateId(0) + "]}");
-            assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(pauseFirstBatch.paused.await(30, TimeUnit.SECONDS)).isTrue();
             List<String> rest = new ArrayList<>();
             for (int i = 1; i <= 5; i++) {
                 rest.add(http.forget("{\"ids\": [" + Fixture.privateId(10 * i) + ", " + Fixture.privateId(10 * i + 1) + "]}"));
@@ -189,7 +177,7 @@ class ServerHttpTest {
             assertThat(http.get("/v1/forget/" + first).json().get("state").asText()).isEqualTo("running");
             assertThat(http.get("/v1/forget/" + rest.get(0)).json().get("state").asText()).isEqualTo("masked");
             assertThat(server.queueDepth()).isEqualTo(6);
-            release.countDown();
+            pauseFirstBatch.release.countDown();
             List<JsonNode> receipts = new ArrayList<>();
             for (String id : rest) {
                 receipts.add(http.awaitDone(id).get("receipt"));

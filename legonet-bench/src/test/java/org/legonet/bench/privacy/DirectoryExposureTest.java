@@ -1,21 +1,16 @@
 package org.legonet.bench.privacy;
 
+import org.legonet.core.testing.Golden;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.LongStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.legonet.core.DataSource;
@@ -83,7 +78,7 @@ class DirectoryExposureTest {
 
     @Test
     void theGoldenUnkeyedDirectoryGivesEveryForgottenIdAway(@TempDir Path tmp) throws Exception {
-        Path dir = goldenV3(tmp.resolve("golden"));
+        Path dir = Golden.copy(Golden.V3, tmp.resolve("golden"));
         // the golden generator's data: 500 blobs with ids 1000, 1001, ...; it forgot 1450 and 1453
         Dataset all = Synthetic.blobs(500, 12, 3, 2024, 1000);
         long[] forgotten = {1450, 1453};
@@ -115,29 +110,5 @@ class DirectoryExposureTest {
         var rows = json.readTree("{\"public_rows\": 2, \"train_rows\": 6, \"spec\": {\"data\": \"d.csv\"}}");
         PrivacyResults.Gaps g = DirectoryExposure.gaps(rows, new long[] {0, 3, 9}, Set.of(4L));
         assertThat(Arrays.asList(g.missing(), g.forgottenRecovered(), g.falseIds())).containsExactly(3, 1, 2);
-    }
-
-    /** A copy of legonet-core's golden model directory of format version 3 (unkeyed id hashes). */
-    private static Path goldenV3(Path to) throws Exception {
-        URI uri = DirectoryExposureTest.class.getResource("/golden/model-v3/manifest.json").toURI();
-        FileSystem jar = uri.getScheme().equals("jar") ? FileSystems.newFileSystem(uri, Map.of()) : null;
-        try {
-            Path src = Path.of(uri).getParent();
-            try (Stream<Path> all = Files.walk(src)) {
-                for (Path p : (Iterable<Path>) all::iterator) {
-                    Path q = to.resolve(src.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(q);
-                    } else {
-                        Files.copy(p, q, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            }
-        } finally {
-            if (jar != null) {
-                jar.close();
-            }
-        }
-        return to;
     }
 }

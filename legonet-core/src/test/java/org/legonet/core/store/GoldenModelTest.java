@@ -1,14 +1,12 @@
 package org.legonet.core.store;
 
+import org.legonet.core.testing.Golden;
 import org.legonet.core.testing.SmallModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.legonet.core.ChangeRecord;
@@ -32,30 +30,17 @@ class GoldenModelTest {
     @TempDir
     Path tmp;
 
-    private Path copy() throws IOException, URISyntaxException {
+    private Path copy() throws IOException {
         return copy(GoldenModel.DIR);
     }
 
-    private Path copy(String golden) throws IOException, URISyntaxException {
+    private Path copy(String golden) throws IOException {
         return copy(golden, tmp);
     }
 
     /** A copy of the golden directory {@code golden} under {@code tmp}. */
-    static Path copy(String golden, Path tmp) throws IOException, URISyntaxException {
-        Path src = Path.of(GoldenModelTest.class.getResource("/" + golden + "/" + Manifest.FILE).toURI())
-                .getParent();
-        Path dst = tmp.resolve(golden.replace('/', '-'));
-        try (Stream<Path> all = Files.walk(src)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                Path q = dst.resolve(src.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(q);
-                } else {
-                    Files.copy(p, q);
-                }
-            }
-        }
-        return dst;
+    static Path copy(String golden, Path tmp) throws IOException {
+        return Golden.copy(golden, tmp.resolve(golden.replace('/', '-')));
     }
 
     @Test
