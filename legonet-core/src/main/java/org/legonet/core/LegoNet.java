@@ -473,6 +473,9 @@ public final class LegoNet implements AutoCloseable {
     public Update apply(Edit edit, List<String> requestIds, boolean retrainAll, AdapterMask alsoRetrain) {
         session.checkOpen();
         Objects.requireNonNull(edit, "edit");
+        if (session.store != null) {
+            session.store.requireIdKey();
+        }
         checkStorable(edit);
         Step s = new Updater(session.options.threads(), session.options.progress())
                 .step(model, data, updateHistory(), edit, requestIds, retrainAll, alsoRetrain.adapters());

@@ -1105,6 +1105,18 @@ public final class ModelStore implements AutoCloseable {
         return idKey.hashId(d.salt(), id);
     }
 
+    /**
+     * Refuses, before anything is computed, a change that would have to hash ids (every forget and
+     * add does) on a model whose hashes are keyed when the store was opened without the key.
+     *
+     * @throws IdKeyException when the id hashes are keyed and there is no key
+     */
+    public void requireIdKey() {
+        if (manifest.deletions().keyed() && idKey == null) {
+            throw missingKey(dir);
+        }
+    }
+
     /** Whether this model's id hashes are keyed (false for a model of format version 2 or 3 not rekeyed yet). */
     public boolean keyedIdHashes() {
         return manifest.deletions().keyed();

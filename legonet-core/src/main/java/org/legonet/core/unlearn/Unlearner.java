@@ -86,6 +86,7 @@ public final class Unlearner {
     }
 
     private UpdateReport update(Edit edit, boolean retrainAll, List<String> requestIds) {
+        store.requireIdKey();
         if (edit.add() != null) {
             store.checkStorable(edit.add());
         }

@@ -74,7 +74,25 @@ class KeyedIdHashesTest {
                     .satisfies(e -> assertThat(((IdKeyException) e).missing()).isFalse())
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
         }
-        try (LegoNet net = LegoNet.openForUpdate(dir, new LegoNet.Options(2, Progress.NONE))) {
+        List<String> started = new java.util.ArrayList<>();
+        Progress recorder = new Progress() {
+            @Override
+            public void start(String task, long total) {
+                started.add(task);
+            }
+
+            @Override
+            public void step(long amount) {
+            }
+
+            @Override
+            public void finish() {
+            }
+        };
+        try (LegoNet net = LegoNet.openForUpdate(dir, new LegoNet.Options(2, recorder))) {
+            started.clear();
+            assertThatThrownBy(() -> net.forget(net.retainedIds()[0])).isInstanceOf(IdKeyException.class);
+            assertThat(started).as("a forget without the key is refused before any adapter is retrained").isEmpty();
             assertThat(net.keyedIdHashes()).isTrue();
             assertThat(net.idKey()).isNull();
             assertThat(net.info().retained()).isEqualTo(240);
