@@ -65,6 +65,7 @@ final class InfoCommand implements Callable<Integer> {
                 j.put("deletion_requests", deletionRequests);
                 j.put("samples_forgotten", m.samplesForgotten());
                 j.put("samples_added", m.samplesAdded());
+                j.put("id_hashes_keyed", net.keyedIdHashes());
                 j.put("training", m.training());
                 j.put("model_digest", m.digest());
                 Out.json(spec.commandLine().getOut(), j);
@@ -87,6 +88,10 @@ final class InfoCommand implements Callable<Integer> {
             rows.put("adapter balance", balance(m.balanceRatio()));
             rows.put("route-hiding cover", cover(m));
             rows.put("deletions", deletionRequests + " requests, " + m.samplesForgotten() + " samples");
+            rows.put("id hashes", net.keyedIdHashes()
+                    ? "keyed (HMAC-SHA-256 with the id key, kept outside the directory)"
+                    : "unkeyed (written before format version 4: anyone with the directory can reverse them; "
+                    + "legonet rekey keys them)");
             rows.put("created", m.created());
             rows.put("updated", m.updated() + " (generation " + m.generation() + ")");
             rows.put("encoder", m.encoder() + " " + Out.shortDigest(net.encoderFingerprint()));

@@ -76,6 +76,8 @@ class IdKeyCommandsTest {
         assertThat(attack.recover((salt, id) -> wrong.hashId(salt, id))).as("ids recovered with a wrong key").isEmpty();
         // the same search with the key finds them all: the attack itself works
         assertThat(attack.recover(key::hashId)).containsExactlyInAnyOrder(300L, 301L, 400L);
+        assertThat(Cli.run("info", "--model", model, "--json").ok().json().get("id_hashes_keyed").asBoolean())
+                .isTrue();
         assertThat(Cli.run("audit", "--model", model).ok().out()).startsWith("AUDIT OK");
         // eval finds the forgotten samples again with the key from its default place
         JsonNode eval = Cli.run("eval", "--model", model, "--data", tmp.resolve("blobs.csv"), "--public", 100, "--json",
@@ -138,6 +140,9 @@ class IdKeyCommandsTest {
         assertThat(forget.err()).contains("keeps unkeyed id hashes").contains("legonet rekey");
         forgetThroughTheService(model, null, 1000 + 3 * 201);
 
+        assertThat(Cli.run("info", "--model", model, "--json").ok().json().get("id_hashes_keyed").asBoolean())
+                .isFalse();
+        assertThat(Cli.run("info", "--model", model).ok().out()).contains("unkeyed (written before format version 4");
         Attack before = Attack.on(model);
         List<Long> all = List.of(1450L, 1453L, 1600L, 1603L);
         assertThat(before.recover(Attack::unkeyed)).as("an unkeyed log gives every id away")
