@@ -212,5 +212,11 @@ final class Fixture {
                 }
             }
         }
+
+        /** Waits (at most 30 s) until the worker holds its first batch. */
+        void awaitPaused() throws InterruptedException {
+            org.assertj.core.api.Assertions.assertThat(paused.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the worker took its first batch").isTrue();
+        }
     }
 }

@@ -10,8 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,34 +102,12 @@ class SamplesHttpTest {
         return s.get("receipt");
     }
 
-    /** Holds the worker at its first batch until released. */
-    private static final class Pause implements FaultInjector {
-        final CountDownLatch paused = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-
-        @Override
-        public void at(String point) {
-            if (point.equals(FaultInjector.BATCH_TAKEN) && paused.getCount() > 0) {
-                paused.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        void awaitPaused() throws InterruptedException {
-            assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
-        }
-    }
-
     @Test
     void addsAreAcknowledgedThenCoalescedIntoOneCommitThatEqualsTrainingOnTheUnion() throws Exception {
         Path model = model();
         int n = firstNew();
         long forgotten = priv().id(3);
-        Pause pause = new Pause();
+        Fixture.FirstBatchPause pause = new Fixture.FirstBatchPause();
         List<String> adds = new ArrayList<>();
         String first;
         try (LegoNetServer server = LegoNetServer.start(Fixture.config(model).optFaults(pause).build())) {
@@ -209,7 +185,7 @@ class SamplesHttpTest {
         long a = priv().id(10);
         long b = priv().id(11);
         long x = priv().id(n);
-        Pause pause = new Pause();
+        Fixture.FirstBatchPause pause = new Fixture.FirstBatchPause();
         try (LegoNetServer server = LegoNetServer.start(Fixture.config(model).optFaults(pause).build())) {
             Fixture.Http http = new Fixture.Http(server);
             String first = http.forget("{\"ids\": [" + a + "]}");
@@ -252,7 +228,7 @@ class SamplesHttpTest {
         Path model = model();
         long x = priv().id(20);
         int xRow = 20;
-        Pause pause = new Pause();
+        Fixture.FirstBatchPause pause = new Fixture.FirstBatchPause();
         try (LegoNetServer server = LegoNetServer.start(Fixture.config(model).optFaults(pause).build())) {
             Fixture.Http http = new Fixture.Http(server);
             String first = http.forget("{\"ids\": [" + priv().id(30) + "]}");
@@ -263,7 +239,7 @@ class SamplesHttpTest {
             assertThat(http.post("/v1/samples", body(xRow)).error(409)).as("a forgotten id, not allowed again")
                     .isEqualTo("id_conflict");
         }
-        Pause again = new Pause();
+        Fixture.FirstBatchPause again = new Fixture.FirstBatchPause();
         try (LegoNetServer server = LegoNetServer.start(Fixture.config(model).optFaults(again).build())) {
             Fixture.Http http = new Fixture.Http(server);
             String hold = http.forget("{\"ids\": [" + priv().id(31) + "]}");

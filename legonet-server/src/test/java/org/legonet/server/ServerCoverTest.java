@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.legonet.core.Progress;
@@ -85,7 +84,7 @@ class ServerCoverTest {
         try (LegoNetServer server = LegoNetServer.start(Fixture.config(model).optFaults(pauseFirstBatch).build())) {
             Fixture.Http http = new Fixture.Http(server);
             String first = http.forget("{\"ids\": [" + Fixture.privateId(0) + "]}");
-            assertThat(pauseFirstBatch.paused.await(30, TimeUnit.SECONDS)).isTrue();
+            pauseFirstBatch.awaitPaused();
             List<String> rest = new ArrayList<>();
             for (int i = 1; i <= 3; i++) {
                 rest.add(http.forget("{\"ids\": [" + Fixture.privateId(40 * i) + "]}"));

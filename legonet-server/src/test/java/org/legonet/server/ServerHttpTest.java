@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.legonet.core.data.Dataset;
@@ -169,7 +168,7 @@ class ServerHttpTest {
         try (LegoNetServer server = LegoNetServer.start(Fixture.config(model).optFaults(pauseFirstBatch).build())) {
             Fixture.Http http = new Fixture.Http(server);
             String first = http.forget("{\"ids\": [" + Fixture.privateId(0) + "]}");
-            assertThat(pauseFirstBatch.paused.await(30, TimeUnit.SECONDS)).isTrue();
+            pauseFirstBatch.awaitPaused();
             List<String> rest = new ArrayList<>();
             for (int i = 1; i <= 5; i++) {
                 rest.add(http.forget("{\"ids\": [" + Fixture.privateId(10 * i) + ", " + Fixture.privateId(10 * i + 1) + "]}"));

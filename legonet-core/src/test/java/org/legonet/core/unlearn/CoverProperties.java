@@ -105,14 +105,7 @@ class CoverProperties {
         Rng rng = new Rng(dataSeed * 7919L + initial);
         int[] perm = IntStream.range(50, 200).toArray();
         rng.shuffle(perm);
-        InsertionProperties.State s = new InsertionProperties.State(all.select(perm, "pool"));
-        for (int i = 0; i < s.pool.size(); i++) {
-            if (i < initial) {
-                s.held.put(s.pool.id(i), i);
-            } else {
-                s.neverUsed.add(s.pool.id(i));
-            }
-        }
+        InsertionProperties.State s = InsertionProperties.State.firstHeld(all.select(perm, "pool"), initial);
         Trained trained = new LegoNetTrainer(config, 2, Progress.NONE).train(pub, s.heldSamples());
         Path dir = Files.createTempDirectory("legonet-cover-prop");
         try {

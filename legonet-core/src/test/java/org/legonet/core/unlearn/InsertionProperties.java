@@ -89,6 +89,19 @@ class InsertionProperties {
             this.pool = pool;
         }
 
+        /** The first {@code initial} samples of {@code pool} held (trained on), the rest never used yet. */
+        static State firstHeld(Dataset pool, int initial) {
+            State s = new State(pool);
+            for (int i = 0; i < pool.size(); i++) {
+                if (i < initial) {
+                    s.held.put(pool.id(i), i);
+                } else {
+                    s.neverUsed.add(pool.id(i));
+                }
+            }
+            return s;
+        }
+
         Dataset heldSamples() {
             return pool.select(held.values().stream().mapToInt(Integer::intValue).toArray(), "retained");
         }
@@ -105,14 +118,7 @@ class InsertionProperties {
         // the private pool in scrambled order, so added ids do not ascend
         int[] perm = java.util.stream.IntStream.range(50, 200).toArray();
         rng.shuffle(perm);
-        State s = new State(all.select(perm, "pool"));
-        for (int i = 0; i < s.pool.size(); i++) {
-            if (i < initial) {
-                s.held.put(s.pool.id(i), i);
-            } else {
-                s.neverUsed.add(s.pool.id(i));
-            }
-        }
+        State s = State.firstHeld(all.select(perm, "pool"), initial);
         Trained trained = new LegoNetTrainer(config, 2, Progress.NONE).train(pub, s.heldSamples());
         Path dir = Files.createTempDirectory("legonet-insert-prop");
         try {
